@@ -1,0 +1,188 @@
+//! Access tokens are short-lived HS256 JWTs; refresh tokens are random strings of which only a
+//! SHA-256 hash is stored, rotated on every use (ACC-1).
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const ISSUER: &str = "supervision";
+pub const AUDIENCE: &str = "supervision-api";
+/// Clock skew tolerated between servers, in seconds.
+const LEEWAY_SECONDS: u64 = 30;
+
+/// What an access token says about its bearer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// Administrator.
+    #[serde(default)]
+    pub adm: bool,
+    /// Auditor.
+    #[serde(default)]
+    pub aud_r: bool,
+    /// The bearer must change their password before doing anything else.
+    #[serde(default)]
+    pub pwc: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid")]
+    Invalid,
+}
+
+/// Signs and checks access tokens with one secret.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub access_ttl_seconds: i64,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], access_ttl_seconds: i64) -> TokenKeys {
+        // The algorithm is pinned: a token signed any other way (or `none`) is refused.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = LEEWAY_SECONDS;
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            access_ttl_seconds,
+        }
+    }
+
+    pub fn issue(
+        &self,
+        person_id: &str,
+        is_admin: bool,
+        is_auditor: bool,
+        must_change_password: bool,
+        now: DateTime<Utc>,
+    ) -> String {
+        let claims = Claims {
+            sub: person_id.to_string(),
+            iss: ISSUER.to_string(),
+            aud: AUDIENCE.to_string(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + self.access_ttl_seconds,
+            adm: is_admin,
+            aud_r: is_auditor,
+            pwc: must_change_password,
+        };
+        self.sign(&claims)
+    }
+
+    /// Signs any claims; `issue` is the normal way in, this one lets tests forge odd tokens.
+    pub fn sign(&self, claims: &Claims) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .expect("HS256 signing with an in-memory secret cannot fail")
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|err| match err.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })
+    }
+}
+
+/// A fresh refresh token (256 random bits, URL-safe) and the hash to store.
+pub fn new_refresh_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_refresh_token(&token);
+    (token, hash)
+}
+
+pub fn hash_refresh_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Lower-case hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh random secret for signing tokens, as kept in the data folder.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(b"0123456789abcdef0123456789abcdef", 900)
+    }
+
+    #[test]
+    fn acc1_issued_tokens_verify() {
+        let keys = keys();
+        let token = keys.issue("p1", true, false, false, Utc::now());
+        let claims = keys.verify(&token).unwrap();
+        assert_eq!(claims.sub, "p1");
+        assert!(claims.adm);
+        assert!(!claims.aud_r);
+        assert_eq!(claims.exp - claims.iat, 900);
+    }
+
+    #[test]
+    fn acc1_expired_tampered_foreign_and_unpinned_tokens_fail() {
+        let keys = keys();
+        let old = keys.issue("p1", false, false, false, Utc::now() - chrono::Duration::hours(1));
+        assert_eq!(keys.verify(&old), Err(TokenError::Expired));
+
+        let token = keys.issue("p1", false, false, false, Utc::now());
+        let mut tampered = token.clone();
+        tampered.pop();
+        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(keys.verify(&tampered), Err(TokenError::Invalid));
+
+        let other = TokenKeys::new(b"another secret of enough length!", 900);
+        assert_eq!(keys.verify(&other.issue("p1", false, false, false, Utc::now())), Err(TokenError::Invalid));
+
+        let now = Utc::now().timestamp();
+        let mut claims = keys.verify(&token).unwrap();
+        claims.aud = "someone-else".into();
+        claims.exp = now + 600;
+        assert_eq!(keys.verify(&keys.sign(&claims)), Err(TokenError::Invalid));
+
+        // Same secret, other HMAC algorithm: refused because the algorithm is pinned.
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &keys.verify(&token).unwrap(),
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
+        assert_eq!(keys.verify(&hs512), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_stored_hashed() {
+        let (a, hash_a) = new_refresh_token();
+        let (b, _) = new_refresh_token();
+        assert_ne!(a, b);
+        assert_eq!(hash_a, hash_refresh_token(&a));
+        assert_eq!(hash_a.len(), 64);
+        assert!(!hash_a.contains(&a));
+    }
+}

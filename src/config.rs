@@ -1,0 +1,287 @@
+//! Settings: built-in defaults, then an optional TOML file, then `SUPERVISION_*` environment
+//! variables (each overrides the one before). Every key is documented in the README.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Environment variables are this prefix plus the key in upper case.
+pub const ENV_PREFIX: &str = "SUPERVISION_";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the SQLite database, the signing secret and other local state.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://...`; defaults to `sqlite://<data_dir>/supervision.db`.
+    pub database_url: Option<String>,
+    /// Address and port to listen on.
+    pub bind: String,
+    /// HTTP worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// Largest connection pool the server opens.
+    pub db_max_connections: u32,
+    /// Secret for signing access tokens; generated into `<data_dir>/jwt-secret` if unset.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl_seconds: i64,
+    pub refresh_token_ttl_days: i64,
+    /// Failed sign-ins allowed per account within the login window.
+    pub login_max_failures_per_account: usize,
+    /// Sign-in attempts allowed per client address within the login window.
+    pub login_max_attempts_per_address: usize,
+    pub login_window_seconds: u64,
+    /// Use the first address of `X-Forwarded-For` as the client's (only behind a proxy you run).
+    pub trust_forwarded_for: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    pub idempotency_ttl_hours: i64,
+    /// E-mail of the administrator created on first start when there is none.
+    pub admin_email: String,
+    pub log_format: LogFormat,
+    /// A tracing filter such as `info` or `supervision=debug,actix_web=info`.
+    pub log_level: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            bind: "127.0.0.1:8080".to_string(),
+            workers: 0,
+            db_max_connections: 8,
+            jwt_secret: None,
+            access_token_ttl_seconds: 15 * 60,
+            refresh_token_ttl_days: 30,
+            login_max_failures_per_account: 5,
+            login_max_attempts_per_address: 30,
+            login_window_seconds: 15 * 60,
+            trust_forwarded_for: false,
+            max_body_bytes: 64 * 1024,
+            idempotency_ttl_hours: 24,
+            admin_email: "admin@supervision.local".to_string(),
+            log_format: LogFormat::Text,
+            log_level: "info".to_string(),
+        }
+    }
+}
+
+/// Keys whose values are text (or unset by default), so an environment value is never read
+/// as a number or a boolean.
+const TEXT_KEYS: [&str; 7] = [
+    "data_dir",
+    "database_url",
+    "bind",
+    "jwt_secret",
+    "admin_email",
+    "log_format",
+    "log_level",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid settings: {0}")]
+    Invalid(String),
+    #[error("cannot keep the signing secret in {path}: {source}")]
+    Secret {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Settings {
+    /// Defaults, then the file (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let text = match file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|source| {
+                ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?),
+            None => None,
+        };
+        Settings::from_sources(text.as_deref(), &env)
+    }
+
+    fn from_sources(file: Option<&str>, env: &[(String, String)]) -> Result<Settings, ConfigError> {
+        let mut table = match file {
+            Some(text) => toml::from_str::<toml::Table>(text)
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?,
+            None => toml::Table::new(),
+        };
+        let known = toml::Table::try_from(Settings::default())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        for (name, raw) in env {
+            let Some(key) = name.strip_prefix(ENV_PREFIX).map(str::to_lowercase) else {
+                continue;
+            };
+            let is_text = TEXT_KEYS.contains(&key.as_str());
+            // Other SUPERVISION_* variables (the test suite's, say) are not settings.
+            if !is_text && !known.contains_key(&key) {
+                continue;
+            }
+            let value = if is_text {
+                toml::Value::String(raw.clone())
+            } else {
+                format!("v = {raw}")
+                    .parse::<toml::Table>()
+                    .ok()
+                    .and_then(|mut parsed| parsed.remove("v"))
+                    .ok_or_else(|| ConfigError::Invalid(format!("{name}: `{raw}` is not a valid value")))?
+            };
+            table.insert(key, value);
+        }
+        let settings: Settings = table
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |what: &str| Err(ConfigError::Invalid(what.to_string()));
+        if self.access_token_ttl_seconds < 60 || self.access_token_ttl_seconds > 3600 {
+            return bad("access_token_ttl_seconds must be between 60 and 3600");
+        }
+        if self.refresh_token_ttl_days < 1 || self.refresh_token_ttl_days > 365 {
+            return bad("refresh_token_ttl_days must be between 1 and 365");
+        }
+        if self.max_body_bytes < 1024 {
+            return bad("max_body_bytes must be at least 1024");
+        }
+        if self.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return bad("jwt_secret must be at least 32 characters");
+        }
+        if self.db_max_connections == 0 {
+            return bad("db_max_connections must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("supervision.db").display())
+        })
+    }
+
+    /// The configured secret, or the one kept in the data folder (made on first start, readable
+    /// by the owner only) so a restart does not sign everyone out.
+    pub fn signing_secret(&self) -> Result<String, ConfigError> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(secret.clone());
+        }
+        let path = self.data_dir.join("jwt-secret");
+        let io = |source| ConfigError::Secret {
+            path: path.clone(),
+            source,
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_string()),
+            Ok(_) => {
+                return Err(io(std::io::Error::other(
+                    "the file is shorter than 32 characters",
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(io)?;
+        let secret = crate::auth::tokens::new_secret();
+        write_private(&path, &secret).map_err(io)?;
+        Ok(secret)
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let file = "bind = \"0.0.0.0:9000\"\nlogin_window_seconds = 60\n";
+        let settings = Settings::from_sources(
+            Some(file),
+            &env(&[
+                ("SUPERVISION_BIND", "127.0.0.1:7000"),
+                ("SUPERVISION_TRUST_FORWARDED_FOR", "true"),
+                ("SUPERVISION_JWT_SECRET", "12345678901234567890123456789012"),
+                ("SUPERVISION_TEST_POSTGRES_URL", "postgres://ignored"),
+                ("OTHER", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.bind, "127.0.0.1:7000");
+        assert_eq!(settings.login_window_seconds, 60);
+        assert!(settings.trust_forwarded_for);
+        // A numeric-looking secret stays text.
+        assert_eq!(settings.jwt_secret.as_deref(), Some("12345678901234567890123456789012"));
+        assert_eq!(settings.max_body_bytes, 64 * 1024);
+        assert_eq!(settings.database_url(), "sqlite://data/supervision.db");
+    }
+
+    #[test]
+    fn unknown_file_keys_and_bad_values_are_refused() {
+        assert!(Settings::from_sources(Some("bnid = \"x\""), &[]).is_err());
+        assert!(Settings::from_sources(None, &env(&[("SUPERVISION_WORKERS", "many")])).is_err());
+        assert!(Settings::from_sources(None, &env(&[("SUPERVISION_LOG_FORMAT", "xml")])).is_err());
+        assert!(Settings::from_sources(None, &env(&[("SUPERVISION_JWT_SECRET", "short")])).is_err());
+    }
+
+    #[test]
+    fn every_text_key_is_a_setting() {
+        let mut all = toml::Table::try_from(Settings::default()).unwrap();
+        all.insert("database_url".into(), "x".into());
+        all.insert("jwt_secret".into(), "x".into());
+        for key in TEXT_KEYS {
+            assert!(all.contains_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn the_signing_secret_is_made_once_and_kept_private() {
+        let dir = std::env::temp_dir().join(format!("supervision-config-{}", uuid::Uuid::now_v7()));
+        let settings = Settings {
+            data_dir: dir.clone(),
+            ..Settings::default()
+        };
+        let first = settings.signing_secret().unwrap();
+        assert_eq!(settings.signing_secret().unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("jwt-secret")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

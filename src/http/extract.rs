@@ -1,0 +1,262 @@
+//! Extractors: who is calling (one bearer-token check for every endpoint), and request bodies
+//! and queries read strictly, with errors that name the field (API-1, API-5).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use super::problem::ApiError;
+use super::AppState;
+use crate::auth::tokens::{Claims, TokenError};
+use crate::domain::validation::Invalid;
+use crate::store::audit::Actor;
+
+/// The signed-in person making the request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub person_id: String,
+    pub is_admin: bool,
+    pub is_auditor: bool,
+    /// Where the request came from, for the audit log.
+    pub address: String,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            person_id: Some(self.person_id.clone()),
+            address: Some(self.address.clone()),
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("this needs an administrator"))
+        }
+    }
+}
+
+fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))
+}
+
+/// Verifies the bearer token: signature, algorithm, issuer, audience, expiry.
+pub fn bearer_claims(req: &HttpRequest) -> Result<Claims, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthenticated("an Authorization: Bearer token is required"))?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .ok_or(ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+    state(req)?
+        .tokens
+        .verify(token.trim())
+        .map_err(|err| match err {
+            TokenError::Expired => ApiError::Unauthenticated("the access token has expired; refresh it"),
+            TokenError::Invalid => ApiError::Unauthenticated("the access token is not valid"),
+        })
+}
+
+/// The client's address: the peer, or with `trust_forwarded_for` the first X-Forwarded-For hop.
+pub fn client_address(req: &HttpRequest) -> String {
+    let trust = state(req).map(|s| s.trust_forwarded_for).unwrap_or(false);
+    let info = req.connection_info();
+    let address = if trust {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    address.unwrap_or("unknown").to_string()
+}
+
+fn caller_from(req: &HttpRequest, allow_pending_password: bool) -> Result<Caller, ApiError> {
+    let claims = bearer_claims(req)?;
+    if claims.pwc && !allow_pending_password {
+        return Err(ApiError::PasswordChangeRequired);
+    }
+    Ok(Caller {
+        person_id: claims.sub,
+        is_admin: claims.adm,
+        is_auditor: claims.aud_r,
+        address: client_address(req),
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Caller, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(caller_from(req, false))
+    }
+}
+
+/// A caller who may still have to change a one-time password: only the endpoints that let them
+/// do that (and read their own profile) accept it.
+#[derive(Debug, Clone)]
+pub struct PendingCaller(pub Caller);
+
+impl FromRequest for PendingCaller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<PendingCaller, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(caller_from(req, true).map(PendingCaller))
+    }
+}
+
+/// A JSON body read strictly: `application/json` only, size-limited, unknown fields refused by
+/// the target types, and errors that name the field.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Json<T>, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let limit = state(req).map(|s| s.max_body_bytes).unwrap_or(64 * 1024);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let bytes = bytes.await.map_err(|err| {
+                if err.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge { limit }
+                } else {
+                    ApiError::BadRequest {
+                        detail: "the request body could not be read".into(),
+                        field: None,
+                    }
+                }
+            })?;
+            parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+/// Parses JSON, naming the field at fault (`manager.starts_on`) in the error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let detail = without_position(&inner.to_string());
+        if path.is_empty() || path == "." {
+            ApiError::BadRequest {
+                detail: format!("the body is not valid JSON for this request: {detail}"),
+                field: None,
+            }
+        } else {
+            ApiError::bad_field(path, detail)
+        }
+    })?;
+    de.end().map_err(|_| ApiError::BadRequest {
+        detail: "the body has trailing characters after the JSON value".into(),
+        field: None,
+    })?;
+    Ok(value)
+}
+
+/// serde_json appends "at line 1 column 17"; the field path says more to an app developer.
+fn without_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A query string read strictly, with errors naming the parameter.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Query<T>, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = {
+            let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+                req.query_string().as_bytes(),
+            ));
+            serde_path_to_error::deserialize(de).map(Query).map_err(|err| {
+                let path = err.path().to_string();
+                let detail = err.into_inner().to_string();
+                if path.is_empty() || path == "." {
+                    ApiError::BadRequest {
+                        detail: format!("the query string is not valid: {detail}"),
+                        field: None,
+                    }
+                } else {
+                    ApiError::bad_field(path, detail)
+                }
+            })
+        };
+        std::future::ready(parsed)
+    }
+}
+
+/// The version a client last read, from `If-Match: "<version>"` (SES-5 style optimistic
+/// concurrency). A missing header is 428; one that cannot match any version is 412.
+pub struct IfMatch(pub i32);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<IfMatch, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => Err(ApiError::PreconditionRequired),
+            Some(value) => value
+                .to_str()
+                .ok()
+                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|v| v.parse::<i32>().ok())
+                .map(IfMatch)
+                .ok_or(ApiError::PreconditionFailed { current: None }),
+        };
+        std::future::ready(parsed)
+    }
+}
+
+/// The ETag of a resource at a version.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+pub const MAX_PAGE_SIZE: i64 = 200;
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+
+/// Limit/offset paging with a hard maximum (API-3). List queries carry `limit` and `offset`
+/// fields themselves (serde's flatten loses their number types in query strings).
+pub fn page(limit: Option<i64>, offset: Option<i64>) -> Result<crate::store::Page, Invalid> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    let offset = offset.unwrap_or(0);
+    let mut invalid = Invalid::default();
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        invalid.push("limit", format!("must be between 1 and {MAX_PAGE_SIZE}"));
+    }
+    if offset < 0 {
+        invalid.push("offset", "must not be negative");
+    }
+    invalid.into_result(|| crate::store::Page { limit, offset })
+}

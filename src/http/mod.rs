@@ -1,0 +1,101 @@
+//! The HTTP API: actix-web app, routes, extractors, problem+json mapping and the OpenAPI
+//! document. Handlers parse, authorise, call the store or domain, and map the result.
+
+pub mod extract;
+pub mod idempotency;
+pub mod observe;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{middleware, web, App, HttpResponse};
+use utoipa::OpenApi as _;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::rate_limit::{LoginLimiter, SlidingWindow};
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::store::Db;
+use observe::Metrics;
+use problem::ApiError;
+
+/// Everything handlers share, built once before the server starts (so there is one pool,
+/// not one per worker).
+pub struct AppState {
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub limiter: LoginLimiter,
+    pub metrics: Metrics,
+    pub refresh_ttl: chrono::Duration,
+    pub idempotency_ttl: chrono::Duration,
+    pub max_body_bytes: usize,
+    pub trust_forwarded_for: bool,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: &Settings, secret: &str) -> AppState {
+        let window = Duration::from_secs(settings.login_window_seconds);
+        AppState {
+            db,
+            tokens: TokenKeys::new(secret.as_bytes(), settings.access_token_ttl_seconds),
+            limiter: LoginLimiter {
+                per_account: SlidingWindow::new(settings.login_max_failures_per_account, window),
+                per_address: SlidingWindow::new(settings.login_max_attempts_per_address, window),
+            },
+            metrics: Metrics::default(),
+            refresh_ttl: chrono::Duration::days(settings.refresh_token_ttl_days),
+            idempotency_ttl: chrono::Duration::hours(settings.idempotency_ttl_hours),
+            max_body_bytes: settings.max_body_bytes,
+            trust_forwarded_for: settings.trust_forwarded_for,
+        }
+    }
+}
+
+/// Registers the documented routes on `app` and returns it with the OpenAPI document they make.
+fn with_api<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes::ops::configure)
+        .service(scope("/api/v1").configure(routes::configure))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, generated from the same route registrations the server uses.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    with_api(App::new()).1
+}
+
+/// The whole application: routes, docs, middleware and error mapping.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.max_body_bytes;
+    let base = App::new()
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(limit));
+    let (app, api) = with_api(base);
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::NotFound)
+        }))
+        .wrap(middleware::from_fn(idempotency::idempotency))
+        .wrap(middleware::from_fn(observe::observe))
+        .wrap(middleware::Compress::default())
+}

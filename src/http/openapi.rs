@@ -1,0 +1,51 @@
+//! The OpenAPI 3.1 document's frame: info, tags and the bearer scheme. Paths and schemas are
+//! collected from the handlers as they are registered (see `http::with_api`).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Supervision API",
+        description = "Plans and tracks supervision of social-care staff as UK policies require, keeps \
+the records of it, and reminds people before things are due.\n\n\
+Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `type`; \
+validation errors list each field in `errors`. Sign in at `/api/v1/auth/login` and send the \
+access token as `Authorization: Bearer <token>`. Changes to a resource need `If-Match` with \
+its ETag. POSTs accept an `Idempotency-Key` header: a retry with the same key and body returns \
+the first response (marked `Idempotent-Replayed: true`) and creates nothing twice.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "Sign-in and tokens (ACC-1)"),
+        (name = "me", description = "The signed-in person"),
+        (name = "people", description = "People and line management"),
+        (name = "teams", description = "Teams"),
+        (name = "audit", description = "The append-only audit log (ACC-4)"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    ),
+    components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from /api/v1/auth/login or /api/v1/auth/refresh (HS256, 15 minutes)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! The HTTP layer's one error type, and the one place errors become RFC 9457 problem details
+//! (API-1). Internal causes are logged with the request id, never sent to the client.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::validation::Invalid;
+use crate::store::StoreError;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation-failed",
+    "title": "The request has invalid fields",
+    "status": 422,
+    "detail": "email: must be an e-mail address",
+    "errors": [{"field": "email", "message": "must be an e-mail address"}]
+}))]
+pub struct Problem {
+    /// Stable identifier of the kind of problem; clients switch on this.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Each field that failed validation, by its JSON path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+    /// With 412: the resource as it is now, so the client can merge and retry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body or query is well-formed but its values are not acceptable.
+    #[error("{0}")]
+    Validation(Invalid),
+    /// The request could not be read: malformed JSON, a wrong type, an unknown field.
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        field: Option<String>,
+    },
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("the password must be changed before anything else")]
+    PasswordChangeRequired,
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the resource has changed since it was read")]
+    PreconditionFailed { current: Option<serde_json::Value> },
+    #[error("this change needs an If-Match header with the resource's ETag")]
+    PreconditionRequired,
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    #[error("too many attempts; try again in {retry_after_seconds} seconds")]
+    TooManyRequests { retry_after_seconds: u64 },
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is still being processed")]
+    IdempotencyInProgress,
+    #[error("the service is temporarily unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_field(field: impl Into<String>, detail: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            detail: detail.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// Stable problem type, HTTP status and title for each kind.
+    fn describe(&self) -> (&'static str, StatusCode, &'static str) {
+        use ApiError::*;
+        match self {
+            Validation(_) => ("validation-failed", StatusCode::UNPROCESSABLE_ENTITY, "The request has invalid fields"),
+            BadRequest { .. } => ("malformed-request", StatusCode::BAD_REQUEST, "The request could not be read"),
+            Unauthenticated(_) => ("unauthenticated", StatusCode::UNAUTHORIZED, "Sign-in required"),
+            Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN, "Not allowed"),
+            PasswordChangeRequired => ("password-change-required", StatusCode::FORBIDDEN, "Password change required"),
+            NotFound => ("not-found", StatusCode::NOT_FOUND, "Not found"),
+            Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            PreconditionFailed { .. } => ("stale-version", StatusCode::PRECONDITION_FAILED, "The resource has changed"),
+            PreconditionRequired => ("if-match-required", StatusCode::PRECONDITION_REQUIRED, "If-Match required"),
+            PayloadTooLarge { .. } => ("payload-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
+            UnsupportedMediaType => ("unsupported-media-type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+            TooManyRequests { .. } => ("rate-limited", StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
+            IdempotencyKeyReused => ("idempotency-key-reused", StatusCode::UNPROCESSABLE_ENTITY, "Idempotency-Key reused"),
+            IdempotencyInProgress => ("idempotency-in-progress", StatusCode::CONFLICT, "Request in progress"),
+            Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
+            Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (kind, status, title) = self.describe();
+        let errors = match self {
+            ApiError::Validation(invalid) => invalid
+                .0
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+            ApiError::BadRequest {
+                detail,
+                field: Some(field),
+            } => vec![ProblemField {
+                field: field.clone(),
+                message: detail.clone(),
+            }],
+            _ => Vec::new(),
+        };
+        // Internal causes stay in the log.
+        let detail = match self {
+            ApiError::Internal(_) => None,
+            other => Some(other.to_string()),
+        };
+        Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            errors,
+            current: match self {
+                ApiError::PreconditionFailed { current } => current.clone(),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.describe().1
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            ApiError::Unavailable => tracing::warn!("database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        match self {
+            ApiError::Unauthenticated(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+            }
+            ApiError::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        response.body(body)
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(invalid: Invalid) -> ApiError {
+        ApiError::Validation(invalid)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> ApiError {
+        match err {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Conflict(what) => ApiError::Conflict(what),
+            StoreError::VersionMismatch { .. } => ApiError::PreconditionFailed { current: None },
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                ApiError::Unavailable
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

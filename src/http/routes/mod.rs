@@ -1,0 +1,43 @@
+//! One module per resource; each registers its handlers with `.service(...)` so the OpenAPI
+//! document collects them (utoipa-actix-web sees nothing registered with `.route(...)`).
+
+pub mod audit;
+pub mod auth;
+pub mod me;
+pub mod ops;
+pub mod people;
+pub mod teams;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Routes under `/api/v1`.
+pub fn configure(config: &mut ServiceConfig) {
+    auth::configure(config);
+    me::configure(config);
+    people::configure(config);
+    teams::configure(config);
+    audit::configure(config);
+}
+
+/// One page of a list (API-3).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T: ToSchema> {
+    pub items: Vec<T>,
+    /// How many items match the filters, over all pages.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl<T: ToSchema> Paged<T> {
+    pub fn new(items: Vec<T>, total: i64, page: crate::store::Page) -> Paged<T> {
+        Paged {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        }
+    }
+}

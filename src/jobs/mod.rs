@@ -1,0 +1,3 @@
+//! Background work that runs beside the API.
+
+pub mod housekeeping;

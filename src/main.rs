@@ -1,0 +1,169 @@
+//! `supervision`: the API server and its administration commands.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use actix_web::{web, HttpServer};
+use clap::{Parser, Subcommand};
+
+use supervision::config::Settings;
+use supervision::domain::people::{check_password, Email};
+use supervision::domain::validation::bounded_text;
+use supervision::http::{self, AppState};
+use supervision::store::{seed, Db};
+use supervision::{auth, jobs, telemetry};
+
+/// Supervision service for social-care staff: plans sessions, keeps records, sends reminders.
+///
+/// Settings come from defaults, then the config file, then SUPERVISION_* environment
+/// variables (see README.md). With no settings at all it serves on 127.0.0.1:8080 with a
+/// SQLite database in ./data/.
+#[derive(Parser)]
+#[command(name = "supervision", version, about, long_about)]
+struct Cli {
+    /// A TOML file of settings (keys as in README.md, e.g. `bind = "0.0.0.0:8080"`).
+    #[arg(long, short, global = true, env = "SUPERVISION_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the API server (the default). Applies migrations first.
+    Serve {
+        /// Load a demo organisation into an empty database and print its sign-ins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an administrator and print a one-time password for them.
+    CreateAdmin {
+        /// The administrator's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The name shown in the app.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Print the OpenAPI document (JSON) to standard output.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        let document = http::openapi_document()
+            .to_pretty_json()
+            .expect("the OpenAPI document serialises");
+        println!("{document}");
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log_format, &settings.log_level);
+    let outcome = match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(settings, demo),
+        Command::Migrate => connect(&settings).map(|_| ()),
+        Command::CreateAdmin { email, name } => create_admin(&settings, &email, &name),
+        Command::Openapi => unreachable!("handled above"),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+/// Opens the pool and applies migrations.
+fn connect(settings: &Settings) -> Result<Db, Failure> {
+    let url = settings.database_url();
+    let db = Db::connect(&url, settings.db_max_connections)?;
+    let applied = db.migrate()?;
+    tracing::info!(backend = ?db.backend(), applied, "database ready");
+    Ok(db)
+}
+
+fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), Failure> {
+    let email = Email::parse("email", email)?;
+    let name = bounded_text("name", name, 1, 200)?;
+    let one_time = auth::password::one_time();
+    check_password("password", &one_time)?;
+    let db = connect(settings)?;
+    let hash = auth::password::hash(&one_time);
+    let admin = db.write_now(|conn| seed::create_admin(conn, email.as_str(), &name, &hash))?;
+    print_once(&format!(
+        "Administrator created.\n  e-mail:            {}\n  one-time password: {one_time}\n\
+         They must change it at first sign-in.",
+        admin.email
+    ));
+    Ok(())
+}
+
+/// Text for the operator's console only: stdout, never the log.
+fn print_once(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "\n{text}\n");
+    let _ = out.flush();
+}
+
+fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
+    let db = connect(&settings)?;
+    if demo {
+        let today = supervision::http::routes::people::today();
+        match seed::demo(&db, today)? {
+            Some(accounts) => {
+                let mut text = format!(
+                    "Demo organisation loaded. Every account's password is: {}\n",
+                    seed::DEMO_PASSWORD
+                );
+                for account in accounts {
+                    text.push_str(&format!("  {:<28} {}\n", account.role, account.email));
+                }
+                print_once(&text);
+            }
+            None => tracing::info!("people already exist; demo data not loaded"),
+        }
+    }
+    if let Some((email, one_time)) = seed::bootstrap_admin(&db, &settings.admin_email)? {
+        print_once(&format!(
+            "No administrator existed, so one was created. This is shown once:\n  \
+             e-mail:            {email}\n  one-time password: {one_time}\n\
+             Sign in at POST /api/v1/auth/login, then change it at POST /api/v1/me/password."
+        ));
+    }
+    let secret = settings.signing_secret()?;
+    let state = web::Data::new(AppState::new(db.clone(), &settings, &secret));
+    let workers = if settings.workers == 0 {
+        std::thread::available_parallelism().map_or(2, usize::from)
+    } else {
+        settings.workers
+    };
+    let bind = settings.bind.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let housekeeping = jobs::housekeeping::spawn(db);
+        let server = HttpServer::new(move || http::app(state.clone()))
+            .workers(workers)
+            .shutdown_timeout(30)
+            .bind(&bind)?;
+        tracing::info!(%bind, workers, "listening");
+        // actix stops accepting on SIGTERM / SIGINT and lets requests in flight finish.
+        server.run().await?;
+        housekeeping.abort();
+        tracing::info!("stopped");
+        Ok::<(), std::io::Error>(())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Dated line-management links; the rules about them live in `domain::line_management`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::line_management;
+use super::{now, DbConnection, StoreResult};
+use crate::domain::line_management::{Hierarchy, Link};
+
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct StoredLink {
+    pub id: String,
+    pub supervisee_id: String,
+    pub manager_id: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<String>,
+}
+
+impl From<StoredLink> for Link {
+    fn from(stored: StoredLink) -> Link {
+        Link {
+            id: stored.id,
+            supervisee_id: stored.supervisee_id,
+            manager_id: stored.manager_id,
+            starts_on: stored.starts_on,
+            ends_on: stored.ends_on,
+        }
+    }
+}
+
+/// Every link, as the hierarchy that answers "who manages whom on date d". Links are few
+/// (about one a person a year), so loading them all is cheaper than recursive SQL on two
+/// dialects.
+pub fn hierarchy(conn: &mut DbConnection) -> StoreResult<Hierarchy> {
+    let links: Vec<StoredLink> = line_management::table
+        .select(line_management::all_columns)
+        .load(conn)?;
+    Ok(Hierarchy::new(links.into_iter().map(Link::from)))
+}
+
+pub fn for_supervisee(conn: &mut DbConnection, supervisee_id: &str) -> StoreResult<Vec<StoredLink>> {
+    Ok(line_management::table
+        .filter(line_management::supervisee_id.eq(supervisee_id))
+        .select(line_management::all_columns)
+        .order(line_management::starts_on.asc())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<StoredLink> {
+    line_management::table
+        .find(id)
+        .select(line_management::all_columns)
+        .first(conn)
+        .optional()?
+        .ok_or(super::StoreError::NotFound)
+}
+
+pub struct NewLink<'a> {
+    pub supervisee_id: &'a str,
+    pub manager_id: &'a str,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub created_by: Option<&'a str>,
+}
+
+/// Ends `ends_link` (if any) on the new link's start and inserts the new link.
+pub fn insert(
+    conn: &mut DbConnection,
+    new: NewLink<'_>,
+    ends_link: Option<&str>,
+) -> StoreResult<StoredLink> {
+    if let Some(old) = ends_link {
+        diesel::update(line_management::table.find(old))
+            .set(line_management::ends_on.eq(Some(new.starts_on)))
+            .execute(conn)?;
+    }
+    let id = super::new_id();
+    diesel::insert_into(line_management::table)
+        .values((
+            line_management::id.eq(&id),
+            line_management::supervisee_id.eq(new.supervisee_id),
+            line_management::manager_id.eq(new.manager_id),
+            line_management::starts_on.eq(new.starts_on),
+            line_management::ends_on.eq(new.ends_on),
+            line_management::created_at.eq(now()),
+            line_management::created_by.eq(new.created_by),
+        ))
+        .execute(conn)?;
+    find(conn, &id)
+}

@@ -1,0 +1,335 @@
+//! Storage: one diesel code base over SQLite (default) and PostgreSQL.
+//!
+//! Every database call goes through [`Db::read`] or [`Db::write`], which run the closure on
+//! the blocking thread pool so no actix worker ever waits on the database. One module per
+//! aggregate (people, teams, ...) holds the queries; handlers never see diesel.
+
+pub mod audit;
+pub mod idempotency;
+pub mod line_management;
+pub mod people;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod seed;
+pub mod teams;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// SQLite waits this long for a lock before giving up; the pool waits longer for a
+/// connection so a queued writer fails on the lock, not on checkout.
+const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
+const POOL_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection to whichever backend the URL named.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// The backend, chosen from the URL scheme (diesel's own `establish` on a
+/// MultiConnection tries each backend in turn and reports the last failure only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Storage errors. `NotFound` and `Conflict` are expected outcomes that the HTTP layer maps to
+/// 404 / 409; the others are failures whose text is logged, never shown to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint or a concurrent change refused the write.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The row changed since the caller read it (optimistic concurrency).
+    #[error("stale version; the current version is {current}")]
+    VersionMismatch { current: i32 },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("invalid database url: {0}")]
+    BadUrl(String),
+}
+
+impl From<diesel::result::Error> for StoreError {
+    /// A lock that outlasted busy_timeout, or a lost connection, is a passing condition the
+    /// client may retry, not a fault in the request.
+    fn from(err: diesel::result::Error) -> StoreError {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &err {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                StoreError::Unavailable(err.to_string())
+            }
+            Error::DatabaseError(_, info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("database is busy") =>
+            {
+                StoreError::Unavailable(err.to_string())
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+impl StoreError {
+    /// Turns a unique-constraint violation into a `Conflict` naming what clashed.
+    pub fn unique_as_conflict(err: diesel::result::Error, what: &str) -> StoreError {
+        match err {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => StoreError::Conflict(what.to_string()),
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One page of a list: how many rows, after skipping how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Builds connections for r2d2 for the backend picked from the URL, with SQLite's
+/// per-connection settings applied on every new connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    backend: Backend,
+    url: String,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.url)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        match conn {
+            DbConnection::Sqlite(_) => false,
+            DbConnection::Postgres(c) => {
+                AnsiTransactionManager::is_broken_transaction_manager(c)
+            }
+        }
+    }
+}
+
+/// The connection pool, built once at start and shared by every worker.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path`, a plain file path, or `postgres://...`).
+    pub fn connect(url: &str, max_connections: u32) -> StoreResult<Db> {
+        let (backend, target) = parse_url(url)?;
+        if backend == Backend::Sqlite {
+            if let Some(parent) = std::path::Path::new(&target).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+        }
+        let manager = ConnectionManager {
+            backend,
+            url: target,
+        };
+        let pool = Pool::builder()
+            .max_size(max_connections.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(POOL_CHECKOUT_TIMEOUT)
+            .build(manager)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations for this backend; returns how many ran.
+    pub fn migrate(&self) -> StoreResult<usize> {
+        let mut conn = self.checkout()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(applied.len())
+    }
+
+    fn checkout(&self) -> StoreResult<r2d2::PooledConnection<ConnectionManager>> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Runs read-only work on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        run_blocking(move || work(&mut *db.checkout()?)).await
+    }
+
+    /// Runs work in one write transaction on the blocking pool. On SQLite the transaction
+    /// starts IMMEDIATE, so two writers queue on busy_timeout instead of one failing when
+    /// it upgrades a read lock.
+    pub async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        run_blocking(move || {
+            let mut conn = db.checkout()?;
+            write_transaction(&mut conn, work)
+        })
+        .await
+    }
+
+    /// Blocking variant of [`Db::write`] for the CLI and start-up, outside the runtime.
+    pub fn write_now<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.checkout()?;
+        write_transaction(&mut conn, work)
+    }
+}
+
+async fn run_blocking<T, F>(work: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> StoreResult<T> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("blocking task failed: {e}")))?
+}
+
+fn write_transaction<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgres(_) => {
+            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?
+        }
+    }
+    match work(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(err)
+        }
+    }
+}
+
+/// Splits a database URL into the backend and what that backend's driver expects.
+pub fn parse_url(url: &str) -> StoreResult<(Backend, String)> {
+    let url = url.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_string()));
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if path.is_empty() || path.contains("://") {
+        return Err(StoreError::BadUrl(format!(
+            "{url}: expected sqlite://PATH, a file path, or postgres://..."
+        )));
+    }
+    Ok((Backend::Sqlite, path.to_string()))
+}
+
+/// A fresh random id (UUID v7: random, and sortable by creation time).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Current UTC time at microsecond precision, as both backends store it.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_from_the_url_scheme() {
+        assert_eq!(
+            parse_url("postgres://u@h/db").unwrap(),
+            (Backend::Postgres, "postgres://u@h/db".into())
+        );
+        assert_eq!(
+            parse_url("postgresql://h/db").unwrap().0,
+            Backend::Postgres
+        );
+        assert_eq!(
+            parse_url("sqlite://data/x.db").unwrap(),
+            (Backend::Sqlite, "data/x.db".into())
+        );
+        assert_eq!(
+            parse_url("sqlite:x.db").unwrap(),
+            (Backend::Sqlite, "x.db".into())
+        );
+        assert_eq!(parse_url("./x.db").unwrap().0, Backend::Sqlite);
+        assert!(parse_url("mysql://h/db").is_err());
+        assert!(parse_url("").is_err());
+    }
+}
