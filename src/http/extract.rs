@@ -162,7 +162,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let detail = without_position(&inner.to_string());
-        if path.is_empty() || path == "." {
+        if inner.classify() != serde_json::error::Category::Data {
+            ApiError::BadRequest {
+                detail: format!("the body is not valid JSON: {detail}"),
+                field: None,
+            }
+        } else if path.is_empty() || path == "." {
             ApiError::BadRequest {
                 detail: format!("the body is not valid JSON for this request: {detail}"),
                 field: None,

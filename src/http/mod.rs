@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -68,9 +69,11 @@ where
         .split_for_parts()
 }
 
-/// The OpenAPI document, generated from the same route registrations the server uses.
+/// The OpenAPI document, generated from the same route registrations the server uses (once
+/// per process: every worker's app serves the same document).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    with_api(App::new()).1
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT.get_or_init(|| with_api(App::new()).1).clone()
 }
 
 /// The whole application: routes, docs, middleware and error mapping.
@@ -86,13 +89,14 @@ pub fn app(
     >,
 > {
     let limit = state.max_body_bytes;
+    // The document and docs go first: the `/api/v1` scope would otherwise claim the path.
     let base = App::new()
         .app_data(state)
-        .app_data(web::PayloadConfig::new(limit));
-    let (app, api) = with_api(base);
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
-        .service(web::redirect("/docs", "/docs/"))
-        .default_service(web::to(|| async {
+        .app_data(web::PayloadConfig::new(limit))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi_document()))
+        .service(web::redirect("/docs", "/docs/"));
+    let (app, _) = with_api(base);
+    app.default_service(web::to(|| async {
             Err::<HttpResponse, _>(ApiError::NotFound)
         }))
         .wrap(middleware::from_fn(idempotency::idempotency))

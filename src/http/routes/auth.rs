@@ -203,8 +203,11 @@ async fn refresh(
                     person_id: Some(token.person_id.clone()),
                     address: Some(address),
                 };
-                let spent = token.used_at.is_some() || token.revoked_at.is_some();
-                if spent || !refresh_tokens::spend(conn, &token.id, at)? {
+                if token.revoked_at.is_some() {
+                    return Ok(RefreshOutcome::Refused("the refresh token was revoked; sign in again"));
+                }
+                // A token used before (or by a request racing this one) is being replayed.
+                if token.used_at.is_some() || !refresh_tokens::spend(conn, &token.id, at)? {
                     refresh_tokens::revoke_family(conn, &token.family_id, at)?;
                     audit::record(
                         conn,

@@ -1,0 +1,92 @@
+//! API-1 and API-5: bad input is a clear 4xx problem naming the field, never a 500.
+
+use actix_web::test::TestRequest;
+use serde_json::json;
+
+use crate::support::{bearer, TestApp};
+
+async fn api1_malformed_json_is_a_400_problem(app: TestApp) {
+    let admin = app.admin().await;
+    let body = app
+        .call(
+            TestRequest::post()
+                .uri("/api/v1/teams")
+                .insert_header(bearer(&admin))
+                .insert_header(("content-type", "application/json"))
+                .set_payload("{\"name\": "),
+        )
+        .await
+        .problem(400, "malformed-request");
+    assert!(body["detail"].as_str().unwrap().contains("JSON"));
+    let body = app
+        .call(
+            TestRequest::post()
+                .uri("/api/v1/teams")
+                .insert_header(bearer(&admin))
+                .insert_header(("content-type", "application/json"))
+                .set_payload("{\"name\": \"A\"} trailing"),
+        )
+        .await
+        .problem(400, "malformed-request");
+    assert!(body["detail"].as_str().unwrap().contains("trailing"));
+}
+
+async fn api5_unknown_fields_and_wrong_types_name_the_field(app: TestApp) {
+    let admin = app.admin().await;
+    let body = app.post("/api/v1/teams", &admin, json!({"name": "A", "colour": "red"})).await.problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "colour");
+    let body = app.post("/api/v1/teams", &admin, json!({"name": 7})).await.problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "name");
+    let body = app.get("/api/v1/people?colour=red", &admin).await.problem(400, "malformed-request");
+    assert!(body["detail"].as_str().unwrap().contains("colour"));
+    let body = app.get("/api/v1/people?active=perhaps", &admin).await.problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "active");
+}
+
+async fn api5_oversized_bodies_are_413(app: TestApp) {
+    let admin = app.admin().await;
+    let huge = "x".repeat(70 * 1024);
+    app.post("/api/v1/teams", &admin, json!({"name": huge})).await.problem(413, "payload-too-large");
+    // Within the body limit but over the field's own bound.
+    let long = "x".repeat(121);
+    let body = app.post("/api/v1/teams", &admin, json!({"name": long})).await.problem(422, "validation-failed");
+    assert_eq!(body["errors"][0]["field"], "name");
+}
+
+async fn api1_a_body_that_is_not_json_is_415(app: TestApp) {
+    let admin = app.admin().await;
+    app.call(
+        TestRequest::post()
+            .uri("/api/v1/teams")
+            .insert_header(bearer(&admin))
+            .insert_header(("content-type", "text/plain"))
+            .set_payload("name=A"),
+    )
+    .await
+    .problem(415, "unsupported-media-type");
+}
+
+async fn api1_unknown_routes_are_404_problems(app: TestApp) {
+    let admin = app.admin().await;
+    app.get("/api/v1/nothing-here", &admin).await.problem(404, "not-found");
+    app.get("/elsewhere", &admin).await.problem(404, "not-found");
+}
+
+async fn api3_page_size_has_a_hard_maximum(app: TestApp) {
+    let admin = app.admin().await;
+    let body = app.get("/api/v1/people?limit=201", &admin).await.problem(422, "validation-failed");
+    assert_eq!(body["errors"][0]["field"], "limit");
+    let body = app.get("/api/v1/teams?offset=-1", &admin).await.problem(422, "validation-failed");
+    assert_eq!(body["errors"][0]["field"], "offset");
+    let page = app.get("/api/v1/people?limit=200", &admin).await.ok(200);
+    assert_eq!(page["limit"], 200);
+}
+
+crate::on_both_backends!(
+    api1_malformed_json_is_a_400_problem,
+    api5_unknown_fields_and_wrong_types_name_the_field,
+    api5_oversized_bodies_are_413,
+    api1_a_body_that_is_not_json_is_415,
+    api1_unknown_routes_are_404_problems,
+    api3_page_size_has_a_hard_maximum,
+);

@@ -1,0 +1,12 @@
+//! HTTP tests of the API, run on SQLite and PostgreSQL. Test names carry the SPEC rule they
+//! prove (ACC-1, API-4, ...).
+
+mod support;
+
+mod audit;
+mod auth;
+mod errors;
+mod idempotency;
+mod ops;
+mod people;
+mod teams;
