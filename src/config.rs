@@ -106,12 +106,14 @@ impl Settings {
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         let env: Vec<(String, String)> = std::env::vars().collect();
         let text = match file {
-            Some(path) => Some(std::fs::read_to_string(path).map_err(|source| {
-                ConfigError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            })?),
+            Some(path) => {
+                Some(
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                        path: path.to_path_buf(),
+                        source,
+                    })?,
+                )
+            }
             None => None,
         };
         Settings::from_sources(text.as_deref(), &env)
@@ -141,7 +143,9 @@ impl Settings {
                     .parse::<toml::Table>()
                     .ok()
                     .and_then(|mut parsed| parsed.remove("v"))
-                    .ok_or_else(|| ConfigError::Invalid(format!("{name}: `{raw}` is not a valid value")))?
+                    .ok_or_else(|| {
+                        ConfigError::Invalid(format!("{name}: `{raw}` is not a valid value"))
+                    })?
             };
             table.insert(key, value);
         }
@@ -174,7 +178,10 @@ impl Settings {
 
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("supervision.db").display())
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("supervision.db").display()
+            )
         })
     }
 
@@ -244,7 +251,10 @@ mod tests {
         assert_eq!(settings.login_window_seconds, 60);
         assert!(settings.trust_forwarded_for);
         // A numeric-looking secret stays text.
-        assert_eq!(settings.jwt_secret.as_deref(), Some("12345678901234567890123456789012"));
+        assert_eq!(
+            settings.jwt_secret.as_deref(),
+            Some("12345678901234567890123456789012")
+        );
         assert_eq!(settings.max_body_bytes, 64 * 1024);
         assert_eq!(settings.database_url(), "sqlite://data/supervision.db");
     }
@@ -254,7 +264,9 @@ mod tests {
         assert!(Settings::from_sources(Some("bnid = \"x\""), &[]).is_err());
         assert!(Settings::from_sources(None, &env(&[("SUPERVISION_WORKERS", "many")])).is_err());
         assert!(Settings::from_sources(None, &env(&[("SUPERVISION_LOG_FORMAT", "xml")])).is_err());
-        assert!(Settings::from_sources(None, &env(&[("SUPERVISION_JWT_SECRET", "short")])).is_err());
+        assert!(
+            Settings::from_sources(None, &env(&[("SUPERVISION_JWT_SECRET", "short")])).is_err()
+        );
     }
 
     #[test]
@@ -279,7 +291,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("jwt-secret")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("jwt-secret"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).unwrap();

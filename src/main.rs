@@ -151,11 +151,16 @@ fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
     } else {
         settings.workers
     };
+    let blocking_threads = (settings.db_max_connections as usize)
+        .div_ceil(workers)
+        .max(1);
     let bind = settings.bind.clone();
     actix_web::rt::System::new().block_on(async move {
         let housekeeping = jobs::housekeeping::spawn(db);
         let server = HttpServer::new(move || http::app(state.clone()))
             .workers(workers)
+            // The pool bounds database work anyway; more threads would only hold memory.
+            .worker_max_blocking_threads(blocking_threads)
             .shutdown_timeout(30)
             .bind(&bind)?;
         tracing::info!(%bind, workers, "listening");

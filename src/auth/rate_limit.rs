@@ -41,7 +41,9 @@ impl SlidingWindow {
         let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
         if hits.len() > SWEEP_ABOVE_KEYS {
             hits.retain(|_, entry| {
-                entry.back().is_some_and(|last| now.duration_since(*last) < self.window)
+                entry
+                    .back()
+                    .is_some_and(|last| now.duration_since(*last) < self.window)
             });
         }
         let entry = hits.entry(key.to_string()).or_default();
@@ -111,7 +113,10 @@ mod tests {
         assert_eq!(window.retry_after("a", t0), None);
         window.record("a", t0);
         window.record("a", t0 + Duration::from_secs(10));
-        assert_eq!(window.retry_after("a", t0 + Duration::from_secs(20)), Some(Duration::from_secs(40)));
+        assert_eq!(
+            window.retry_after("a", t0 + Duration::from_secs(20)),
+            Some(Duration::from_secs(40))
+        );
         assert_eq!(window.retry_after("b", t0), None);
         assert_eq!(window.retry_after("a", t0 + Duration::from_secs(60)), None);
     }

@@ -148,7 +148,13 @@ mod tests {
     #[test]
     fn acc1_expired_tampered_foreign_and_unpinned_tokens_fail() {
         let keys = keys();
-        let old = keys.issue("p1", false, false, false, Utc::now() - chrono::Duration::hours(1));
+        let old = keys.issue(
+            "p1",
+            false,
+            false,
+            false,
+            Utc::now() - chrono::Duration::hours(1),
+        );
         assert_eq!(keys.verify(&old), Err(TokenError::Expired));
 
         let token = keys.issue("p1", false, false, false, Utc::now());
@@ -158,7 +164,10 @@ mod tests {
         assert_eq!(keys.verify(&tampered), Err(TokenError::Invalid));
 
         let other = TokenKeys::new(b"another secret of enough length!", 900);
-        assert_eq!(keys.verify(&other.issue("p1", false, false, false, Utc::now())), Err(TokenError::Invalid));
+        assert_eq!(
+            keys.verify(&other.issue("p1", false, false, false, Utc::now())),
+            Err(TokenError::Invalid)
+        );
 
         let now = Utc::now().timestamp();
         let mut claims = keys.verify(&token).unwrap();

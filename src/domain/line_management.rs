@@ -72,7 +72,9 @@ impl Hierarchy {
         let mut chain: Vec<String> = Vec::new();
         let mut current = person_id;
         while let Some(manager) = self.manager_on(current, date) {
-            if manager == person_id || chain.iter().any(|m| m == manager) || chain.len() >= MAX_CHAIN
+            if manager == person_id
+                || chain.iter().any(|m| m == manager)
+                || chain.len() >= MAX_CHAIN
             {
                 break;
             }
@@ -140,7 +142,11 @@ impl Hierarchy {
                 });
             }
         }
-        if self.chain_of_managers(manager_id, starts_on).iter().any(|m| m == supervisee_id) {
+        if self
+            .chain_of_managers(manager_id, starts_on)
+            .iter()
+            .any(|m| m == supervisee_id)
+        {
             return Err(LinkRefusal::Invalid(Invalid::field(
                 "manager_id",
                 "this person is managed, directly or not, by the supervisee: the link would make a loop",
@@ -161,7 +167,9 @@ pub struct LinkPlan {
 pub enum LinkRefusal {
     Invalid(Invalid),
     /// Another link already covers part of the period.
-    Overlaps { starts_on: NaiveDate },
+    Overlaps {
+        starts_on: NaiveDate,
+    },
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Domain rules as plain types and functions: no actix, no diesel. Each rule sits beside its
 //! tests and names the SPEC id it implements.
 
+pub mod calendar;
 pub mod line_management;
 pub mod people;
 pub mod validation;

@@ -124,10 +124,7 @@ pub fn check_password(field: &str, password: &str) -> Result<(), Invalid> {
 }
 
 /// Dates a person's policy needs; a placement must not end before it starts.
-pub fn check_placement(
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
-) -> Result<(), Invalid> {
+pub fn check_placement(start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), Invalid> {
     match (start, end) {
         (Some(start), Some(end)) if end < start => Err(Invalid::field(
             "placement_end",
@@ -158,10 +155,21 @@ mod tests {
     #[test]
     fn email_is_lower_cased_and_checked() {
         assert_eq!(
-            Email::parse("email", " Ann.Smith@Council.GOV.uk ").unwrap().as_str(),
+            Email::parse("email", " Ann.Smith@Council.GOV.uk ")
+                .unwrap()
+                .as_str(),
             "ann.smith@council.gov.uk"
         );
-        for bad in ["", "ann", "ann@", "@x.org", "a@b", "a b@x.org", "a@@x.org", "a@x.org."] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.org",
+            "a@b",
+            "a b@x.org",
+            "a@@x.org",
+            "a@x.org.",
+        ] {
             let err = Email::parse("email", bad).unwrap_err();
             assert_eq!(err.0[0].field, "email", "{bad}");
         }

@@ -95,7 +95,10 @@ mod tests {
     #[test]
     fn bounded_text_trims_and_limits() {
         assert_eq!(bounded_text("name", "  Ann  ", 1, 5).unwrap(), "Ann");
-        assert_eq!(bounded_text("name", "   ", 1, 5).unwrap_err().0[0].field, "name");
+        assert_eq!(
+            bounded_text("name", "   ", 1, 5).unwrap_err().0[0].field,
+            "name"
+        );
         assert!(bounded_text("name", "abcdef", 1, 5).is_err());
         assert!(bounded_text("name", "a\u{7}b", 1, 5).is_err());
         // Length is counted in characters, not bytes.

@@ -52,17 +52,26 @@ pub fn bearer_claims(req: &HttpRequest) -> Result<Claims, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthenticated("an Authorization: Bearer token is required"))?;
+        .ok_or(ApiError::Unauthenticated(
+            "an Authorization: Bearer token is required",
+        ))?;
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .ok_or(ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .ok_or(ApiError::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ))?;
     state(req)?
         .tokens
         .verify(token.trim())
         .map_err(|err| match err {
-            TokenError::Expired => ApiError::Unauthenticated("the access token has expired; refresh it"),
+            TokenError::Expired => {
+                ApiError::Unauthenticated("the access token has expired; refresh it")
+            }
             TokenError::Invalid => ApiError::Unauthenticated("the access token is not valid"),
         })
 }
@@ -141,7 +150,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 return Err(ApiError::UnsupportedMediaType);
             }
             let bytes = bytes.await.map_err(|err| {
-                if err.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                if err.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
                     ApiError::PayloadTooLarge { limit }
                 } else {
                     ApiError::BadRequest {
@@ -203,18 +214,20 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
                 req.query_string().as_bytes(),
             ));
-            serde_path_to_error::deserialize(de).map(Query).map_err(|err| {
-                let path = err.path().to_string();
-                let detail = err.into_inner().to_string();
-                if path.is_empty() || path == "." {
-                    ApiError::BadRequest {
-                        detail: format!("the query string is not valid: {detail}"),
-                        field: None,
+            serde_path_to_error::deserialize(de)
+                .map(Query)
+                .map_err(|err| {
+                    let path = err.path().to_string();
+                    let detail = err.into_inner().to_string();
+                    if path.is_empty() || path == "." {
+                        ApiError::BadRequest {
+                            detail: format!("the query string is not valid: {detail}"),
+                            field: None,
+                        }
+                    } else {
+                        ApiError::bad_field(path, detail)
                     }
-                } else {
-                    ApiError::bad_field(path, detail)
-                }
-            })
+                })
         };
         std::future::ready(parsed)
     }

@@ -30,7 +30,12 @@ pub async fn idempotency(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let key = match req.headers().get(HEADER) {
         Some(value) if req.method() == Method::POST => value.to_str().ok().map(str::to_string),
-        _ => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+        _ => {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body)
+        }
     };
     let Some(key) = key.filter(|k| {
         !k.is_empty() && k.len() <= MAX_KEY_LEN && k.chars().all(|c| c.is_ascii_graphic())
@@ -49,7 +54,10 @@ pub async fn idempotency(
         req.app_data::<web::Data<AppState>>().cloned(),
         bearer_claims(req.request()),
     ) else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     let body = match req.extract::<web::Bytes>().await {
         Ok(body) => body,
@@ -74,15 +82,16 @@ pub async fn idempotency(
         let (person, key) = (person.clone(), key.clone());
         state
             .db
-            .write(move |conn| idempotency::claim(conn, &person, &key, &fingerprint, now, expires_at))
+            .write(move |conn| {
+                idempotency::claim(conn, &person, &key, &fingerprint, now, expires_at)
+            })
             .await
     };
     match claimed {
         Ok(Claim::Claimed) => {}
         Ok(Claim::Replay(stored)) => {
-            let mut response = HttpResponse::build(
-                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
-            );
+            let mut response =
+                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
             if let Some(content_type) = stored.content_type {
                 response.insert_header((header::CONTENT_TYPE, content_type));
             }

@@ -97,9 +97,9 @@ pub fn app(
         .service(web::redirect("/docs", "/docs/"));
     let (app, _) = with_api(base);
     app.default_service(web::to(|| async {
-            Err::<HttpResponse, _>(ApiError::NotFound)
-        }))
-        .wrap(middleware::from_fn(idempotency::idempotency))
-        .wrap(middleware::from_fn(observe::observe))
-        .wrap(middleware::Compress::default())
+        Err::<HttpResponse, _>(ApiError::NotFound)
+    }))
+    .wrap(middleware::from_fn(idempotency::idempotency))
+    .wrap(middleware::from_fn(observe::observe))
+    .wrap(middleware::Compress::default())
 }

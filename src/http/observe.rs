@@ -27,18 +27,24 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-/// Request counts and latencies per method, route pattern and status.
+type ByMethodAndStatus = BTreeMap<(String, u16), Series>;
+
+/// Request counts and latencies per route pattern, method and status.
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// Keyed by route first so the hot path finds an existing series without allocating.
+    series: Mutex<BTreeMap<String, ByMethodAndStatus>>,
 }
 
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut series = self.series.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = series
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default();
+        let by_route = match series.get_mut(route) {
+            Some(by_route) => by_route,
+            None => series.entry(route.to_string()).or_default(),
+        };
+        let key = (method.to_string(), status);
+        let entry = by_route.entry(key).or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
         for (bound, bucket) in BUCKETS.iter().zip(entry.buckets.iter_mut()) {
@@ -54,7 +60,14 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP http_requests_total HTTP requests answered.\n");
         out.push_str("# TYPE http_requests_total counter\n");
-        for ((method, route, status), s) in series.iter() {
+        let all = || {
+            series.iter().flat_map(|(route, by_route)| {
+                by_route
+                    .iter()
+                    .map(move |((method, status), s)| (method, route, status, s))
+            })
+        };
+        for (method, route, status, s) in all() {
             let _ = writeln!(
                 out,
                 "http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
@@ -63,7 +76,7 @@ impl Metrics {
         }
         out.push_str("# HELP http_request_duration_seconds Time to answer HTTP requests.\n");
         out.push_str("# TYPE http_request_duration_seconds histogram\n");
-        for ((method, route, status), s) in series.iter() {
+        for (method, route, status, s) in all() {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
             for (bound, count) in BUCKETS.iter().zip(s.buckets.iter()) {
                 let _ = writeln!(
@@ -76,8 +89,16 @@ impl Metrics {
                 "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
                 s.count
             );
-            let _ = writeln!(out, "http_request_duration_seconds_sum{{{labels}}} {}", s.sum_seconds);
-            let _ = writeln!(out, "http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         out
     }
@@ -91,7 +112,8 @@ fn request_id(req: &ServiceRequest) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         })
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
@@ -121,7 +143,11 @@ pub async fn observe(
             .observe(&method, &route, status, elapsed.as_secs_f64());
     }
     span.in_scope(|| {
-        tracing::info!(status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "answered")
+        tracing::info!(
+            status,
+            elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+            "answered"
+        )
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut()
@@ -140,9 +166,8 @@ mod tests {
         metrics.observe("GET", "/api/v1/me", 200, 0.002);
         metrics.observe("GET", "/api/v1/me", 200, 0.5);
         let text = metrics.render();
-        assert!(text.contains(
-            "http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 2"
-        ));
+        assert!(text
+            .contains("http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 2"));
         assert!(text.contains("le=\"0.001\"} 0"));
         assert!(text.contains("le=\"0.0025\"} 1"));
         assert!(text.contains("le=\"1\"} 2"));

@@ -94,22 +94,74 @@ impl ApiError {
     fn describe(&self) -> (&'static str, StatusCode, &'static str) {
         use ApiError::*;
         match self {
-            Validation(_) => ("validation-failed", StatusCode::UNPROCESSABLE_ENTITY, "The request has invalid fields"),
-            BadRequest { .. } => ("malformed-request", StatusCode::BAD_REQUEST, "The request could not be read"),
-            Unauthenticated(_) => ("unauthenticated", StatusCode::UNAUTHORIZED, "Sign-in required"),
+            Validation(_) => (
+                "validation-failed",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The request has invalid fields",
+            ),
+            BadRequest { .. } => (
+                "malformed-request",
+                StatusCode::BAD_REQUEST,
+                "The request could not be read",
+            ),
+            Unauthenticated(_) => (
+                "unauthenticated",
+                StatusCode::UNAUTHORIZED,
+                "Sign-in required",
+            ),
             Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN, "Not allowed"),
-            PasswordChangeRequired => ("password-change-required", StatusCode::FORBIDDEN, "Password change required"),
+            PasswordChangeRequired => (
+                "password-change-required",
+                StatusCode::FORBIDDEN,
+                "Password change required",
+            ),
             NotFound => ("not-found", StatusCode::NOT_FOUND, "Not found"),
             Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
-            PreconditionFailed { .. } => ("stale-version", StatusCode::PRECONDITION_FAILED, "The resource has changed"),
-            PreconditionRequired => ("if-match-required", StatusCode::PRECONDITION_REQUIRED, "If-Match required"),
-            PayloadTooLarge { .. } => ("payload-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
-            UnsupportedMediaType => ("unsupported-media-type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
-            TooManyRequests { .. } => ("rate-limited", StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
-            IdempotencyKeyReused => ("idempotency-key-reused", StatusCode::UNPROCESSABLE_ENTITY, "Idempotency-Key reused"),
-            IdempotencyInProgress => ("idempotency-in-progress", StatusCode::CONFLICT, "Request in progress"),
-            Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
-            Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
+            PreconditionFailed { .. } => (
+                "stale-version",
+                StatusCode::PRECONDITION_FAILED,
+                "The resource has changed",
+            ),
+            PreconditionRequired => (
+                "if-match-required",
+                StatusCode::PRECONDITION_REQUIRED,
+                "If-Match required",
+            ),
+            PayloadTooLarge { .. } => (
+                "payload-too-large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request body too large",
+            ),
+            UnsupportedMediaType => (
+                "unsupported-media-type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+            ),
+            TooManyRequests { .. } => (
+                "rate-limited",
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+            ),
+            IdempotencyKeyReused => (
+                "idempotency-key-reused",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Idempotency-Key reused",
+            ),
+            IdempotencyInProgress => (
+                "idempotency-in-progress",
+                StatusCode::CONFLICT,
+                "Request in progress",
+            ),
+            Unavailable => (
+                "unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service unavailable",
+            ),
+            Internal(_) => (
+                "internal",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error",
+            ),
         }
     }
 

@@ -60,7 +60,11 @@ pub struct Filter {
 }
 
 /// Newest first.
-pub fn list(conn: &mut DbConnection, filter: &Filter, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    page: Page,
+) -> StoreResult<(Vec<AuditEvent>, i64)> {
     let query = || {
         let mut query = audit_events::table.into_boxed();
         if let Some(actor) = &filter.actor_id {

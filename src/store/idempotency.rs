@@ -26,7 +26,13 @@ pub enum Claim {
     InProgress,
 }
 
-type Row = (String, Option<i32>, Option<String>, Option<Vec<u8>>, NaiveDateTime);
+type Row = (
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<Vec<u8>>,
+    NaiveDateTime,
+);
 
 pub fn claim(
     conn: &mut DbConnection,
@@ -45,7 +51,7 @@ pub fn claim(
             idempotency_keys::response_body,
             idempotency_keys::expires_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some((_, _, _, _, expiry)) if expiry <= now => {
@@ -107,6 +113,8 @@ pub fn release(conn: &mut DbConnection, person_id: &str, key: &str) -> StoreResu
 }
 
 pub fn purge_expired(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<usize> {
-    Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.le(now)))
-        .execute(conn)?)
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.le(now)))
+            .execute(conn)?,
+    )
 }

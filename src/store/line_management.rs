@@ -40,7 +40,10 @@ pub fn hierarchy(conn: &mut DbConnection) -> StoreResult<Hierarchy> {
     Ok(Hierarchy::new(links.into_iter().map(Link::from)))
 }
 
-pub fn for_supervisee(conn: &mut DbConnection, supervisee_id: &str) -> StoreResult<Vec<StoredLink>> {
+pub fn for_supervisee(
+    conn: &mut DbConnection,
+    supervisee_id: &str,
+) -> StoreResult<Vec<StoredLink>> {
     Ok(line_management::table
         .filter(line_management::supervisee_id.eq(supervisee_id))
         .select(line_management::all_columns)
@@ -52,7 +55,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<StoredLink> {
     line_management::table
         .find(id)
         .select(line_management::all_columns)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(super::StoreError::NotFound)
 }

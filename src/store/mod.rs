@@ -3,6 +3,9 @@
 //! Every database call goes through [`Db::read`] or [`Db::write`], which run the closure on
 //! the blocking thread pool so no actix worker ever waits on the database. One module per
 //! aggregate (people, teams, ...) holds the queries; handlers never see diesel.
+//!
+//! Lookups by a unique key use `get_result`, not `first`: diesel does not cache a prepared
+//! statement with a LIMIT on SQLite, and re-preparing costs more than the lookup itself.
 
 pub mod audit;
 pub mod idempotency;
@@ -13,7 +16,10 @@ pub mod schema;
 pub mod seed;
 pub mod teams;
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -124,8 +130,8 @@ impl ManageConnection for ConnectionManager {
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
             Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.url)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
@@ -140,15 +146,14 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         match conn {
             DbConnection::Sqlite(_) => false,
-            DbConnection::Postgres(c) => {
-                AnsiTransactionManager::is_broken_transaction_manager(c)
-            }
+            DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
         }
     }
 }
@@ -158,6 +163,9 @@ impl ManageConnection for ConnectionManager {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     backend: Backend,
+    /// At most one blocking task per pooled connection: more would only queue on checkout
+    /// while holding a thread (and its memory).
+    in_flight: Arc<Semaphore>,
 }
 
 impl Db {
@@ -177,13 +185,21 @@ impl Db {
             backend,
             url: target,
         };
+        let max_connections = max_connections.max(1);
         let pool = Pool::builder()
-            .max_size(max_connections.max(1))
+            .max_size(max_connections)
             .min_idle(Some(1))
             .connection_timeout(POOL_CHECKOUT_TIMEOUT)
+            // A SQLite file does not go away under an open connection, so skip the probe
+            // query on every checkout; a PostgreSQL server can restart, so keep it there.
+            .test_on_check_out(backend == Backend::Postgres)
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            in_flight: Arc::new(Semaphore::new(max_connections as usize)),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -214,7 +230,7 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
     {
         let db = self.clone();
-        run_blocking(move || work(&mut *db.checkout()?)).await
+        self.run_blocking(move || work(&mut *db.checkout()?)).await
     }
 
     /// Runs work in one write transaction on the blocking pool. On SQLite the transaction
@@ -226,11 +242,26 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
     {
         let db = self.clone();
-        run_blocking(move || {
+        self.run_blocking(move || {
             let mut conn = db.checkout()?;
             write_transaction(&mut conn, work)
         })
         .await
+    }
+
+    async fn run_blocking<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> StoreResult<T> + Send + 'static,
+    {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("blocking task failed: {e}")))?
     }
 
     /// Blocking variant of [`Db::write`] for the CLI and start-up, outside the runtime.
@@ -241,16 +272,6 @@ impl Db {
         let mut conn = self.checkout()?;
         write_transaction(&mut conn, work)
     }
-}
-
-async fn run_blocking<T, F>(work: F) -> StoreResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce() -> StoreResult<T> + Send + 'static,
-{
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("blocking task failed: {e}")))?
 }
 
 fn write_transaction<T>(
@@ -316,10 +337,7 @@ mod tests {
             parse_url("postgres://u@h/db").unwrap(),
             (Backend::Postgres, "postgres://u@h/db".into())
         );
-        assert_eq!(
-            parse_url("postgresql://h/db").unwrap().0,
-            Backend::Postgres
-        );
+        assert_eq!(parse_url("postgresql://h/db").unwrap().0, Backend::Postgres);
         assert_eq!(
             parse_url("sqlite://data/x.db").unwrap(),
             (Backend::Sqlite, "data/x.db".into())

@@ -29,8 +29,7 @@ type Row = (
     i32,
 );
 
-/// Every column but the password hash, which only [`credentials_by_email`] reads.
-const COLUMNS: (
+type Columns = (
     people::id,
     people::email,
     people::display_name,
@@ -48,7 +47,10 @@ const COLUMNS: (
     people::created_at,
     people::updated_at,
     people::version,
-) = (
+);
+
+/// Every column but the password hash, which only [`credentials_by_email`] reads.
+const COLUMNS: Columns = (
     people::id,
     people::email,
     people::display_name,
@@ -157,7 +159,9 @@ pub fn insert(conn: &mut DbConnection, new: NewPerson) -> StoreResult<Person> {
             people::version.eq(1),
         ))
         .execute(conn)
-        .map_err(|e| StoreError::unique_as_conflict(e, "a person with this e-mail already exists"))?;
+        .map_err(|e| {
+            StoreError::unique_as_conflict(e, "a person with this e-mail already exists")
+        })?;
     find(conn, &id)
 }
 
@@ -165,7 +169,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Person> {
     people::table
         .find(id)
         .select(COLUMNS)
-        .first::<Row>(conn)
+        .get_result::<Row>(conn)
         .optional()?
         .ok_or(StoreError::NotFound)
         .and_then(from_row)
@@ -179,7 +183,7 @@ pub fn credentials_by_email(
     let found = people::table
         .filter(people::email.eq(email))
         .select((COLUMNS, people::password_hash))
-        .first::<(Row, Option<String>)>(conn)
+        .get_result::<(Row, Option<String>)>(conn)
         .optional()?;
     found
         .map(|(row, hash)| Ok((from_row(row)?, hash)))
@@ -190,7 +194,7 @@ pub fn password_hash(conn: &mut DbConnection, id: &str) -> StoreResult<Option<St
     people::table
         .find(id)
         .select(people::password_hash)
-        .first::<Option<String>>(conn)
+        .get_result::<Option<String>>(conn)
         .optional()?
         .ok_or(StoreError::NotFound)
 }
@@ -238,7 +242,11 @@ pub struct Filter {
     pub only_ids: Option<Vec<String>>,
 }
 
-pub fn list(conn: &mut DbConnection, filter: &Filter, page: Page) -> StoreResult<(Vec<Person>, i64)> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    page: Page,
+) -> StoreResult<(Vec<Person>, i64)> {
     let query = || {
         let mut query = people::table.into_boxed();
         if let Some(team) = &filter.team_id {
@@ -276,7 +284,9 @@ pub fn list(conn: &mut DbConnection, filter: &Filter, page: Page) -> StoreResult
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Changes to a person; `None` leaves a field as it is, `Some(None)` clears a nullable one.

@@ -40,11 +40,14 @@ pub fn insert(
     Ok(())
 }
 
-pub fn find_by_hash(conn: &mut DbConnection, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
+pub fn find_by_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> StoreResult<Option<RefreshToken>> {
     Ok(refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select(refresh_tokens::all_columns)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -61,7 +64,11 @@ pub fn spend(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> StoreResul
     Ok(changed == 1)
 }
 
-pub fn revoke_family(conn: &mut DbConnection, family_id: &str, at: NaiveDateTime) -> StoreResult<usize> {
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    family_id: &str,
+    at: NaiveDateTime,
+) -> StoreResult<usize> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))
@@ -71,7 +78,11 @@ pub fn revoke_family(conn: &mut DbConnection, family_id: &str, at: NaiveDateTime
     .execute(conn)?)
 }
 
-pub fn revoke_person(conn: &mut DbConnection, person_id: &str, at: NaiveDateTime) -> StoreResult<usize> {
+pub fn revoke_person(
+    conn: &mut DbConnection,
+    person_id: &str,
+    at: NaiveDateTime,
+) -> StoreResult<usize> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::person_id.eq(person_id))
@@ -83,6 +94,8 @@ pub fn revoke_person(conn: &mut DbConnection, person_id: &str, at: NaiveDateTime
 
 /// Deletes tokens that expired before `before`; they can no longer be used or reused.
 pub fn purge_expired(conn: &mut DbConnection, before: NaiveDateTime) -> StoreResult<usize> {
-    Ok(diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(before)))
-        .execute(conn)?)
+    Ok(
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(before)))
+            .execute(conn)?,
+    )
 }

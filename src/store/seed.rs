@@ -83,20 +83,146 @@ struct DemoPerson {
 const DEMO_TEAMS: [&str; 2] = ["Assessment Team North", "Children in Care South"];
 
 const DEMO_PEOPLE: &[DemoPerson] = &[
-    DemoPerson { role: "administrator", name: "Sam Admin", email: "admin@demo.council.example", category: StaffCategory::NonOperationalStaff, team: None, manager: None, admin: true, auditor: false },
-    DemoPerson { role: "auditor (quality assurance)", name: "Quinn Auditor", email: "auditor@demo.council.example", category: StaffCategory::NonOperationalStaff, team: None, manager: None, admin: false, auditor: true },
-    DemoPerson { role: "head of service", name: "Hannah Shaw", email: "hannah.shaw@demo.council.example", category: StaffCategory::OperationalManager, team: None, manager: None, admin: false, auditor: false },
-    DemoPerson { role: "team manager", name: "Tom Reed", email: "tom.reed@demo.council.example", category: StaffCategory::OperationalManager, team: Some(0), manager: Some("hannah.shaw@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "team manager", name: "Priya Patel", email: "priya.patel@demo.council.example", category: StaffCategory::OperationalManager, team: Some(1), manager: Some("hannah.shaw@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "social worker", name: "Aisha Khan", email: "aisha.khan@demo.council.example", category: StaffCategory::SocialWorker, team: Some(0), manager: Some("tom.reed@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "social worker", name: "Ben Carter", email: "ben.carter@demo.council.example", category: StaffCategory::SocialWorker, team: Some(0), manager: Some("tom.reed@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "social worker", name: "Chloe Davies", email: "chloe.davies@demo.council.example", category: StaffCategory::SocialWorker, team: Some(0), manager: Some("tom.reed@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "ASYE social worker", name: "Daniel Evans", email: "daniel.evans@demo.council.example", category: StaffCategory::Asye, team: Some(0), manager: Some("tom.reed@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "social worker", name: "Ed Foster", email: "ed.foster@demo.council.example", category: StaffCategory::SocialWorker, team: Some(1), manager: Some("priya.patel@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "social worker", name: "Fiona Grant", email: "fiona.grant@demo.council.example", category: StaffCategory::SocialWorker, team: Some(1), manager: Some("priya.patel@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "social worker", name: "George Hughes", email: "george.hughes@demo.council.example", category: StaffCategory::SocialWorker, team: Some(1), manager: Some("priya.patel@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "student social worker", name: "Isla Jones", email: "isla.jones@demo.council.example", category: StaffCategory::Student, team: Some(1), manager: Some("priya.patel@demo.council.example"), admin: false, auditor: false },
-    DemoPerson { role: "practice educator", name: "Jack Lewis", email: "jack.lewis@demo.council.example", category: StaffCategory::OtherStaff, team: None, manager: None, admin: false, auditor: false },
+    DemoPerson {
+        role: "administrator",
+        name: "Sam Admin",
+        email: "admin@demo.council.example",
+        category: StaffCategory::NonOperationalStaff,
+        team: None,
+        manager: None,
+        admin: true,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "auditor (quality assurance)",
+        name: "Quinn Auditor",
+        email: "auditor@demo.council.example",
+        category: StaffCategory::NonOperationalStaff,
+        team: None,
+        manager: None,
+        admin: false,
+        auditor: true,
+    },
+    DemoPerson {
+        role: "head of service",
+        name: "Hannah Shaw",
+        email: "hannah.shaw@demo.council.example",
+        category: StaffCategory::OperationalManager,
+        team: None,
+        manager: None,
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "team manager",
+        name: "Tom Reed",
+        email: "tom.reed@demo.council.example",
+        category: StaffCategory::OperationalManager,
+        team: Some(0),
+        manager: Some("hannah.shaw@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "team manager",
+        name: "Priya Patel",
+        email: "priya.patel@demo.council.example",
+        category: StaffCategory::OperationalManager,
+        team: Some(1),
+        manager: Some("hannah.shaw@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "social worker",
+        name: "Aisha Khan",
+        email: "aisha.khan@demo.council.example",
+        category: StaffCategory::SocialWorker,
+        team: Some(0),
+        manager: Some("tom.reed@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "social worker",
+        name: "Ben Carter",
+        email: "ben.carter@demo.council.example",
+        category: StaffCategory::SocialWorker,
+        team: Some(0),
+        manager: Some("tom.reed@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "social worker",
+        name: "Chloe Davies",
+        email: "chloe.davies@demo.council.example",
+        category: StaffCategory::SocialWorker,
+        team: Some(0),
+        manager: Some("tom.reed@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "ASYE social worker",
+        name: "Daniel Evans",
+        email: "daniel.evans@demo.council.example",
+        category: StaffCategory::Asye,
+        team: Some(0),
+        manager: Some("tom.reed@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "social worker",
+        name: "Ed Foster",
+        email: "ed.foster@demo.council.example",
+        category: StaffCategory::SocialWorker,
+        team: Some(1),
+        manager: Some("priya.patel@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "social worker",
+        name: "Fiona Grant",
+        email: "fiona.grant@demo.council.example",
+        category: StaffCategory::SocialWorker,
+        team: Some(1),
+        manager: Some("priya.patel@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "social worker",
+        name: "George Hughes",
+        email: "george.hughes@demo.council.example",
+        category: StaffCategory::SocialWorker,
+        team: Some(1),
+        manager: Some("priya.patel@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "student social worker",
+        name: "Isla Jones",
+        email: "isla.jones@demo.council.example",
+        category: StaffCategory::Student,
+        team: Some(1),
+        manager: Some("priya.patel@demo.council.example"),
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
+        role: "practice educator",
+        name: "Jack Lewis",
+        email: "jack.lewis@demo.council.example",
+        category: StaffCategory::OtherStaff,
+        team: None,
+        manager: None,
+        admin: false,
+        auditor: false,
+    },
 ];
 
 /// Loads the demo organisation into an empty database. Returns `None` when people already
@@ -114,7 +240,11 @@ pub fn demo(db: &Db, today: NaiveDate) -> StoreResult<Option<Vec<DemoAccount>>> 
             .collect::<StoreResult<Vec<_>>>()?;
         // The demo's year began on the most recent 1 September: ASYE and placement both
         // started then, so their early weekly phases are live.
-        let year = if today.month() >= 9 { today.year() } else { today.year() - 1 };
+        let year = if today.month() >= 9 {
+            today.year()
+        } else {
+            today.year() - 1
+        };
         let year_start = NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(today);
         let mut created: Vec<(&'static str, String)> = Vec::new();
         let mut accounts = Vec::new();
@@ -128,7 +258,11 @@ pub fn demo(db: &Db, today: NaiveDate) -> StoreResult<Option<Vec<DemoAccount>>> 
                     display_name: demo.name.to_string(),
                     staff_category: demo.category,
                     team_id: demo.team.map(|i| team_ids[i].clone()),
-                    employment_start: Some(if asye || student { year_start } else { year_start - chrono::Days::new(3 * 365) }),
+                    employment_start: Some(if asye || student {
+                        year_start
+                    } else {
+                        year_start - chrono::Days::new(3 * 365)
+                    }),
                     asye_start: asye.then_some(year_start),
                     placement_start: student.then_some(year_start),
                     placement_end: student.then(|| year_start + chrono::Days::new(200)),

@@ -39,7 +39,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Team> {
     teams::table
         .find(id)
         .select(teams::all_columns)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(StoreError::NotFound)
 }

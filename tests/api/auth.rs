@@ -18,17 +18,25 @@ async fn acc1_login_returns_tokens_and_me_works(app: TestApp) {
     assert_eq!(tokens["person_id"], id.as_str());
     assert_eq!(tokens["must_change_password"], false);
     assert!(tokens["refresh_token"].as_str().unwrap().len() >= 40);
-    let me = app.get("/api/v1/me", tokens["access_token"].as_str().unwrap()).await;
+    let me = app
+        .get("/api/v1/me", tokens["access_token"].as_str().unwrap())
+        .await;
     let body = me.ok(200);
     assert_eq!(body["email"], "ann@test.example");
-    assert_eq!(me.header("etag").as_deref(), Some("\"2\""), "version 2 after the password change");
+    assert_eq!(
+        me.header("etag").as_deref(),
+        Some("\"2\""),
+        "version 2 after the password change"
+    );
 }
 
 async fn acc1_wrong_password_and_unknown_account_are_the_same_401(app: TestApp) {
     let admin = app.admin().await;
     app.worker(&admin, "ann").await;
     let wrong = app.login_as("ann@test.example", "not the password").await;
-    let unknown = app.login_as("nobody@test.example", "not the password").await;
+    let unknown = app
+        .login_as("nobody@test.example", "not the password")
+        .await;
     let a = wrong.problem(401, "unauthenticated");
     let b = unknown.problem(401, "unauthenticated");
     assert_eq!(a["detail"], b["detail"], "no hint which accounts exist");
@@ -41,13 +49,24 @@ async fn acc1_inactive_people_cannot_sign_in_or_refresh(app: TestApp) {
     let tokens = app.login_as("ann@test.example", PASSWORD).await.ok(200);
     let person = app.get(&format!("/api/v1/people/{id}"), &admin).await;
     let etag = person.header("etag").unwrap();
-    app.patch(&format!("/api/v1/people/{id}"), &admin, &etag, json!({"active": false}))
-        .await
-        .ok(200);
-    app.login_as("ann@test.example", PASSWORD).await.problem(401, "unauthenticated");
-    app.post("/api/v1/auth/refresh", "", json!({"refresh_token": tokens["refresh_token"]}))
+    app.patch(
+        &format!("/api/v1/people/{id}"),
+        &admin,
+        &etag,
+        json!({"active": false}),
+    )
+    .await
+    .ok(200);
+    app.login_as("ann@test.example", PASSWORD)
         .await
         .problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/auth/refresh",
+        "",
+        json!({"refresh_token": tokens["refresh_token"]}),
+    )
+    .await
+    .problem(401, "unauthenticated");
 }
 
 fn claims(sub: &str) -> Claims {
@@ -72,34 +91,62 @@ async fn acc1_expired_tampered_foreign_and_wrong_algorithm_tokens_are_401(app: T
     let mut expired = claims(id);
     expired.iat -= 7200;
     expired.exp -= 7200;
-    let body = app.get("/api/v1/me", &app.state.tokens.sign(&expired)).await.problem(401, "unauthenticated");
+    let body = app
+        .get("/api/v1/me", &app.state.tokens.sign(&expired))
+        .await
+        .problem(401, "unauthenticated");
     assert!(body["detail"].as_str().unwrap().contains("expired"));
 
     let mut tampered = admin.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
-    app.get("/api/v1/me", &tampered).await.problem(401, "unauthenticated");
+    app.get("/api/v1/me", &tampered)
+        .await
+        .problem(401, "unauthenticated");
 
     let mut foreign = claims(id);
     foreign.aud = "another-service".into();
-    app.get("/api/v1/me", &app.state.tokens.sign(&foreign)).await.problem(401, "unauthenticated");
+    app.get("/api/v1/me", &app.state.tokens.sign(&foreign))
+        .await
+        .problem(401, "unauthenticated");
     let mut issuer = claims(id);
     issuer.iss = "someone-else".into();
-    app.get("/api/v1/me", &app.state.tokens.sign(&issuer)).await.problem(401, "unauthenticated");
+    app.get("/api/v1/me", &app.state.tokens.sign(&issuer))
+        .await
+        .problem(401, "unauthenticated");
 
-    let hs512 = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &claims(id), &EncodingKey::from_secret(SECRET.as_bytes())).unwrap();
-    app.get("/api/v1/me", &hs512).await.problem(401, "unauthenticated");
+    let hs512 = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS512),
+        &claims(id),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    app.get("/api/v1/me", &hs512)
+        .await
+        .problem(401, "unauthenticated");
 
     // An unsigned token (`alg: none`) with the same claims.
     use base64::Engine;
     let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    let unsigned = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&serde_json::to_value(claims(id)).unwrap()));
-    app.get("/api/v1/me", &unsigned).await.problem(401, "unauthenticated");
-
-    app.call(TestRequest::get().uri("/api/v1/me")).await.problem(401, "unauthenticated");
-    app.call(TestRequest::get().uri("/api/v1/me").insert_header(("Authorization", "Basic YTpi")))
+    let unsigned = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        b64(&serde_json::to_value(claims(id)).unwrap())
+    );
+    app.get("/api/v1/me", &unsigned)
         .await
         .problem(401, "unauthenticated");
+
+    app.call(TestRequest::get().uri("/api/v1/me"))
+        .await
+        .problem(401, "unauthenticated");
+    app.call(
+        TestRequest::get()
+            .uri("/api/v1/me")
+            .insert_header(("Authorization", "Basic YTpi")),
+    )
+    .await
+    .problem(401, "unauthenticated");
 }
 
 async fn acc1_refresh_rotates_and_reuse_revokes_the_family(app: TestApp) {
@@ -107,26 +154,50 @@ async fn acc1_refresh_rotates_and_reuse_revokes_the_family(app: TestApp) {
     app.worker(&admin, "ann").await;
     let first = app.login_as("ann@test.example", PASSWORD).await.ok(200);
     let second = app
-        .post("/api/v1/auth/refresh", "", json!({"refresh_token": first["refresh_token"]}))
+        .post(
+            "/api/v1/auth/refresh",
+            "",
+            json!({"refresh_token": first["refresh_token"]}),
+        )
         .await
         .ok(200);
     assert_ne!(second["refresh_token"], first["refresh_token"]);
-    app.get("/api/v1/me", second["access_token"].as_str().unwrap()).await.ok(200);
+    app.get("/api/v1/me", second["access_token"].as_str().unwrap())
+        .await
+        .ok(200);
 
     // The spent token comes back: someone copied it. Both tokens of the family die.
-    app.post("/api/v1/auth/refresh", "", json!({"refresh_token": first["refresh_token"]}))
-        .await
-        .problem(401, "unauthenticated");
-    app.post("/api/v1/auth/refresh", "", json!({"refresh_token": second["refresh_token"]}))
-        .await
-        .problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/auth/refresh",
+        "",
+        json!({"refresh_token": first["refresh_token"]}),
+    )
+    .await
+    .problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/auth/refresh",
+        "",
+        json!({"refresh_token": second["refresh_token"]}),
+    )
+    .await
+    .problem(401, "unauthenticated");
 
     // Another sign-in (another device) is a separate family and still works.
     let other = app.login_as("ann@test.example", PASSWORD).await.ok(200);
-    app.post("/api/v1/auth/refresh", "", json!({"refresh_token": other["refresh_token"]}))
+    app.post(
+        "/api/v1/auth/refresh",
+        "",
+        json!({"refresh_token": other["refresh_token"]}),
+    )
+    .await
+    .ok(200);
+    let audit = app
+        .get(
+            "/api/v1/audit?action=auth.refresh_reuse",
+            &auditor(&app, &admin).await,
+        )
         .await
         .ok(200);
-    let audit = app.get("/api/v1/audit?action=auth.refresh_reuse", &auditor(&app, &admin).await).await.ok(200);
     assert_eq!(audit["total"], 1);
 }
 
@@ -140,26 +211,44 @@ async fn acc1_logout_revokes_the_refresh_token(app: TestApp) {
     let admin = app.admin().await;
     app.worker(&admin, "ann").await;
     let tokens = app.login_as("ann@test.example", PASSWORD).await.ok(200);
-    app.post("/api/v1/auth/logout", "", json!({"refresh_token": tokens["refresh_token"]}))
-        .await
-        .ok(204);
-    app.post("/api/v1/auth/refresh", "", json!({"refresh_token": tokens["refresh_token"]}))
-        .await
-        .problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/auth/logout",
+        "",
+        json!({"refresh_token": tokens["refresh_token"]}),
+    )
+    .await
+    .ok(204);
+    app.post(
+        "/api/v1/auth/refresh",
+        "",
+        json!({"refresh_token": tokens["refresh_token"]}),
+    )
+    .await
+    .problem(401, "unauthenticated");
     // Logging out with an unknown token says nothing about it.
-    app.post("/api/v1/auth/logout", "", json!({"refresh_token": "nonsense"})).await.ok(204);
+    app.post(
+        "/api/v1/auth/logout",
+        "",
+        json!({"refresh_token": "nonsense"}),
+    )
+    .await
+    .ok(204);
 }
 
 async fn acc1_failed_logins_are_limited_per_account(app: TestApp) {
     let admin = app.admin().await;
     app.worker(&admin, "ann").await;
     for _ in 0..3 {
-        app.login_as("ann@test.example", "wrong password!").await.problem(401, "unauthenticated");
+        app.login_as("ann@test.example", "wrong password!")
+            .await
+            .problem(401, "unauthenticated");
     }
     // Even the right password is refused now, from any address.
     let limited = app
         .call_from(
-            TestRequest::post().uri("/api/v1/auth/login").set_json(json!({"email": "ann@test.example", "password": PASSWORD})),
+            TestRequest::post()
+                .uri("/api/v1/auth/login")
+                .set_json(json!({"email": "ann@test.example", "password": PASSWORD})),
             "10.9.8.7:5000",
         )
         .await;
@@ -171,46 +260,82 @@ async fn acc1_failed_logins_are_limited_per_account(app: TestApp) {
 }
 
 async fn acc1_attempts_are_limited_per_address(app: TestApp) {
-    let login = |email: String| TestRequest::post().uri("/api/v1/auth/login").set_json(json!({"email": email, "password": "whatever at all"}));
+    let login = |email: String| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .set_json(json!({"email": email, "password": "whatever at all"}))
+    };
     for i in 0..25 {
-        app.call_from(login(format!("guess{i}@test.example")), "192.0.2.1:1000").await.problem(401, "unauthenticated");
+        app.call_from(login(format!("guess{i}@test.example")), "192.0.2.1:1000")
+            .await
+            .problem(401, "unauthenticated");
     }
-    let limited = app.call_from(login("guess99@test.example".into()), "192.0.2.1:1001").await;
+    let limited = app
+        .call_from(login("guess99@test.example".into()), "192.0.2.1:1001")
+        .await;
     limited.problem(429, "rate-limited");
     assert!(limited.header("retry-after").is_some());
-    app.call_from(login("guess99@test.example".into()), "192.0.2.2:1000").await.problem(401, "unauthenticated");
+    app.call_from(login("guess99@test.example".into()), "192.0.2.2:1000")
+        .await
+        .problem(401, "unauthenticated");
 }
 
 async fn acc1_one_time_password_must_be_changed_before_anything_else(app: TestApp) {
-    let (email, one_time) = seed::bootstrap_admin(&app.db, "first@test.example").unwrap().unwrap();
+    let (email, one_time) = seed::bootstrap_admin(&app.db, "first@test.example")
+        .unwrap()
+        .unwrap();
     // A second start finds the administrator and creates nothing.
-    assert!(seed::bootstrap_admin(&app.db, "first@test.example").unwrap().is_none());
+    assert!(seed::bootstrap_admin(&app.db, "first@test.example")
+        .unwrap()
+        .is_none());
     let tokens = app.login_as(&email, &one_time).await.ok(200);
     assert_eq!(tokens["must_change_password"], true);
     let token = tokens["access_token"].as_str().unwrap();
-    app.get("/api/v1/people", token).await.problem(403, "password-change-required");
+    app.get("/api/v1/people", token)
+        .await
+        .problem(403, "password-change-required");
     app.get("/api/v1/me", token).await.ok(200);
     let body = app
-        .post("/api/v1/me/password", token, json!({"current_password": "wrong", "new_password": PASSWORD}))
+        .post(
+            "/api/v1/me/password",
+            token,
+            json!({"current_password": "wrong", "new_password": PASSWORD}),
+        )
         .await
         .problem(422, "validation-failed");
     assert_eq!(body["errors"][0]["field"], "current_password");
     let body = app
-        .post("/api/v1/me/password", token, json!({"current_password": one_time, "new_password": "short"}))
+        .post(
+            "/api/v1/me/password",
+            token,
+            json!({"current_password": one_time, "new_password": "short"}),
+        )
         .await
         .problem(422, "validation-failed");
     assert_eq!(body["errors"][0]["field"], "new_password");
     let changed = app
-        .post("/api/v1/me/password", token, json!({"current_password": one_time, "new_password": PASSWORD}))
+        .post(
+            "/api/v1/me/password",
+            token,
+            json!({"current_password": one_time, "new_password": PASSWORD}),
+        )
         .await
         .ok(200);
     assert_eq!(changed["must_change_password"], false);
-    app.get("/api/v1/people", changed["access_token"].as_str().unwrap()).await.ok(200);
+    app.get("/api/v1/people", changed["access_token"].as_str().unwrap())
+        .await
+        .ok(200);
     // The old password is gone, and the sign-in from before the change is signed out.
-    app.login_as(&email, &one_time).await.problem(401, "unauthenticated");
-    app.post("/api/v1/auth/refresh", "", json!({"refresh_token": tokens["refresh_token"]}))
+    app.login_as(&email, &one_time)
         .await
         .problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/auth/refresh",
+        "",
+        json!({"refresh_token": tokens["refresh_token"]}),
+    )
+    .await
+    .problem(401, "unauthenticated");
 }
 
 async fn me_can_change_name_and_time_zone_with_if_match(app: TestApp) {
@@ -223,12 +348,19 @@ async fn me_can_change_name_and_time_zone_with_if_match(app: TestApp) {
         .problem(422, "validation-failed");
     assert_eq!(body["errors"][0]["field"], "time_zone");
     let updated = app
-        .patch("/api/v1/me", &ann, &etag, json!({"display_name": "Ann Smith", "time_zone": "Europe/Belfast"}))
+        .patch(
+            "/api/v1/me",
+            &ann,
+            &etag,
+            json!({"display_name": "Ann Smith", "time_zone": "Europe/Belfast"}),
+        )
         .await
         .ok(200);
     assert_eq!(updated["display_name"], "Ann Smith");
     assert_eq!(updated["time_zone"], "Europe/Belfast");
-    app.patch("/api/v1/me", &ann, &etag, json!({"display_name": "Stale"})).await.problem(412, "stale-version");
+    app.patch("/api/v1/me", &ann, &etag, json!({"display_name": "Stale"}))
+        .await
+        .problem(412, "stale-version");
 }
 
 crate::on_both_backends!(

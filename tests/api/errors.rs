@@ -33,23 +33,44 @@ async fn api1_malformed_json_is_a_400_problem(app: TestApp) {
 
 async fn api5_unknown_fields_and_wrong_types_name_the_field(app: TestApp) {
     let admin = app.admin().await;
-    let body = app.post("/api/v1/teams", &admin, json!({"name": "A", "colour": "red"})).await.problem(400, "malformed-request");
+    let body = app
+        .post(
+            "/api/v1/teams",
+            &admin,
+            json!({"name": "A", "colour": "red"}),
+        )
+        .await
+        .problem(400, "malformed-request");
     assert_eq!(body["errors"][0]["field"], "colour");
-    let body = app.post("/api/v1/teams", &admin, json!({"name": 7})).await.problem(400, "malformed-request");
+    let body = app
+        .post("/api/v1/teams", &admin, json!({"name": 7}))
+        .await
+        .problem(400, "malformed-request");
     assert_eq!(body["errors"][0]["field"], "name");
-    let body = app.get("/api/v1/people?colour=red", &admin).await.problem(400, "malformed-request");
+    let body = app
+        .get("/api/v1/people?colour=red", &admin)
+        .await
+        .problem(400, "malformed-request");
     assert!(body["detail"].as_str().unwrap().contains("colour"));
-    let body = app.get("/api/v1/people?active=perhaps", &admin).await.problem(400, "malformed-request");
+    let body = app
+        .get("/api/v1/people?active=perhaps", &admin)
+        .await
+        .problem(400, "malformed-request");
     assert_eq!(body["errors"][0]["field"], "active");
 }
 
 async fn api5_oversized_bodies_are_413(app: TestApp) {
     let admin = app.admin().await;
     let huge = "x".repeat(70 * 1024);
-    app.post("/api/v1/teams", &admin, json!({"name": huge})).await.problem(413, "payload-too-large");
+    app.post("/api/v1/teams", &admin, json!({"name": huge}))
+        .await
+        .problem(413, "payload-too-large");
     // Within the body limit but over the field's own bound.
     let long = "x".repeat(121);
-    let body = app.post("/api/v1/teams", &admin, json!({"name": long})).await.problem(422, "validation-failed");
+    let body = app
+        .post("/api/v1/teams", &admin, json!({"name": long}))
+        .await
+        .problem(422, "validation-failed");
     assert_eq!(body["errors"][0]["field"], "name");
 }
 
@@ -68,15 +89,25 @@ async fn api1_a_body_that_is_not_json_is_415(app: TestApp) {
 
 async fn api1_unknown_routes_are_404_problems(app: TestApp) {
     let admin = app.admin().await;
-    app.get("/api/v1/nothing-here", &admin).await.problem(404, "not-found");
-    app.get("/elsewhere", &admin).await.problem(404, "not-found");
+    app.get("/api/v1/nothing-here", &admin)
+        .await
+        .problem(404, "not-found");
+    app.get("/elsewhere", &admin)
+        .await
+        .problem(404, "not-found");
 }
 
 async fn api3_page_size_has_a_hard_maximum(app: TestApp) {
     let admin = app.admin().await;
-    let body = app.get("/api/v1/people?limit=201", &admin).await.problem(422, "validation-failed");
+    let body = app
+        .get("/api/v1/people?limit=201", &admin)
+        .await
+        .problem(422, "validation-failed");
     assert_eq!(body["errors"][0]["field"], "limit");
-    let body = app.get("/api/v1/teams?offset=-1", &admin).await.problem(422, "validation-failed");
+    let body = app
+        .get("/api/v1/teams?offset=-1", &admin)
+        .await
+        .problem(422, "validation-failed");
     assert_eq!(body["errors"][0]["field"], "offset");
     let page = app.get("/api/v1/people?limit=200", &admin).await.ok(200);
     assert_eq!(page["limit"], 200);

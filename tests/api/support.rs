@@ -38,7 +38,8 @@ impl Drop for Scratch {
             }
             Scratch::Postgres { server, name } => {
                 if let Ok(mut conn) = PgConnection::establish(server) {
-                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                    let _ = conn
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
                 }
             }
         }
@@ -61,19 +62,33 @@ pub struct Resp {
 impl Resp {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
         })
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 
     /// Asserts a problem+json of this status and type, and returns it.
     #[track_caller]
     pub fn problem(&self, status: u16, kind: &str) -> Value {
-        assert_eq!(self.status.as_u16(), status, "body: {}", String::from_utf8_lossy(&self.body));
-        assert_eq!(self.header("content-type").as_deref(), Some("application/problem+json"));
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
         let body = self.json();
         assert_eq!(body["type"], format!("/problems/{kind}"), "{body}");
         assert_eq!(body["status"], status);
@@ -82,7 +97,12 @@ impl Resp {
 
     #[track_caller]
     pub fn ok(&self, status: u16) -> Value {
-        assert_eq!(self.status.as_u16(), status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
         if self.body.is_empty() {
             Value::Null
         } else {
@@ -155,11 +175,16 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let body = test::read_body(response).await;
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
-        self.call(TestRequest::get().uri(path).insert_header(bearer(token))).await
+        self.call(TestRequest::get().uri(path).insert_header(bearer(token)))
+            .await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
@@ -195,7 +220,10 @@ impl TestApp {
     /// Signs in and returns the access token.
     pub async fn token(&self, email: &str, password: &str) -> String {
         let body = self.login_as(email, password).await.ok(200);
-        body["access_token"].as_str().expect("access token").to_string()
+        body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_string()
     }
 
     /// An administrator who has already chosen their password; returns an access token.
@@ -298,7 +326,13 @@ macro_rules! on_both_backends {
 
 #[test]
 fn database_url_replaces_only_the_name() {
-    assert_eq!(database_url("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
-    assert_eq!(database_url("postgres://h/db?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+    assert_eq!(
+        database_url("postgres://u@h:5432/postgres", "x"),
+        "postgres://u@h:5432/x"
+    );
+    assert_eq!(
+        database_url("postgres://h/db?sslmode=disable", "x"),
+        "postgres://h/x?sslmode=disable"
+    );
     assert_eq!(database_url("postgres://h", "x"), "postgres://h/x");
 }

@@ -74,7 +74,14 @@ pub fn issue_tokens(
     let issued = now();
     let family = family_id.map_or_else(crate::store::new_id, str::to_string);
     let (refresh_token, hash) = tokens::new_refresh_token();
-    refresh_tokens::insert(conn, &family, &person.id, &hash, issued, issued + state.refresh_ttl)?;
+    refresh_tokens::insert(
+        conn,
+        &family,
+        &person.id,
+        &hash,
+        issued,
+        issued + state.refresh_ttl,
+    )?;
     Ok(TokenResponse {
         access_token: state.tokens.issue(
             &person.id,
@@ -148,7 +155,14 @@ async fn login(
         state
             .db
             .write(move |conn| {
-                audit::record(conn, &actor, "auth.login_failed", "person", None, json!({ "email": email }))
+                audit::record(
+                    conn,
+                    &actor,
+                    "auth.login_failed",
+                    "person",
+                    None,
+                    json!({ "email": email }),
+                )
             })
             .await?;
         return Err(ApiError::Unauthenticated(BAD_CREDENTIALS));
@@ -158,7 +172,14 @@ async fn login(
         .write({
             let state = state.clone();
             move |conn| {
-                audit::record(conn, &actor, "auth.login", "person", Some(&person.id), json!({}))?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "auth.login",
+                    "person",
+                    Some(&person.id),
+                    json!({}),
+                )?;
                 issue_tokens(conn, &state, &person, None)
             }
         })
@@ -204,7 +225,9 @@ async fn refresh(
                     address: Some(address),
                 };
                 if token.revoked_at.is_some() {
-                    return Ok(RefreshOutcome::Refused("the refresh token was revoked; sign in again"));
+                    return Ok(RefreshOutcome::Refused(
+                        "the refresh token was revoked; sign in again",
+                    ));
                 }
                 // A token used before (or by a request racing this one) is being replayed.
                 if token.used_at.is_some() || !refresh_tokens::spend(conn, &token.id, at)? {
@@ -222,7 +245,9 @@ async fn refresh(
                     ));
                 }
                 if token.expires_at <= at {
-                    return Ok(RefreshOutcome::Refused("the refresh token has expired; sign in again"));
+                    return Ok(RefreshOutcome::Refused(
+                        "the refresh token has expired; sign in again",
+                    ));
                 }
                 let person = people::find(conn, &token.person_id)?;
                 if !person.active {
@@ -267,7 +292,14 @@ async fn logout(
                     person_id: Some(token.person_id.clone()),
                     address: Some(address),
                 };
-                audit::record(conn, &actor, "auth.logout", "person", Some(&token.person_id), json!({}))?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "auth.logout",
+                    "person",
+                    Some(&token.person_id),
+                    json!({}),
+                )?;
             }
             Ok(())
         })

@@ -91,13 +91,22 @@ async fn update_me(
         .db
         .write(move |conn| {
             let person = people::update(conn, &id, version.0, &changes)?;
-            audit::record(conn, &actor, "person.updated", "person", Some(&id), json!({ "self": true }))?;
+            audit::record(
+                conn,
+                &actor,
+                "person.updated",
+                "person",
+                Some(&id),
+                json!({ "self": true }),
+            )?;
             Ok(person)
         })
         .await;
     match updated {
         Ok(person) => Ok(person_response(HttpResponse::Ok(), person)),
-        Err(StoreError::VersionMismatch { .. }) => Err(super::people::stale(&state, caller.person_id).await),
+        Err(StoreError::VersionMismatch { .. }) => {
+            Err(super::people::stale(&state, caller.person_id).await)
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -139,9 +148,13 @@ async fn change_password(
         return Err(Invalid::field("new_password", "must differ from the current password").into());
     }
     let id = caller.person_id.clone();
-    let stored = state.db.read(move |conn| people::password_hash(conn, &id)).await?;
+    let stored = state
+        .db
+        .read(move |conn| people::password_hash(conn, &id))
+        .await?;
     let new_hash = web::block(move || {
-        password::verify(&current_password, stored.as_deref()).then(|| password::hash(&new_password))
+        password::verify(&current_password, stored.as_deref())
+            .then(|| password::hash(&new_password))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -155,7 +168,14 @@ async fn change_password(
                 let id = actor.person_id.clone().unwrap_or_default();
                 people::set_password(conn, &id, &new_hash, false)?;
                 refresh_tokens::revoke_person(conn, &id, now())?;
-                audit::record(conn, &actor, "person.password_changed", "person", Some(&id), json!({}))?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "person.password_changed",
+                    "person",
+                    Some(&id),
+                    json!({}),
+                )?;
                 let person = people::find(conn, &id)?;
                 issue_tokens(conn, &state, &person, None)
             }

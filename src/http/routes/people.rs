@@ -42,7 +42,9 @@ pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
 
 /// The organisation's "today" for questions about who manages whom.
 pub fn today() -> NaiveDate {
-    let zone: chrono_tz::Tz = DEFAULT_TIME_ZONE.parse().unwrap_or(chrono_tz::Europe::London);
+    let zone: chrono_tz::Tz = DEFAULT_TIME_ZONE
+        .parse()
+        .unwrap_or(chrono_tz::Europe::London);
     Utc::now().with_timezone(&zone).date_naive()
 }
 
@@ -241,6 +243,18 @@ pub struct CreatePerson {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "person": {
+        "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f52", "email": "new.worker@council.example",
+        "display_name": "New Worker", "staff_category": "asye",
+        "team_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f51", "employment_start": "2026-09-07",
+        "asye_start": "2026-09-07", "placement_start": null, "placement_end": null,
+        "time_zone": "Europe/London", "active": true, "is_admin": false, "is_auditor": false,
+        "must_change_password": true, "created_at": "2026-11-25T09:30:00Z",
+        "updated_at": "2026-11-25T09:30:00Z", "version": 1
+    },
+    "one_time_password": "h3Kq9TzLw2XbV7mR4sPd"
+}))]
 pub struct CreatedPerson {
     pub person: PersonView,
     /// Shown once: give it to the person; they must change it at first sign-in.
@@ -451,7 +465,11 @@ async fn update_person(
     let mut invalid = Invalid::default();
     if id == caller.person_id && (body.is_admin == Some(false) || body.active == Some(false)) {
         invalid.push(
-            if body.active == Some(false) { "active" } else { "is_admin" },
+            if body.active == Some(false) {
+                "active"
+            } else {
+                "is_admin"
+            },
             "you cannot remove your own administrator access",
         );
     }
@@ -577,7 +595,14 @@ async fn reset_password(
         .write(move |conn| {
             people::set_password(conn, &id, &hash, true)?;
             refresh_tokens::revoke_person(conn, &id, now())?;
-            audit::record(conn, &actor, "person.password_reset", "person", Some(&id), json!({}))
+            audit::record(
+                conn,
+                &actor,
+                "person.password_reset",
+                "person",
+                Some(&id),
+                json!({}),
+            )
         })
         .await?;
     Ok(web::Json(PasswordReset {

@@ -139,7 +139,14 @@ async fn create_team(
         .db
         .write(move |conn| {
             let team = teams::insert(conn, &name)?;
-            audit::record(conn, &actor, "team.created", "team", Some(&team.id), json!({ "name": team.name }))?;
+            audit::record(
+                conn,
+                &actor,
+                "team.created",
+                "team",
+                Some(&team.id),
+                json!({ "name": team.name }),
+            )?;
             Ok(team)
         })
         .await?;
@@ -226,7 +233,14 @@ async fn update_team(
         .db
         .write(move |conn| {
             let team = teams::update(conn, &target, version.0, &changes)?;
-            audit::record(conn, &actor, "team.updated", "team", Some(&target), json!({ "version": team.version }))?;
+            audit::record(
+                conn,
+                &actor,
+                "team.updated",
+                "team",
+                Some(&target),
+                json!({ "version": team.version }),
+            )?;
             Ok(team)
         })
         .await;

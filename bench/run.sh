@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Benchmarks of the foundation, on the release build, on this machine's loopback only:
+#  1. time from process start to /readyz answering on an empty SQLite database
+#  2. resident memory of the idle server (after start and after the load)
+#  3. GET /api/v1/me throughput at 32 connections, against a bare actix-web JSON handler
+# Usage: bash bench/run.sh [seconds-per-load-run]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN="${1:-10}"
+PORT=18180
+BARE_PORT=18181
+WORK="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+cargo build --release --quiet --bin supervision --example loadgen --example bare_actix
+BIN=target/release/supervision
+LOADGEN=target/release/examples/loadgen
+BARE=target/release/examples/bare_actix
+export SUPERVISION_BIND="127.0.0.1:$PORT" SUPERVISION_LOG_LEVEL=warn
+
+echo "== start to /readyz on an empty SQLite database (5 runs, ms)"
+for i in 1 2 3 4 5; do
+  SUPERVISION_DATA_DIR="$WORK/empty$i" "$LOADGEN" startup "http://127.0.0.1:$PORT/readyz" -- "$BIN" serve
+done
+
+echo "== idle resident memory"
+SUPERVISION_DATA_DIR="$WORK/demo" "$BIN" serve --demo > /dev/null &
+SERVER=$!
+"$LOADGEN" wait "http://127.0.0.1:$PORT/readyz"
+sleep 1
+echo "after start: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$SERVER/status)"
+
+TOKEN=$("$LOADGEN" token "http://127.0.0.1:$PORT" aisha.khan@demo.council.example demo-supervision-2026)
+echo "== GET /api/v1/me, 32 connections, ${SECONDS_PER_RUN}s"
+"$LOADGEN" load "http://127.0.0.1:$PORT/api/v1/me" 32 "$SECONDS_PER_RUN" "Authorization: Bearer $TOKEN"
+sleep 1
+echo "idle after load: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$SERVER/status)"
+kill $SERVER; wait $SERVER 2>/dev/null || true
+
+echo "== bare actix-web JSON handler, 32 connections, ${SECONDS_PER_RUN}s"
+"$BARE" "127.0.0.1:$BARE_PORT" &
+BARE_PID=$!
+sleep 0.5
+"$LOADGEN" load "http://127.0.0.1:$BARE_PORT/bare" 32 "$SECONDS_PER_RUN"
+kill $BARE_PID; wait $BARE_PID 2>/dev/null || true
