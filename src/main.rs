@@ -122,7 +122,7 @@ fn print_once(text: &str) {
 fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
     let db = connect(&settings)?;
     if demo {
-        let today = supervision::http::routes::people::today();
+        let today = supervision::domain::people::organisation_today();
         match seed::demo(&db, today)? {
             Some(accounts) => {
                 let mut text = format!(

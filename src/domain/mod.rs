@@ -4,4 +4,6 @@
 pub mod calendar;
 pub mod line_management;
 pub mod people;
+pub mod policy;
+pub mod scheduling;
 pub mod validation;

@@ -95,6 +95,14 @@ impl Email {
 /// The zone people get when none is given (CAL-4).
 pub const DEFAULT_TIME_ZONE: &str = "Europe/London";
 
+/// The organisation's "today" (in its default zone, CAL-4), for questions such as who manages
+/// whom now.
+pub fn organisation_today() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive()
+}
+
 /// Checks an IANA time zone name (CAL-4).
 pub fn parse_time_zone(field: &str, raw: &str) -> Result<chrono_tz::Tz, Invalid> {
     raw.trim()

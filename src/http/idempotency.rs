@@ -131,12 +131,20 @@ pub async fn idempotency(
             .map(str::to_string),
         body: bytes.to_vec(),
     };
-    if let Err(err) = state
-        .db
-        .write(move |conn| idempotency::complete(conn, &person, &key, &stored))
-        .await
-    {
+    let stored = {
+        let (person, key) = (person.clone(), key.clone());
+        state
+            .db
+            .write(move |conn| idempotency::complete(conn, &person, &key, &stored))
+            .await
+    };
+    if let Err(err) = stored {
+        // Free the key rather than leave it "in progress" until it expires.
         tracing::warn!(%err, "could not store an idempotent response");
+        let _ = state
+            .db
+            .write(move |conn| idempotency::release(conn, &person, &key))
+            .await;
     }
     let response = response.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(req, response))

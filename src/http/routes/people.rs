@@ -13,7 +13,7 @@ use super::Paged;
 use crate::auth::password;
 use crate::domain::line_management::LinkRefusal;
 use crate::domain::people::{
-    check_placement, parse_time_zone, Email, StaffCategory, DEFAULT_TIME_ZONE,
+    check_placement, organisation_today, parse_time_zone, Email, StaffCategory, DEFAULT_TIME_ZONE,
 };
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
@@ -38,14 +38,6 @@ pub fn configure(config: &mut ServiceConfig) {
 
 pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
-}
-
-/// The organisation's "today" for questions about who manages whom.
-pub fn today() -> NaiveDate {
-    let zone: chrono_tz::Tz = DEFAULT_TIME_ZONE
-        .parse()
-        .unwrap_or(chrono_tz::Europe::London);
-    Utc::now().with_timezone(&zone).date_naive()
 }
 
 /// A person as the API shows them (never the password hash).
@@ -138,7 +130,7 @@ fn may_see(conn: &mut DbConnection, caller: &Caller, person_id: &str) -> StoreRe
     if caller.person_id == person_id || caller.is_admin || caller.is_auditor {
         return Ok(true);
     }
-    Ok(links::hierarchy(conn)?.is_above(&caller.person_id, person_id, today()))
+    Ok(links::hierarchy(conn)?.is_above(&caller.person_id, person_id, organisation_today()))
 }
 
 fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Person> {
@@ -194,7 +186,8 @@ async fn list_people(
             let only_ids = if caller.is_admin || caller.is_auditor {
                 None
             } else {
-                let mut ids = links::hierarchy(conn)?.reports_of(&caller.person_id, today());
+                let mut ids =
+                    links::hierarchy(conn)?.reports_of(&caller.person_id, organisation_today());
                 ids.push(caller.person_id.clone());
                 Some(ids)
             };
@@ -799,7 +792,7 @@ async fn managers(
     query: Query<OnDate>,
 ) -> ApiResult<web::Json<Vec<ChainEntry>>> {
     let id = id.into_inner();
-    let on = query.0.on.unwrap_or_else(today);
+    let on = query.0.on.unwrap_or_else(organisation_today);
     let chain = state
         .db
         .read(move |conn| {
