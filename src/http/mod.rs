@@ -8,7 +8,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -21,6 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::rate_limit::{LoginLimiter, SlidingWindow};
 use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
+use crate::store::organisation::Calendars;
 use crate::store::Db;
 use observe::Metrics;
 use problem::ApiError;
@@ -29,6 +30,8 @@ use problem::ApiError;
 /// not one per worker).
 pub struct AppState {
     pub db: Db,
+    /// Working-day calendars, rebuilt when closure days or settings change.
+    pub calendars: Arc<Calendars>,
     pub tokens: TokenKeys,
     pub limiter: LoginLimiter,
     pub metrics: Metrics,
@@ -43,6 +46,7 @@ impl AppState {
         let window = Duration::from_secs(settings.login_window_seconds);
         AppState {
             db,
+            calendars: Arc::new(Calendars::default()),
             tokens: TokenKeys::new(secret.as_bytes(), settings.access_token_ttl_seconds),
             limiter: LoginLimiter {
                 per_account: SlidingWindow::new(settings.login_max_failures_per_account, window),

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod idempotency;
 pub mod line_management;
+pub mod organisation;
 pub mod people;
 pub mod refresh_tokens;
 pub mod schema;

@@ -86,8 +86,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisation_settings (id) {
+        id -> Integer,
+        holiday_region -> Text,
+        policy_profile -> Text,
+        closures_version -> Integer,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    closure_days (day) {
+        day -> Date,
+        title -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    frequency_overrides (person_id) {
+        person_id -> Text,
+        interval_kind -> Text,
+        interval_value -> Integer,
+        reason -> Text,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        supervisee_id -> Text,
+        supervisor_id -> Text,
+        kind -> Text,
+        interval_kind -> Text,
+        interval_value -> Integer,
+        session_minutes -> Integer,
+        usual_weekday -> Integer,
+        usual_time -> Text,
+        place -> Text,
+        agenda -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        supervisor_signed_at -> Nullable<Timestamp>,
+        supervisee_signed_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        agreement_id -> Nullable<Text>,
+        team_id -> Nullable<Text>,
+        kind -> Text,
+        supervisor_id -> Text,
+        supervisee_id -> Nullable<Text>,
+        starts_at -> Timestamp,
+        duration_minutes -> Integer,
+        place -> Text,
+        status -> Text,
+        replaces_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    session_changes (id) {
+        id -> Text,
+        session_id -> Text,
+        action -> Text,
+        state -> Text,
+        from_starts_at -> Nullable<Timestamp>,
+        to_starts_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        reason_text -> Nullable<Text>,
+        due_by -> Nullable<Date>,
+        needs_manager -> Bool,
+        breach -> Bool,
+        actor_id -> Text,
+        acted_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        justification -> Nullable<Text>,
+        comment -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(people -> teams (team_id));
 diesel::joinable!(refresh_tokens -> people (person_id));
+diesel::joinable!(sessions -> agreements (agreement_id));
+diesel::joinable!(session_changes -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -96,4 +196,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_events,
     idempotency_keys,
+    organisation_settings,
+    closure_days,
+    frequency_overrides,
+    agreements,
+    sessions,
+    session_changes,
 );

@@ -1,0 +1,296 @@
+//! The organisation: its settings (holiday region, policy profile), closure days, per-person
+//! frequency overrides, and the working-day calendars built from them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{closure_days, frequency_overrides, organisation_settings};
+use super::{now, DbConnection, StoreError, StoreResult};
+use crate::domain::calendar::{Calendar, Region};
+use crate::domain::policy::{self, Interval, Profile};
+
+const SETTINGS_ROW: i32 = 1;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub holiday_region: Region,
+    pub policy_profile: String,
+    pub closures_version: i32,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl Settings {
+    /// The organisation's policy profile; an unknown id (a profile since removed from the
+    /// repository) falls back to the default rather than stopping the service.
+    pub fn profile(&self) -> Profile {
+        policy::shipped_profile(&self.policy_profile)
+            .or_else(|| policy::shipped_profile("default"))
+            .expect("the default profile ships with the code")
+    }
+}
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Database(diesel::result::Error::DeserializationError(what.into()))
+}
+
+pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
+    let (region, profile, closures_version, updated_at, version): (
+        String,
+        String,
+        i32,
+        NaiveDateTime,
+        i32,
+    ) = organisation_settings::table
+        .find(SETTINGS_ROW)
+        .select((
+            organisation_settings::holiday_region,
+            organisation_settings::policy_profile,
+            organisation_settings::closures_version,
+            organisation_settings::updated_at,
+            organisation_settings::version,
+        ))
+        .get_result(conn)?;
+    Ok(Settings {
+        holiday_region: region
+            .parse()
+            .map_err(|_| corrupt(format!("holiday region {region}")))?,
+        policy_profile: profile,
+        closures_version,
+        updated_at,
+        version,
+    })
+}
+
+/// Changes the region or profile if the settings are still at `expected_version`.
+pub fn update_settings(
+    conn: &mut DbConnection,
+    expected_version: i32,
+    holiday_region: Option<Region>,
+    policy_profile: Option<&str>,
+) -> StoreResult<Settings> {
+    let current = settings(conn)?;
+    if current.version != expected_version {
+        return Err(StoreError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    diesel::update(organisation_settings::table.find(SETTINGS_ROW))
+        .set((
+            organisation_settings::holiday_region
+                .eq(holiday_region.unwrap_or(current.holiday_region).as_str()),
+            organisation_settings::policy_profile
+                .eq(policy_profile.unwrap_or(&current.policy_profile)),
+            organisation_settings::updated_at.eq(now()),
+            organisation_settings::version.eq(current.version + 1),
+        ))
+        .execute(conn)?;
+    settings(conn)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct ClosureDay {
+    pub day: NaiveDate,
+    pub title: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<String>,
+}
+
+pub fn closure_days(conn: &mut DbConnection) -> StoreResult<Vec<ClosureDay>> {
+    Ok(closure_days::table
+        .select(closure_days::all_columns)
+        .order(closure_days::day.asc())
+        .load(conn)?)
+}
+
+fn bump_closures(conn: &mut DbConnection) -> StoreResult<()> {
+    diesel::update(organisation_settings::table.find(SETTINGS_ROW))
+        .set(
+            organisation_settings::closures_version.eq(organisation_settings::closures_version + 1),
+        )
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_closure_day(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+    title: &str,
+    by: Option<&str>,
+) -> StoreResult<ClosureDay> {
+    diesel::insert_into(closure_days::table)
+        .values((
+            closure_days::day.eq(day),
+            closure_days::title.eq(title),
+            closure_days::created_at.eq(now()),
+            closure_days::created_by.eq(by),
+        ))
+        .execute(conn)
+        .map_err(|e| StoreError::unique_as_conflict(e, "that day is already a closure day"))?;
+    bump_closures(conn)?;
+    Ok(closure_days::table
+        .find(day)
+        .select(closure_days::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn remove_closure_day(conn: &mut DbConnection, day: NaiveDate) -> StoreResult<()> {
+    if diesel::delete(closure_days::table.find(day)).execute(conn)? == 0 {
+        return Err(StoreError::NotFound);
+    }
+    bump_closures(conn)
+}
+
+/// Interval columns: (kind, value).
+pub fn interval_columns(interval: Interval) -> (&'static str, i32) {
+    let (kind, value) = match interval {
+        Interval::MaxWorkingDays(n) => ("max_working_days", n),
+        Interval::MaxCalendarDays(n) => ("max_calendar_days", n),
+        Interval::EveryMonths(n) => ("every_months", n),
+    };
+    (kind, i32::try_from(value).unwrap_or(i32::MAX))
+}
+
+pub fn interval_from_columns(kind: &str, value: i32) -> StoreResult<Interval> {
+    let value = u32::try_from(value).map_err(|_| corrupt(format!("interval value {value}")))?;
+    match kind {
+        "max_working_days" => Ok(Interval::MaxWorkingDays(value)),
+        "max_calendar_days" => Ok(Interval::MaxCalendarDays(value)),
+        "every_months" => Ok(Interval::EveryMonths(value)),
+        other => Err(corrupt(format!("interval kind {other}"))),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrequencyOverride {
+    pub person_id: String,
+    pub interval: Interval,
+    pub reason: String,
+    pub set_by: String,
+    pub set_at: NaiveDateTime,
+}
+
+type OverrideRow = (String, String, i32, String, String, NaiveDateTime);
+
+fn override_from(row: OverrideRow) -> StoreResult<FrequencyOverride> {
+    Ok(FrequencyOverride {
+        interval: interval_from_columns(&row.1, row.2)?,
+        person_id: row.0,
+        reason: row.3,
+        set_by: row.4,
+        set_at: row.5,
+    })
+}
+
+pub fn frequency_override(
+    conn: &mut DbConnection,
+    person_id: &str,
+) -> StoreResult<Option<FrequencyOverride>> {
+    frequency_overrides::table
+        .find(person_id)
+        .select(frequency_overrides::all_columns)
+        .get_result::<OverrideRow>(conn)
+        .optional()?
+        .map(override_from)
+        .transpose()
+}
+
+/// Every override, by person: cheap (few people have one) and needed for team-wide status.
+pub fn all_overrides(conn: &mut DbConnection) -> StoreResult<HashMap<String, Interval>> {
+    frequency_overrides::table
+        .select(frequency_overrides::all_columns)
+        .load::<OverrideRow>(conn)?
+        .into_iter()
+        .map(|row| override_from(row).map(|o| (o.person_id, o.interval)))
+        .collect()
+}
+
+pub fn set_override(
+    conn: &mut DbConnection,
+    person_id: &str,
+    interval: Interval,
+    reason: &str,
+    set_by: &str,
+) -> StoreResult<FrequencyOverride> {
+    diesel::delete(frequency_overrides::table.find(person_id)).execute(conn)?;
+    let (kind, value) = interval_columns(interval);
+    diesel::insert_into(frequency_overrides::table)
+        .values((
+            frequency_overrides::person_id.eq(person_id),
+            frequency_overrides::interval_kind.eq(kind),
+            frequency_overrides::interval_value.eq(value),
+            frequency_overrides::reason.eq(reason),
+            frequency_overrides::set_by.eq(set_by),
+            frequency_overrides::set_at.eq(now()),
+        ))
+        .execute(conn)?;
+    frequency_override(conn, person_id)?.ok_or(StoreError::NotFound)
+}
+
+pub fn clear_override(conn: &mut DbConnection, person_id: &str) -> StoreResult<()> {
+    if diesel::delete(frequency_overrides::table.find(person_id)).execute(conn)? == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The organisation's settings with a calendar per region, built from its closure days.
+pub struct CalendarSet {
+    pub settings: Settings,
+    by_region: Vec<(Region, Calendar)>,
+}
+
+impl CalendarSet {
+    /// The calendar of the organisation's own holiday region (CAL-1).
+    pub fn organisation(&self) -> &Calendar {
+        self.region(self.settings.holiday_region)
+    }
+
+    pub fn region(&self, region: Region) -> &Calendar {
+        self.by_region
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map(|(_, calendar)| calendar)
+            .expect("a calendar is built for every region")
+    }
+}
+
+/// Calendars are rebuilt only when the settings or closure days change (their versions are
+/// read on each use, so another instance's change is seen at once).
+#[derive(Default)]
+pub struct Calendars {
+    cached: RwLock<Option<Arc<CalendarSet>>>,
+}
+
+impl Calendars {
+    pub fn load(&self, conn: &mut DbConnection) -> StoreResult<Arc<CalendarSet>> {
+        let settings = settings(conn)?;
+        let fresh = |set: &CalendarSet| {
+            set.settings.version == settings.version
+                && set.settings.closures_version == settings.closures_version
+        };
+        if let Some(set) = self
+            .cached
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            if fresh(set) {
+                return Ok(set.clone());
+            }
+        }
+        let closures: Vec<NaiveDate> = closure_days(conn)?.into_iter().map(|c| c.day).collect();
+        let set = Arc::new(CalendarSet {
+            by_region: Region::ALL
+                .iter()
+                .map(|&region| (region, Calendar::new(region, &closures)))
+                .collect(),
+            settings,
+        });
+        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(set.clone());
+        Ok(set)
+    }
+}
