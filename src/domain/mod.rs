@@ -6,4 +6,6 @@ pub mod line_management;
 pub mod people;
 pub mod policy;
 pub mod scheduling;
+pub mod sessions;
+pub mod supervision;
 pub mod validation;

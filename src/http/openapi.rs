@@ -24,6 +24,11 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "people", description = "People and line management"),
         (name = "teams", description = "Teams"),
         (name = "audit", description = "The append-only audit log (ACC-4)"),
+        (name = "agreements", description = "Supervision agreements and the year plan (AGR, SES-2)"),
+        (name = "sessions", description = "Sessions: booking, moving, cancelling, held and missed (SES)"),
+        (name = "status", description = "Supervision status against the frequency limit (FREQ-4)"),
+        (name = "calendar", description = "Working days, public holidays and closure days (CAL-1 to CAL-3)"),
+        (name = "organisation", description = "Organisation settings, policy profiles and frequency overrides (FREQ-3)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))

@@ -7,6 +7,7 @@
 //! Lookups by a unique key use `get_result`, not `first`: diesel does not cache a prepared
 //! statement with a LIMIT on SQLite, and re-preparing costs more than the lookup itself.
 
+pub mod agreements;
 pub mod audit;
 pub mod idempotency;
 pub mod line_management;
@@ -15,6 +16,8 @@ pub mod people;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod seed;
+pub mod sessions;
+pub mod status;
 pub mod teams;
 
 use std::sync::Arc;

@@ -203,3 +203,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     session_changes,
 );
+
+// Status lists group formal sessions by supervisee and agreement kind.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(sessions::supervisee_id, agreements::kind,);

@@ -5,8 +5,11 @@ mod support;
 
 mod audit;
 mod auth;
+mod calendar;
 mod errors;
 mod idempotency;
 mod ops;
+mod organisation;
 mod people;
+mod sessions;
 mod teams;

@@ -208,6 +208,26 @@ impl TestApp {
         .await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.call(
+            TestRequest::put()
+                .uri(path)
+                .insert_header(bearer(token))
+                .set_json(body),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.call(TestRequest::delete().uri(path).insert_header(bearer(token)))
+            .await
+    }
+
+    /// A GET with no Authorization header.
+    pub async fn get_public(&self, path: &str) -> Resp {
+        self.call(TestRequest::get().uri(path)).await
+    }
+
     pub async fn login_as(&self, email: &str, password: &str) -> Resp {
         self.call(
             TestRequest::post()

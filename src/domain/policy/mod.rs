@@ -48,6 +48,7 @@ use super::validation::{bounded_text, Invalid};
 /// JSON: `{"max_working_days": 25}`, `{"max_calendar_days": 28}` or `{"every_months": 2}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = json!({"max_working_days": 25}))]
 pub enum Interval {
     /// At most this many working days apart (CAL-1), as FREQ-1's 25.
     MaxWorkingDays(u32),

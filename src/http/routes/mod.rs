@@ -1,11 +1,16 @@
 //! One module per resource; each registers its handlers with `.service(...)` so the OpenAPI
 //! document collects them (utoipa-actix-web sees nothing registered with `.route(...)`).
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod me;
 pub mod ops;
+pub mod organisation;
 pub mod people;
+pub mod sessions;
+pub mod status;
 pub mod teams;
 
 use serde::Serialize;
@@ -19,6 +24,11 @@ pub fn configure(config: &mut ServiceConfig) {
     people::configure(config);
     teams::configure(config);
     audit::configure(config);
+    agreements::configure(config);
+    sessions::configure(config);
+    status::configure(config);
+    calendar::configure(config);
+    organisation::configure(config);
 }
 
 /// One page of a list (API-3).

@@ -126,14 +126,22 @@ pub async fn stale(state: &AppState, id: String) -> ApiError {
 
 /// Whether the caller may see this person: themselves, administrators, auditors, and anyone
 /// above them in line management today.
-fn may_see(conn: &mut DbConnection, caller: &Caller, person_id: &str) -> StoreResult<bool> {
+pub(crate) fn may_see(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    person_id: &str,
+) -> StoreResult<bool> {
     if caller.person_id == person_id || caller.is_admin || caller.is_auditor {
         return Ok(true);
     }
     Ok(links::hierarchy(conn)?.is_above(&caller.person_id, person_id, organisation_today()))
 }
 
-fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Person> {
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<Person> {
     if may_see(conn, caller, id)? {
         people::find(conn, id)
     } else {

@@ -1,0 +1,402 @@
+//! Agreements and sessions: their kinds and states, and who must agree to a move (AGR-1,
+//! AGR-2, SES-1, SES-3, SES-4). Plain rules; the store and the API apply them.
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::validation::{bounded_text, Invalid};
+
+/// Generates the text form (`as_str` / `FromStr`) of an enum stored as text.
+macro_rules! text_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} `{s}`", stringify!($name)))
+            }
+        }
+    };
+}
+
+/// AGR-1: the kinds of supervision an agreement covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementKind {
+    /// The line-management agreement whose sessions the frequency status follows (AGR-2).
+    LineManagement,
+    PracticeEducator,
+    PlacementSupervisor,
+    Professional,
+    Clinical,
+}
+
+text_enum!(AgreementKind {
+    LineManagement => "line_management",
+    PracticeEducator => "practice_educator",
+    PlacementSupervisor => "placement_supervisor",
+    Professional => "professional",
+    Clinical => "clinical",
+});
+
+impl AgreementKind {
+    /// Whether sessions under this agreement count towards the frequency status (AGR-2):
+    /// line management always; a student's two supervisors when the profile alternates.
+    pub fn counts_for_frequency(self, alternating: bool) -> bool {
+        match self {
+            AgreementKind::LineManagement => true,
+            AgreementKind::PracticeEducator | AgreementKind::PlacementSupervisor => alternating,
+            AgreementKind::Professional | AgreementKind::Clinical => false,
+        }
+    }
+}
+
+/// Where an agreement stands: both people sign before the first session (AGR-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    AwaitingSignatures,
+    Active,
+    Ended,
+}
+
+pub fn agreement_status(
+    supervisor_signed: bool,
+    supervisee_signed: bool,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> AgreementStatus {
+    if ends_on.is_some_and(|end| end <= today) {
+        AgreementStatus::Ended
+    } else if supervisor_signed && supervisee_signed {
+        AgreementStatus::Active
+    } else {
+        AgreementStatus::AwaitingSignatures
+    }
+}
+
+/// Shortest and longest session an agreement may set, in minutes.
+pub const SESSION_MINUTES: std::ops::RangeInclusive<i32> = 15..=480;
+
+/// Checks an agreement's usual slot: a weekday (sessions are held on working days) and a
+/// length within bounds, at least the policy's minimum for the person (FREQ-2: students 90).
+pub fn check_slot(
+    weekday: Weekday,
+    minutes: i32,
+    policy_minimum: Option<u32>,
+) -> Result<(), Invalid> {
+    let mut invalid = Invalid::default();
+    if matches!(weekday, Weekday::Sat | Weekday::Sun) {
+        invalid.push("usual_weekday", "must be Monday to Friday");
+    }
+    if !SESSION_MINUTES.contains(&minutes) {
+        invalid.push(
+            "session_minutes",
+            format!(
+                "must be between {} and {}",
+                SESSION_MINUTES.start(),
+                SESSION_MINUTES.end()
+            ),
+        );
+    } else if let Some(minimum) = policy_minimum {
+        if i64::from(minutes) < i64::from(minimum) {
+            invalid.push(
+                "session_minutes",
+                format!("the policy asks for at least {minimum} minutes for this person"),
+            );
+        }
+    }
+    invalid.into_result(|| ())
+}
+
+/// Parses `HH:MM` (24-hour) as an agreement's usual time.
+pub fn parse_usual_time(field: &str, raw: &str) -> Result<NaiveTime, Invalid> {
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+        .map_err(|_| Invalid::field(field, "must be a time as HH:MM, e.g. 10:00"))
+}
+
+/// SES-1: kinds of session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// Formal 1:1 supervision: the sessions the frequency limit counts.
+    OneToOne,
+    Group,
+    Pdr,
+    ObservationDebrief,
+    /// Unplanned day-to-day supervision that is still recorded.
+    AdHoc,
+}
+
+text_enum!(SessionKind {
+    OneToOne => "one_to_one",
+    Group => "group",
+    Pdr => "pdr",
+    ObservationDebrief => "observation_debrief",
+    AdHoc => "ad_hoc",
+});
+
+/// SES-1: where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Scheduled,
+    /// A proposed move waits for a decision.
+    ReschedulePending,
+    Held,
+    Missed,
+    Cancelled,
+}
+
+text_enum!(SessionStatus {
+    Scheduled => "scheduled",
+    ReschedulePending => "reschedule_pending",
+    Held => "held",
+    Missed => "missed",
+    Cancelled => "cancelled",
+});
+
+impl SessionStatus {
+    /// Still to happen: counts as "booked" for the frequency status (FREQ-4).
+    pub fn is_booked(self) -> bool {
+        matches!(
+            self,
+            SessionStatus::Scheduled | SessionStatus::ReschedulePending
+        )
+    }
+}
+
+/// SES-3 / SES-4: why a session moves or is cancelled (000 requires it be recorded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeReason {
+    Sickness,
+    AnnualLeave,
+    UrgentWork,
+    Personal,
+    /// Needs `reason_text`.
+    Other,
+}
+
+text_enum!(ChangeReason {
+    Sickness => "sickness",
+    AnnualLeave => "annual_leave",
+    UrgentWork => "urgent_work",
+    Personal => "personal",
+    Other => "other",
+});
+
+/// The reason's free text: required for `other`, optional otherwise, bounded.
+pub fn check_reason(reason: ChangeReason, text: Option<&str>) -> Result<Option<String>, Invalid> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => bounded_text("reason_text", text, 1, 1000).map(Some),
+        None if reason == ChangeReason::Other => Err(Invalid::field(
+            "reason_text",
+            "is required when the reason is `other`",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Who is acting on a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Supervisor,
+    Supervisee,
+}
+
+/// What a proposed move needs before it takes effect (SES-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveDecision {
+    /// The supervisor moved their own session within the limit: it takes effect at once.
+    Immediate,
+    /// The supervisee proposed it: the supervisor confirms or rejects.
+    SupervisorConfirms,
+    /// It lands after `due_by`: a manager above the supervisor confirms, with a written
+    /// justification, and it is reported as a breach.
+    ManagerConfirms,
+}
+
+/// SES-3: who must agree to moving a session to `new_date`, when the next session is due by
+/// `due_by`. A move of a session that is not the one keeping the person within the limit
+/// (`due_by` is None) never needs a manager.
+pub fn decide_move(by: Party, new_date: NaiveDate, due_by: Option<NaiveDate>) -> MoveDecision {
+    if due_by.is_some_and(|due| new_date > due) {
+        MoveDecision::ManagerConfirms
+    } else if by == Party::Supervisor {
+        MoveDecision::Immediate
+    } else {
+        MoveDecision::SupervisorConfirms
+    }
+}
+
+/// SES-4: a cancellation names a new date unless the supervision relationship has ended.
+pub fn check_cancellation(
+    new_date: Option<NaiveDate>,
+    relationship_ended: bool,
+) -> Result<(), Invalid> {
+    match (new_date, relationship_ended) {
+        (None, false) => Err(Invalid::field(
+            "new_starts_at",
+            "is required: an early alternative date must be set unless the relationship ended",
+        )),
+        (Some(_), true) => Err(Invalid::field(
+            "new_starts_at",
+            "must be empty when the relationship ended",
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn text_forms_round_trip() {
+        for kind in AgreementKind::ALL {
+            assert_eq!(kind.as_str().parse::<AgreementKind>(), Ok(*kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for kind in SessionKind::ALL {
+            assert_eq!(kind.as_str().parse::<SessionKind>(), Ok(*kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for status in SessionStatus::ALL {
+            assert_eq!(status.as_str().parse::<SessionStatus>(), Ok(*status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        for reason in ChangeReason::ALL {
+            assert_eq!(reason.as_str().parse::<ChangeReason>(), Ok(*reason));
+        }
+        assert!("weekly".parse::<SessionKind>().is_err());
+    }
+
+    #[test]
+    fn agr1_an_agreement_is_active_once_both_have_signed() {
+        let today = d("2026-11-25");
+        assert_eq!(
+            agreement_status(true, false, None, today),
+            AgreementStatus::AwaitingSignatures
+        );
+        assert_eq!(
+            agreement_status(false, true, None, today),
+            AgreementStatus::AwaitingSignatures
+        );
+        assert_eq!(
+            agreement_status(true, true, None, today),
+            AgreementStatus::Active
+        );
+        assert_eq!(
+            agreement_status(true, true, Some(d("2026-11-26")), today),
+            AgreementStatus::Active
+        );
+        assert_eq!(
+            agreement_status(true, true, Some(today), today),
+            AgreementStatus::Ended
+        );
+    }
+
+    #[test]
+    fn agr2_which_agreements_count_for_frequency() {
+        assert!(AgreementKind::LineManagement.counts_for_frequency(false));
+        assert!(!AgreementKind::PracticeEducator.counts_for_frequency(false));
+        assert!(AgreementKind::PracticeEducator.counts_for_frequency(true));
+        assert!(AgreementKind::PlacementSupervisor.counts_for_frequency(true));
+        assert!(!AgreementKind::Professional.counts_for_frequency(true));
+    }
+
+    #[test]
+    fn freq2_slots_are_weekdays_and_long_enough() {
+        assert!(check_slot(Weekday::Tue, 60, None).is_ok());
+        assert_eq!(
+            check_slot(Weekday::Sat, 60, None).unwrap_err().0[0].field,
+            "usual_weekday"
+        );
+        assert_eq!(
+            check_slot(Weekday::Tue, 5, None).unwrap_err().0[0].field,
+            "session_minutes"
+        );
+        assert_eq!(
+            check_slot(Weekday::Tue, 60, Some(90)).unwrap_err().0[0].field,
+            "session_minutes"
+        );
+        assert!(check_slot(Weekday::Tue, 90, Some(90)).is_ok());
+        assert!(parse_usual_time("usual_time", "10:00").is_ok());
+        assert!(parse_usual_time("usual_time", "25:00").is_err());
+    }
+
+    #[test]
+    fn ses3_who_confirms_a_move() {
+        let due = Some(d("2026-12-10"));
+        assert_eq!(
+            decide_move(Party::Supervisor, d("2026-12-09"), due),
+            MoveDecision::Immediate
+        );
+        assert_eq!(
+            decide_move(Party::Supervisor, d("2026-12-10"), due),
+            MoveDecision::Immediate
+        );
+        assert_eq!(
+            decide_move(Party::Supervisee, d("2026-12-10"), due),
+            MoveDecision::SupervisorConfirms
+        );
+        assert_eq!(
+            decide_move(Party::Supervisor, d("2026-12-11"), due),
+            MoveDecision::ManagerConfirms
+        );
+        assert_eq!(
+            decide_move(Party::Supervisee, d("2026-12-11"), due),
+            MoveDecision::ManagerConfirms
+        );
+        assert_eq!(
+            decide_move(Party::Supervisee, d("2027-06-01"), None),
+            MoveDecision::SupervisorConfirms
+        );
+    }
+
+    #[test]
+    fn ses3_reasons_are_recorded_and_other_needs_text() {
+        assert_eq!(check_reason(ChangeReason::Sickness, None), Ok(None));
+        assert_eq!(
+            check_reason(ChangeReason::Other, Some("  ")).unwrap_err().0[0].field,
+            "reason_text"
+        );
+        assert_eq!(
+            check_reason(ChangeReason::Other, Some("court")),
+            Ok(Some("court".into()))
+        );
+    }
+
+    #[test]
+    fn ses4_cancelling_needs_a_new_date_unless_the_relationship_ended() {
+        assert!(check_cancellation(Some(d("2026-12-01")), false).is_ok());
+        assert!(check_cancellation(None, true).is_ok());
+        assert_eq!(
+            check_cancellation(None, false).unwrap_err().0[0].field,
+            "new_starts_at"
+        );
+        assert!(check_cancellation(Some(d("2026-12-01")), true).is_err());
+    }
+}

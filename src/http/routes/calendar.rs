@@ -1,0 +1,521 @@
+//! The working-day calendar (CAL-1 to CAL-3): public helpers that count and add working days
+//! and list a year's holidays, and the organisation's closure days, which administrators add
+//! and remove.
+//!
+//! The helpers need no sign-in: they say nothing about anyone. They use the region asked for
+//! (`england-and-wales` when none is given, whatever the organisation's own region is) and
+//! always count the organisation's closure days as non-working days (CAL-1). Every date must
+//! lie in 1990–2100, the years the calendar covers exactly, which also bounds every range
+//! (API-5).
+
+use std::sync::Arc;
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::people::utc;
+use super::Paged;
+use crate::domain::calendar::{Calendar, CalendarError, Region};
+use crate::domain::validation::{bounded_text, Invalid};
+use crate::http::extract::{page, Caller, Json, Query};
+use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::AppState;
+use crate::store::audit;
+use crate::store::organisation::{self, CalendarSet, ClosureDay};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(working_days)
+        .service(add_working_days)
+        .service(holidays)
+        .service(list_closure_days)
+        .service(create_closure_day)
+        .service(delete_closure_day);
+}
+
+/// The part of the UK whose public holidays apply (CAL-1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum HolidayRegion {
+    #[default]
+    EnglandAndWales,
+    Scotland,
+    NorthernIreland,
+}
+
+impl From<HolidayRegion> for Region {
+    fn from(region: HolidayRegion) -> Region {
+        match region {
+            HolidayRegion::EnglandAndWales => Region::EnglandAndWales,
+            HolidayRegion::Scotland => Region::Scotland,
+            HolidayRegion::NorthernIreland => Region::NorthernIreland,
+        }
+    }
+}
+
+impl From<Region> for HolidayRegion {
+    fn from(region: Region) -> HolidayRegion {
+        match region {
+            Region::EnglandAndWales => HolidayRegion::EnglandAndWales,
+            Region::Scotland => HolidayRegion::Scotland,
+            Region::NorthernIreland => HolidayRegion::NorthernIreland,
+        }
+    }
+}
+
+/// Largest number of working days `add-working-days` adds or subtracts (about 40 years).
+pub const MAX_DAYS: i32 = 10_000;
+
+/// A query parameter that must be present: 400 naming it when it is not.
+fn required<T>(field: &str, value: Option<T>) -> ApiResult<T> {
+    value.ok_or_else(|| ApiError::bad_field(field, "is required"))
+}
+
+fn years_covered() -> String {
+    format!(
+        "must be in the years {} to {} that the calendar covers",
+        Calendar::FIRST_YEAR,
+        Calendar::LAST_YEAR
+    )
+}
+
+fn covers_year(year: i32) -> bool {
+    (Calendar::FIRST_YEAR..=Calendar::LAST_YEAR).contains(&year)
+}
+
+/// Records `field` as invalid when `date` is outside the calendar's years.
+fn check_covered(invalid: &mut Invalid, field: &str, date: NaiveDate) {
+    if !covers_year(date.year()) {
+        invalid.push(field, years_covered());
+    }
+}
+
+/// The organisation's calendars (one per region, with its closure days), fresh from the
+/// database's versions.
+pub(crate) async fn calendars(state: &AppState) -> ApiResult<Arc<CalendarSet>> {
+    let calendars = state.calendars.clone();
+    Ok(state.db.read(move |conn| calendars.load(conn)).await?)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"working_days": 4}))]
+pub struct WorkingDays {
+    /// Working days `d` with `from < d <= to`; negative when `to` is before `from`.
+    pub working_days: i32,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WorkingDaysQuery {
+    /// Count from the day after this date (`YYYY-MM-DD`, 1990–2100).
+    #[param(required = true, value_type = NaiveDate, example = "2026-12-24")]
+    pub from: Option<NaiveDate>,
+    /// Count up to and including this date (`YYYY-MM-DD`, 1990–2100).
+    #[param(required = true, value_type = NaiveDate, example = "2027-01-04")]
+    pub to: Option<NaiveDate>,
+    /// Whose public holidays apply; default `england-and-wales` (not the organisation's own
+    /// region). The organisation's closure days always apply.
+    pub region: Option<HolidayRegion>,
+}
+
+/// How many working days lie after `from` up to and including `to` (CAL-3): public holidays
+/// of the region, weekends and the organisation's closure days do not count. `from` after
+/// `to` gives the negative count. No sign-in needed.
+#[utoipa::path(
+    tag = "calendar",
+    params(WorkingDaysQuery),
+    responses(
+        (status = 200, body = WorkingDays),
+        (status = 400, description = "A date or the region is missing or malformed; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A date is outside 1990–2100; `errors` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar/working-days")]
+async fn working_days(
+    state: web::Data<AppState>,
+    query: Query<WorkingDaysQuery>,
+) -> ApiResult<web::Json<WorkingDays>> {
+    let query = query.0;
+    let from = required("from", query.from)?;
+    let to = required("to", query.to)?;
+    let mut invalid = Invalid::default();
+    check_covered(&mut invalid, "from", from);
+    check_covered(&mut invalid, "to", to);
+    invalid.into_result(|| ())?;
+    let region = Region::from(query.region.unwrap_or_default());
+    let working_days = calendars(&state)
+        .await?
+        .region(region)
+        .working_days_between(from, to)
+        .map_err(|err| match err {
+            CalendarError::OutOfRange { date } if date == from => {
+                Invalid::field("from", years_covered())
+            }
+            _ => Invalid::field("to", years_covered()),
+        })?;
+    Ok(web::Json(WorkingDays { working_days }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"date": "2026-12-29"}))]
+pub struct WorkingDate {
+    pub date: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AddWorkingDaysQuery {
+    /// Count from this date (`YYYY-MM-DD`, 1990–2100).
+    #[param(required = true, value_type = NaiveDate, example = "2026-12-24")]
+    pub from: Option<NaiveDate>,
+    /// Working days to add, -10000 to 10000; negative counts back.
+    #[param(required = true, value_type = i32, example = 1)]
+    pub days: Option<i32>,
+    /// Whose public holidays apply; default `england-and-wales` (not the organisation's own
+    /// region). The organisation's closure days always apply.
+    pub region: Option<HolidayRegion>,
+}
+
+/// The earliest date with exactly `days` working days after `from` (CAL-3; FREQ-1's due date
+/// is `from` plus 25). For `days` other than 0 the answer is a working day: 1 working day
+/// after a Friday is the Monday, -1 from a Monday is the Friday; 0 gives `from`. No sign-in
+/// needed.
+#[utoipa::path(
+    tag = "calendar",
+    params(AddWorkingDaysQuery),
+    responses(
+        (status = 200, body = WorkingDate),
+        (status = 400, description = "`from`, `days` or the region is missing or malformed; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`from` outside 1990–2100, `days` beyond ±10000, or an answer outside 1990–2100; `errors` names the field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar/add-working-days")]
+async fn add_working_days(
+    state: web::Data<AppState>,
+    query: Query<AddWorkingDaysQuery>,
+) -> ApiResult<web::Json<WorkingDate>> {
+    let query = query.0;
+    let from = required("from", query.from)?;
+    let days = required("days", query.days)?;
+    let mut invalid = Invalid::default();
+    check_covered(&mut invalid, "from", from);
+    if !(-MAX_DAYS..=MAX_DAYS).contains(&days) {
+        invalid.push(
+            "days",
+            format!("must be between -{MAX_DAYS} and {MAX_DAYS}"),
+        );
+    }
+    invalid.into_result(|| ())?;
+    let region = Region::from(query.region.unwrap_or_default());
+    let date = calendars(&state)
+        .await?
+        .region(region)
+        .add_working_days(from, days)
+        .map_err(|err| match err {
+            CalendarError::OutOfRange { .. } => Invalid::field("from", years_covered()),
+            _ => Invalid::field(
+                "days",
+                format!(
+                    "the answer would lie outside the years {} to {} that the calendar covers",
+                    Calendar::FIRST_YEAR,
+                    Calendar::LAST_YEAR
+                ),
+            ),
+        })?;
+    Ok(web::Json(WorkingDate { date }))
+}
+
+/// A day with its name: a public holiday or a closure day.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"date": "2026-12-28", "title": "Boxing Day (substitute day)"}))]
+pub struct NamedDay {
+    pub date: NaiveDate,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "region": "england-and-wales",
+    "year": 2026,
+    "holidays": [
+        {"date": "2026-01-01", "title": "New Year’s Day"},
+        {"date": "2026-04-03", "title": "Good Friday"},
+        {"date": "2026-04-06", "title": "Easter Monday"},
+        {"date": "2026-05-04", "title": "Early May bank holiday"},
+        {"date": "2026-05-25", "title": "Spring bank holiday"},
+        {"date": "2026-08-31", "title": "Summer bank holiday"},
+        {"date": "2026-12-25", "title": "Christmas Day"},
+        {"date": "2026-12-28", "title": "Boxing Day (substitute day)"}
+    ],
+    "closure_days": [{"date": "2026-12-24", "title": "Christmas Eve closure"}]
+}))]
+pub struct HolidayList {
+    pub region: HolidayRegion,
+    pub year: i32,
+    /// The region's public holidays as observed (substitute days included), in date order.
+    pub holidays: Vec<NamedDay>,
+    /// The organisation's closure days in the year, in date order; they apply in every region.
+    pub closure_days: Vec<NamedDay>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HolidaysQuery {
+    /// 1990 to 2100.
+    #[param(required = true, value_type = i32, example = 2026)]
+    pub year: Option<i32>,
+    /// Whose public holidays to list; default `england-and-wales`.
+    pub region: Option<HolidayRegion>,
+}
+
+/// A year's public holidays in a region, with their names (CAL-2), and the organisation's
+/// closure days that year, listed separately. No sign-in needed.
+#[utoipa::path(
+    tag = "calendar",
+    params(HolidaysQuery),
+    responses(
+        (status = 200, body = HolidayList),
+        (status = 400, description = "The year or region is missing or malformed; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The year is outside 1990–2100", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar/holidays")]
+async fn holidays(
+    state: web::Data<AppState>,
+    query: Query<HolidaysQuery>,
+) -> ApiResult<web::Json<HolidayList>> {
+    let query = query.0;
+    let year = required("year", query.year)?;
+    if !covers_year(year) {
+        return Err(Invalid::field("year", years_covered()).into());
+    }
+    let region = query.region.unwrap_or_default();
+    let calendars = state.calendars.clone();
+    let (set, closures) = state
+        .db
+        .read(move |conn| Ok((calendars.load(conn)?, organisation::closure_days(conn)?)))
+        .await?;
+    let holidays = set
+        .region(region.into())
+        .holidays(year)
+        .map_err(|_| Invalid::field("year", years_covered()))?;
+    Ok(web::Json(HolidayList {
+        region,
+        year,
+        holidays: holidays
+            .into_iter()
+            .map(|h| NamedDay {
+                date: h.date,
+                title: h.title,
+            })
+            .collect(),
+        closure_days: closures
+            .into_iter()
+            .filter(|c| c.day.year() == year)
+            .map(|c| NamedDay {
+                date: c.day,
+                title: c.title,
+            })
+            .collect(),
+    }))
+}
+
+/// A day the whole organisation is closed (CAL-1, CAL-2): not a working day in any region.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "date": "2026-12-24",
+    "title": "Christmas Eve closure",
+    "created_at": "2026-11-25T09:30:00Z",
+    "created_by": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f10"
+}))]
+pub struct ClosureDayView {
+    pub date: NaiveDate,
+    pub title: String,
+    pub created_at: DateTime<Utc>,
+    /// The administrator who added it; null if they have since been removed.
+    pub created_by: Option<String>,
+}
+
+impl From<ClosureDay> for ClosureDayView {
+    fn from(c: ClosureDay) -> ClosureDayView {
+        ClosureDayView {
+            date: c.day,
+            title: c.title,
+            created_at: utc(c.created_at),
+            created_by: c.created_by,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClosureDaysQuery {
+    /// Only the closure days of this year (1990 to 2100).
+    pub year: Option<i32>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// Items to skip (default 0).
+    pub offset: Option<i64>,
+}
+
+/// The organisation's closure days, in date order.
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    params(ClosureDaysQuery),
+    responses(
+        (status = 200, body = Paged<ClosureDayView>),
+        (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Year or paging out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar/closure-days")]
+async fn list_closure_days(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: Query<ClosureDaysQuery>,
+) -> ApiResult<web::Json<Paged<ClosureDayView>>> {
+    let query = query.0;
+    let mut invalid = Invalid::default();
+    let page = invalid.check(page(query.limit, query.offset));
+    if query.year.is_some_and(|year| !covers_year(year)) {
+        invalid.push("year", years_covered());
+    }
+    let page = match page {
+        Some(page) if invalid.0.is_empty() => page,
+        _ => return Err(invalid.into()),
+    };
+    let year = query.year;
+    let days: Vec<ClosureDay> = state
+        .db
+        .read(organisation::closure_days)
+        .await?
+        .into_iter()
+        .filter(|c| year.is_none_or(|year| c.day.year() == year))
+        .collect();
+    let total = i64::try_from(days.len()).unwrap_or(i64::MAX);
+    let items = days
+        .into_iter()
+        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit).unwrap_or(0))
+        .map(ClosureDayView::from)
+        .collect();
+    Ok(web::Json(Paged::new(items, total, page)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"date": "2026-12-24", "title": "Christmas Eve closure"}))]
+pub struct CreateClosureDay {
+    /// 1990 to 2100; one closure day per date.
+    pub date: NaiveDate,
+    /// 1 to 120 characters.
+    pub title: String,
+}
+
+/// Close the organisation on a day (administrators). From now on it is not a working day in
+/// any region: every count, due date and plan sees it at once.
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    request_body = CreateClosureDay,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice")),
+    responses(
+        (status = 201, body = ClosureDayView, headers(("Location" = String, description = "The closure day's URL"))),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "That day is already a closure day", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Date outside 1990–2100 or invalid title", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/calendar/closure-days")]
+async fn create_closure_day(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateClosureDay>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let body = body.0;
+    let mut invalid = Invalid::default();
+    check_covered(&mut invalid, "date", body.date);
+    let title = invalid.check(bounded_text("title", &body.title, 1, 120));
+    let (Some(title), true) = (title, invalid.0.is_empty()) else {
+        return Err(invalid.into());
+    };
+    let actor = caller.actor();
+    let day = body.date;
+    let created = state
+        .db
+        .write(move |conn| {
+            let created =
+                organisation::add_closure_day(conn, day, &title, actor.person_id.as_deref())?;
+            audit::record(
+                conn,
+                &actor,
+                "closure_day.created",
+                "closure_day",
+                Some(&day.to_string()),
+                json!({ "title": created.title }),
+            )?;
+            Ok(created)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/calendar/closure-days/{}", created.day),
+        ))
+        .json(ClosureDayView::from(created)))
+}
+
+/// Reopen a closure day (administrators): it is a working day again, if a weekday and not a
+/// public holiday.
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    params(("date" = NaiveDate, Path, description = "The closure day, `YYYY-MM-DD`")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No closure day on that date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/calendar/closure-days/{date}")]
+async fn delete_closure_day(
+    state: web::Data<AppState>,
+    caller: Caller,
+    date: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let day: NaiveDate = date
+        .parse()
+        .map_err(|_| ApiError::bad_field("date", "must be a date as YYYY-MM-DD"))?;
+    let actor = caller.actor();
+    state
+        .db
+        .write(move |conn| {
+            organisation::remove_closure_day(conn, day)?;
+            audit::record(
+                conn,
+                &actor,
+                "closure_day.deleted",
+                "closure_day",
+                Some(&day.to_string()),
+                json!({}),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,653 @@
+//! The organisation's settings (holiday region, policy profile), the shipped policy profiles
+//! (FREQ-3), and one person's more frequent supervision interval (FREQ-3).
+
+use actix_web::{delete, get, patch, put, web, HttpResponse, HttpResponseBuilder};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::calendar::HolidayRegion;
+use super::people::{find_visible, utc};
+use super::Paged;
+use crate::domain::people::organisation_today;
+use crate::domain::policy::{self, Anchor, CategoryRule, Interval, PersonDates, Phase, Profile};
+use crate::domain::scheduling::today_in;
+use crate::domain::validation::{bounded_text, Invalid};
+use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
+use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::AppState;
+use crate::store::line_management as links;
+use crate::store::organisation::{self, FrequencyOverride, Settings};
+use crate::store::people::Person;
+use crate::store::{audit, DbConnection, StoreError, StoreResult};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(get_organisation)
+        .service(update_organisation)
+        .service(list_profiles)
+        .service(get_profile)
+        .service(get_override)
+        .service(set_override)
+        .service(clear_override);
+}
+
+// ---- Settings ----
+
+/// The organisation's settings.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "holiday_region": "england-and-wales",
+    "policy_profile": "default",
+    "version": 1,
+    "updated_at": "2026-11-25T09:30:00Z"
+}))]
+pub struct OrganisationView {
+    /// Whose public holidays count for due dates and plans (CAL-1). The public `calendar`
+    /// helpers still default to `england-and-wales` unless asked for a region.
+    pub holiday_region: HolidayRegion,
+    /// Id of the policy profile in force (see `/policy-profiles`).
+    pub policy_profile: String,
+    /// Also sent as the ETag; send it back in If-Match to change the settings.
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Settings> for OrganisationView {
+    fn from(s: Settings) -> OrganisationView {
+        OrganisationView {
+            holiday_region: s.holiday_region.into(),
+            policy_profile: s.policy_profile,
+            version: s.version,
+            updated_at: utc(s.updated_at),
+        }
+    }
+}
+
+fn organisation_response(mut builder: HttpResponseBuilder, settings: Settings) -> HttpResponse {
+    builder
+        .insert_header(("ETag", etag(settings.version)))
+        .json(OrganisationView::from(settings))
+}
+
+/// The organisation's holiday region and policy profile.
+#[utoipa::path(
+    tag = "organisation",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = OrganisationView, headers(("ETag" = String, description = "Version, for If-Match"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organisation")]
+async fn get_organisation(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
+    let settings = state.db.read(organisation::settings).await?;
+    Ok(organisation_response(HttpResponse::Ok(), settings))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"holiday_region": "scotland", "policy_profile": "cafcass"}))]
+pub struct UpdateOrganisation {
+    pub holiday_region: Option<HolidayRegion>,
+    /// The id of a shipped policy profile (`default`, `cafcass`).
+    pub policy_profile: Option<String>,
+}
+
+/// Change the holiday region or the policy profile (administrators). Needs `If-Match`. Due
+/// dates, statuses and plans follow the new settings at once.
+#[utoipa::path(
+    tag = "organisation",
+    security(("bearer" = [])),
+    request_body = UpdateOrganisation,
+    params(("If-Match" = String, Header, description = "ETag from the last read")),
+    responses(
+        (status = 200, body = OrganisationView, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed body, unknown field or unknown region", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read; `current` holds the settings now", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown policy profile", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/organisation")]
+async fn update_organisation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    version: IfMatch,
+    body: Json<UpdateOrganisation>,
+) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let body = body.0;
+    let profile = match body.policy_profile.as_deref().map(str::trim) {
+        None => None,
+        Some(id) => match policy::shipped_profile(id) {
+            Some(profile) => Some(profile.id().to_string()),
+            None => {
+                let known: Vec<String> = policy::shipped()
+                    .iter()
+                    .map(|p| p.id().to_string())
+                    .collect();
+                return Err(Invalid::field(
+                    "policy_profile",
+                    format!(
+                        "unknown policy profile; expected one of {}",
+                        known.join(", ")
+                    ),
+                )
+                .into());
+            }
+        },
+    };
+    let region = body.holiday_region.map(Into::into);
+    let actor = caller.actor();
+    let updated = state
+        .db
+        .write(move |conn| {
+            let before = organisation::settings(conn)?;
+            let after =
+                organisation::update_settings(conn, version.0, region, profile.as_deref())?;
+            audit::record(
+                conn,
+                &actor,
+                "organisation.updated",
+                "organisation",
+                None,
+                json!({
+                    "before": {"holiday_region": before.holiday_region.as_str(), "policy_profile": before.policy_profile},
+                    "after": {"holiday_region": after.holiday_region.as_str(), "policy_profile": after.policy_profile},
+                    "version": after.version,
+                }),
+            )?;
+            Ok(after)
+        })
+        .await;
+    match updated {
+        Ok(settings) => Ok(organisation_response(HttpResponse::Ok(), settings)),
+        Err(StoreError::VersionMismatch { .. }) => {
+            let current = state.db.read(organisation::settings).await?;
+            Err(ApiError::PreconditionFailed {
+                current: serde_json::to_value(OrganisationView::from(current)).ok(),
+            })
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---- Policy profiles ----
+
+/// One stretch of weeks from the category's anchor date with its requirement.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "from_week": 0,
+    "to_week": 6,
+    "interval": {"max_calendar_days": 7},
+    "min_per_year": null,
+    "min_duration_minutes": null,
+    "alternate_supervisors": false
+}))]
+pub struct PhaseView {
+    /// First week of the phase; week 0 is the 7 days from the anchor date.
+    pub from_week: u32,
+    /// The week after the phase (exclusive); null on the last phase, which is open-ended.
+    pub to_week: Option<u32>,
+    /// The longest gap allowed between sessions.
+    #[schema(inline)]
+    pub interval: Interval,
+    /// Fewest sessions in a year, where the policy counts them.
+    pub min_per_year: Option<u32>,
+    /// Shortest session that counts, in minutes.
+    pub min_duration_minutes: Option<u32>,
+    /// Sessions alternate between two supervisors (a student's placement supervisor and
+    /// practice educator).
+    pub alternate_supervisors: bool,
+}
+
+impl From<&Phase> for PhaseView {
+    fn from(p: &Phase) -> PhaseView {
+        PhaseView {
+            from_week: p.from_week,
+            to_week: p.to_week,
+            interval: p.interval,
+            min_per_year: p.min_per_year,
+            min_duration_minutes: p.min_duration_minutes,
+            alternate_supervisors: p.alternate_supervisors,
+        }
+    }
+}
+
+/// One staff category's requirement: the date its weeks count from, and its phases.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "anchor": "asye_start",
+    "phases": [
+        {"from_week": 0, "to_week": 6, "interval": {"max_calendar_days": 7}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false},
+        {"from_week": 6, "to_week": 12, "interval": {"max_calendar_days": 14}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false},
+        {"from_week": 12, "to_week": null, "interval": {"max_working_days": 25}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}
+    ]
+}))]
+pub struct CategoryRuleView {
+    pub anchor: Anchor,
+    pub phases: Vec<PhaseView>,
+}
+
+impl From<&CategoryRule> for CategoryRuleView {
+    fn from(rule: &CategoryRule) -> CategoryRuleView {
+        CategoryRuleView {
+            anchor: rule.anchor,
+            phases: rule.phases.iter().map(PhaseView::from).collect(),
+        }
+    }
+}
+
+/// A rule for every staff category, keyed by the category's id.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "social_worker": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_working_days": 25}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}]},
+    "asye": {"anchor": "asye_start", "phases": [{"from_week": 0, "to_week": 6, "interval": {"max_calendar_days": 7}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}]},
+    "student": {"anchor": "placement_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 7}, "min_per_year": null, "min_duration_minutes": 90, "alternate_supervisors": true}]},
+    "cp_chair_iro": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 28}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}]},
+    "operational_manager": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_working_days": 25}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}]},
+    "non_operational_staff": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"every_months": 2}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}]},
+    "other_staff": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"every_months": 3}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}]}
+}))]
+pub struct CategoryRulesView {
+    pub social_worker: CategoryRuleView,
+    pub asye: CategoryRuleView,
+    pub student: CategoryRuleView,
+    pub cp_chair_iro: CategoryRuleView,
+    pub operational_manager: CategoryRuleView,
+    pub non_operational_staff: CategoryRuleView,
+    pub other_staff: CategoryRuleView,
+}
+
+/// A policy profile (FREQ-3): how often each staff category must have 1:1 supervision.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "cafcass",
+    "name": "Cafcass-style",
+    "description": "From the Cafcass policy (003): supervision every 6 weeks, at least 8 sessions a year, each at least 90 minutes.",
+    "categories": {
+        "social_worker": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 42}, "min_per_year": 8, "min_duration_minutes": 90, "alternate_supervisors": false}]},
+        "asye": {"anchor": "asye_start", "phases": [{"from_week": 0, "to_week": 6, "interval": {"max_calendar_days": 7}, "min_per_year": null, "min_duration_minutes": null, "alternate_supervisors": false}]},
+        "student": {"anchor": "placement_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 7}, "min_per_year": null, "min_duration_minutes": 90, "alternate_supervisors": true}]},
+        "cp_chair_iro": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 42}, "min_per_year": 8, "min_duration_minutes": 90, "alternate_supervisors": false}]},
+        "operational_manager": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 42}, "min_per_year": 8, "min_duration_minutes": 90, "alternate_supervisors": false}]},
+        "non_operational_staff": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 42}, "min_per_year": 8, "min_duration_minutes": 90, "alternate_supervisors": false}]},
+        "other_staff": {"anchor": "employment_start", "phases": [{"from_week": 0, "to_week": null, "interval": {"max_calendar_days": 42}, "min_per_year": 8, "min_duration_minutes": 90, "alternate_supervisors": false}]}
+    },
+    "group_supervision": {"every_months": 1},
+    "observations_per_year": 2,
+    "observation_settings_required": ["direct_work_with_child", "direct_work_with_adult"]
+}))]
+pub struct PolicyProfileView {
+    /// Stable id, as used in the organisation's `policy_profile`.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub categories: CategoryRulesView,
+    /// How often each team holds group supervision (GRP-1).
+    #[schema(inline)]
+    pub group_supervision: Interval,
+    /// Observations of practice required each practice year (OBS-2).
+    pub observations_per_year: u32,
+    /// Settings the year's observations must each cover at least once.
+    pub observation_settings_required: Vec<String>,
+}
+
+impl From<&Profile> for PolicyProfileView {
+    fn from(profile: &Profile) -> PolicyProfileView {
+        let c = profile.categories();
+        PolicyProfileView {
+            id: profile.id().to_string(),
+            name: profile.name().to_string(),
+            description: profile.description().to_string(),
+            categories: CategoryRulesView {
+                social_worker: (&c.social_worker).into(),
+                asye: (&c.asye).into(),
+                student: (&c.student).into(),
+                cp_chair_iro: (&c.cp_chair_iro).into(),
+                operational_manager: (&c.operational_manager).into(),
+                non_operational_staff: (&c.non_operational_staff).into(),
+                other_staff: (&c.other_staff).into(),
+            },
+            group_supervision: profile.group_supervision(),
+            observations_per_year: profile.observations_per_year(),
+            observation_settings_required: profile.observation_settings_required().to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProfilesQuery {
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// Items to skip (default 0).
+    pub offset: Option<i64>,
+}
+
+/// The policy profiles shipped with the product (FREQ-3), with their full rules: `default`
+/// (the FREQ-2 table) and `cafcass`.
+#[utoipa::path(
+    tag = "organisation",
+    security(("bearer" = [])),
+    params(ProfilesQuery),
+    responses(
+        (status = 200, body = Paged<PolicyProfileView>),
+        (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Paging out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/policy-profiles")]
+async fn list_profiles(
+    _caller: Caller,
+    query: Query<ProfilesQuery>,
+) -> ApiResult<web::Json<Paged<PolicyProfileView>>> {
+    let page = page(query.0.limit, query.0.offset)?;
+    let profiles = policy::shipped();
+    let total = i64::try_from(profiles.len()).unwrap_or(i64::MAX);
+    let items = profiles
+        .iter()
+        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit).unwrap_or(0))
+        .map(PolicyProfileView::from)
+        .collect();
+    Ok(web::Json(Paged::new(items, total, page)))
+}
+
+/// One policy profile with its rules.
+#[utoipa::path(
+    tag = "organisation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Profile id, e.g. `default`")),
+    responses(
+        (status = 200, body = PolicyProfileView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such profile", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/policy-profiles/{id}")]
+async fn get_profile(
+    _caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<PolicyProfileView>> {
+    let profile = policy::shipped_profile(&id).ok_or(ApiError::NotFound)?;
+    Ok(web::Json(PolicyProfileView::from(&profile)))
+}
+
+// ---- Frequency overrides ----
+
+/// A person's own supervision interval, more frequent than their policy's (FREQ-3), e.g.
+/// during performance support.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "person_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50",
+    "interval": {"max_working_days": 15},
+    "reason": "Fortnightly supervision during the performance support plan agreed on 2 November.",
+    "set_by": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40",
+    "set_at": "2026-11-25T09:30:00Z",
+    "policy_interval": {"max_working_days": 25},
+    "in_force": true
+}))]
+pub struct FrequencyOverrideView {
+    pub person_id: String,
+    /// The person's own interval.
+    #[schema(inline)]
+    pub interval: Interval,
+    pub reason: String,
+    /// Who set it.
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+    /// What the organisation's policy profile requires for the person today.
+    #[schema(inline)]
+    pub policy_interval: Interval,
+    /// Whether the override applies today: it does only while it is at least as frequent as
+    /// the policy (an ASYE's weekly first weeks stand whatever the override says).
+    pub in_force: bool,
+}
+
+impl FrequencyOverrideView {
+    fn new(o: FrequencyOverride, policy_interval: Interval) -> FrequencyOverrideView {
+        FrequencyOverrideView {
+            in_force: o.interval.is_at_least_as_frequent_as(policy_interval),
+            person_id: o.person_id,
+            interval: o.interval,
+            reason: o.reason,
+            set_by: o.set_by,
+            set_at: utc(o.set_at),
+            policy_interval,
+        }
+    }
+}
+
+/// The interval the organisation's profile requires for `person` today, in their time zone.
+fn policy_interval(conn: &mut DbConnection, person: &Person) -> StoreResult<Interval> {
+    let profile = organisation::settings(conn)?.profile();
+    // Stored zones were checked when set (CAL-4); London is the default.
+    let zone = person
+        .time_zone
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::Europe::London);
+    let dates = PersonDates {
+        employment_start: person.employment_start,
+        asye_start: person.asye_start,
+        placement_start: person.placement_start,
+        placement_end: person.placement_end,
+    };
+    Ok(profile
+        .requirement(person.staff_category, &dates, today_in(zone, Utc::now()))
+        .interval)
+}
+
+fn describe(interval: Interval) -> String {
+    match interval {
+        Interval::MaxWorkingDays(n) => format!("at most {n} working days apart"),
+        Interval::MaxCalendarDays(n) => format!("at most {n} calendar days apart"),
+        Interval::EveryMonths(1) => "every month".to_string(),
+        Interval::EveryMonths(n) => format!("every {n} months"),
+    }
+}
+
+/// Why a caller may not change a person's override.
+enum Refusal {
+    Forbidden,
+    Invalid(Invalid),
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        match refusal {
+            Refusal::Forbidden => ApiError::Forbidden(
+                "this needs an administrator or a line manager above the person",
+            ),
+            Refusal::Invalid(invalid) => invalid.into(),
+        }
+    }
+}
+
+/// The person, if the caller may change their override: administrators and anyone above them
+/// in line management today. Someone the caller may not see is 404 (ACC-5); someone they may
+/// see but not manage (themselves, or anyone for an auditor) is 403.
+fn managed_person(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<Result<Person, Refusal>> {
+    let person = find_visible(conn, caller, id)?;
+    if caller.is_admin
+        || links::hierarchy(conn)?.is_above(&caller.person_id, id, organisation_today())
+    {
+        Ok(Ok(person))
+    } else {
+        Ok(Err(Refusal::Forbidden))
+    }
+}
+
+/// A person's own supervision interval, if one is set. Visible to the person, their managers,
+/// administrators and auditors; anyone else's id is 404.
+#[utoipa::path(
+    tag = "organisation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Person id")),
+    responses(
+        (status = 200, body = FrequencyOverrideView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No override, or no such person you may see", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/people/{id}/frequency-override")]
+async fn get_override(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<FrequencyOverrideView>> {
+    let id = id.into_inner();
+    let view = state
+        .db
+        .read(move |conn| {
+            let person = find_visible(conn, &caller, &id)?;
+            let found = organisation::frequency_override(conn, &id)?.ok_or(StoreError::NotFound)?;
+            Ok(FrequencyOverrideView::new(
+                found,
+                policy_interval(conn, &person)?,
+            ))
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "interval": {"max_working_days": 15},
+    "reason": "Fortnightly supervision during the performance support plan agreed on 2 November."
+}))]
+pub struct SetFrequencyOverride {
+    /// One of `{"max_working_days": n}` (1–260), `{"max_calendar_days": n}` (1–366) or
+    /// `{"every_months": n}` (1–12); at least as frequent as the person's policy today.
+    #[schema(inline)]
+    pub interval: Interval,
+    /// Why, 1 to 500 characters.
+    pub reason: String,
+}
+
+/// Set a person's own, more frequent, supervision interval (FREQ-3): administrators or a line
+/// manager above the person today. An interval less frequent than the organisation's policy
+/// requires for the person today is refused (422 naming `interval`). Replaces any earlier one.
+#[utoipa::path(
+    tag = "organisation",
+    security(("bearer" = [])),
+    request_body = SetFrequencyOverride,
+    params(("id" = String, Path, description = "Person id")),
+    responses(
+        (status = 200, body = FrequencyOverrideView),
+        (status = 400, description = "Malformed body, unknown field or interval kind", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or a manager above the person", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Interval out of range or less frequent than the policy; reason empty or too long", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/people/{id}/frequency-override")]
+async fn set_override(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: Json<SetFrequencyOverride>,
+) -> ApiResult<web::Json<FrequencyOverrideView>> {
+    let id = id.into_inner();
+    let body = body.0;
+    let mut invalid = Invalid::default();
+    invalid.check(body.interval.check("interval"));
+    let reason = invalid.check(bounded_text("reason", &body.reason, 1, 500));
+    let (Some(reason), true) = (reason, invalid.0.is_empty()) else {
+        return Err(invalid.into());
+    };
+    let interval = body.interval;
+    let actor = caller.actor();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let person = match managed_person(conn, &caller, &id)? {
+                Ok(person) => person,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let required = policy_interval(conn, &person)?;
+            if !interval.is_at_least_as_frequent_as(required) {
+                return Ok(Err(Refusal::Invalid(Invalid::field(
+                    "interval",
+                    format!(
+                        "would be less frequent than the policy, which requires supervision {} for this person today",
+                        describe(required)
+                    ),
+                ))));
+            }
+            let before = organisation::frequency_override(conn, &id)?;
+            let set = organisation::set_override(conn, &id, interval, &reason, &caller.person_id)?;
+            audit::record(
+                conn,
+                &actor,
+                "frequency_override.set",
+                "person",
+                Some(&id),
+                json!({
+                    "interval": set.interval,
+                    "previous": before.map(|o| o.interval),
+                    "policy_interval": required,
+                }),
+            )?;
+            Ok(Ok(FrequencyOverrideView::new(set, required)))
+        })
+        .await??;
+    Ok(web::Json(outcome))
+}
+
+/// Remove a person's own interval (administrators or a line manager above the person today):
+/// the policy's interval applies again.
+#[utoipa::path(
+    tag = "organisation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Person id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or a manager above the person", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No override, or no such person you may see", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/people/{id}/frequency-override")]
+async fn clear_override(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let actor = caller.actor();
+    state
+        .db
+        .write(move |conn| {
+            if let Err(refusal) = managed_person(conn, &caller, &id)? {
+                return Ok(Err(refusal));
+            }
+            let before =
+                organisation::frequency_override(conn, &id)?.ok_or(StoreError::NotFound)?;
+            organisation::clear_override(conn, &id)?;
+            audit::record(
+                conn,
+                &actor,
+                "frequency_override.cleared",
+                "person",
+                Some(&id),
+                json!({ "previous": before.interval }),
+            )?;
+            Ok(Ok(()))
+        })
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,491 @@
+//! Sessions and their history of changes (SES-1 to SES-5).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{max, min};
+use diesel::prelude::*;
+
+use super::schema::{agreements, session_changes, sessions};
+use super::{now, DbConnection, Page, StoreError, StoreResult};
+use crate::domain::sessions::{AgreementKind, ChangeReason, SessionKind, SessionStatus};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: String,
+    pub agreement_id: Option<String>,
+    pub team_id: Option<String>,
+    pub kind: SessionKind,
+    pub supervisor_id: String,
+    pub supervisee_id: Option<String>,
+    /// UTC.
+    pub starts_at: NaiveDateTime,
+    pub duration_minutes: i32,
+    pub place: String,
+    pub status: SessionStatus,
+    pub replaces_id: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+type Row = (
+    (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        NaiveDateTime,
+        i32,
+    ),
+    (
+        String,
+        String,
+        Option<String>,
+        String,
+        NaiveDateTime,
+        NaiveDateTime,
+        i32,
+    ),
+);
+
+macro_rules! columns {
+    () => {
+        (
+            (
+                sessions::id,
+                sessions::agreement_id,
+                sessions::team_id,
+                sessions::kind,
+                sessions::supervisor_id,
+                sessions::supervisee_id,
+                sessions::starts_at,
+                sessions::duration_minutes,
+            ),
+            (
+                sessions::place,
+                sessions::status,
+                sessions::replaces_id,
+                sessions::created_by,
+                sessions::created_at,
+                sessions::updated_at,
+                sessions::version,
+            ),
+        )
+    };
+}
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Database(diesel::result::Error::DeserializationError(what.into()))
+}
+
+fn from_row((a, b): Row) -> StoreResult<Session> {
+    Ok(Session {
+        id: a.0,
+        agreement_id: a.1,
+        team_id: a.2,
+        kind: a.3.parse().map_err(corrupt)?,
+        supervisor_id: a.4,
+        supervisee_id: a.5,
+        starts_at: a.6,
+        duration_minutes: a.7,
+        place: b.0,
+        status: b.1.parse().map_err(corrupt)?,
+        replaces_id: b.2,
+        created_by: b.3,
+        created_at: b.4,
+        updated_at: b.5,
+        version: b.6,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub agreement_id: Option<String>,
+    pub team_id: Option<String>,
+    pub kind: SessionKind,
+    pub supervisor_id: String,
+    pub supervisee_id: Option<String>,
+    pub starts_at: NaiveDateTime,
+    pub duration_minutes: i32,
+    pub place: String,
+    pub replaces_id: Option<String>,
+    pub created_by: String,
+}
+
+/// Inserts a scheduled session and its `booked` history entry.
+pub fn insert(conn: &mut DbConnection, new: NewSession) -> StoreResult<Session> {
+    let id = super::new_id();
+    let at = now();
+    diesel::insert_into(sessions::table)
+        .values((
+            (
+                sessions::id.eq(&id),
+                sessions::agreement_id.eq(&new.agreement_id),
+                sessions::team_id.eq(&new.team_id),
+                sessions::kind.eq(new.kind.as_str()),
+                sessions::supervisor_id.eq(&new.supervisor_id),
+                sessions::supervisee_id.eq(&new.supervisee_id),
+                sessions::starts_at.eq(new.starts_at),
+                sessions::duration_minutes.eq(new.duration_minutes),
+            ),
+            (
+                sessions::place.eq(&new.place),
+                sessions::status.eq(SessionStatus::Scheduled.as_str()),
+                sessions::replaces_id.eq(&new.replaces_id),
+                sessions::created_by.eq(&new.created_by),
+                sessions::created_at.eq(at),
+                sessions::updated_at.eq(at),
+                sessions::version.eq(1),
+            ),
+        ))
+        .execute(conn)?;
+    record_change(
+        conn,
+        NewChange {
+            session_id: &id,
+            action: ChangeAction::Booked,
+            state: ChangeState::Done,
+            from_starts_at: None,
+            to_starts_at: Some(new.starts_at),
+            reason: None,
+            reason_text: None,
+            due_by: None,
+            needs_manager: false,
+            breach: false,
+            actor_id: &new.created_by,
+        },
+    )?;
+    find(conn, &id)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Session> {
+    sessions::table
+        .find(id)
+        .select(columns!())
+        .get_result::<Row>(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+        .and_then(from_row)
+}
+
+/// Which sessions a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Sessions where this person is supervisor or supervisee.
+    pub person_id: Option<String>,
+    pub agreement_id: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    pub statuses: Vec<SessionStatus>,
+}
+
+/// Sessions in time order.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    page: Page,
+) -> StoreResult<(Vec<Session>, i64)> {
+    let query = || {
+        let mut query = sessions::table.into_boxed();
+        if let Some(person) = &filter.person_id {
+            query = query.filter(
+                sessions::supervisee_id
+                    .eq(person.clone())
+                    .or(sessions::supervisor_id.eq(person.clone())),
+            );
+        }
+        if let Some(agreement) = &filter.agreement_id {
+            query = query.filter(sessions::agreement_id.eq(agreement.clone()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(sessions::starts_at.ge(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(sessions::starts_at.lt(to));
+        }
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+            query = query.filter(sessions::status.eq_any(statuses));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .select(columns!())
+        .order((sessions::starts_at.asc(), sessions::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .load::<Row>(conn)?;
+    Ok((
+        rows.into_iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
+}
+
+/// Start times of the sessions that count for a supervisee's frequency (formal 1:1s of the
+/// given agreements) with one of these statuses.
+pub fn counting_starts(
+    conn: &mut DbConnection,
+    agreement_ids: &[String],
+    statuses: &[SessionStatus],
+) -> StoreResult<Vec<NaiveDateTime>> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    Ok(sessions::table
+        .filter(sessions::agreement_id.eq_any(agreement_ids))
+        .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+        .filter(sessions::status.eq_any(statuses))
+        .select(sessions::starts_at)
+        .order(sessions::starts_at.asc())
+        .load(conn)?)
+}
+
+/// Changes a session's status or start if it is still at `expected_version` (SES-5).
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i32,
+    status: SessionStatus,
+    starts_at: Option<NaiveDateTime>,
+) -> StoreResult<Session> {
+    let current = find(conn, id)?;
+    let changed = diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::version.eq(expected_version)),
+    )
+    .set((
+        sessions::status.eq(status.as_str()),
+        sessions::starts_at.eq(starts_at.unwrap_or(current.starts_at)),
+        sessions::updated_at.eq(now()),
+        sessions::version.eq(sessions::version + 1),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    find(conn, id)
+}
+
+/// What happened to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeAction {
+    Booked,
+    Moved,
+    Proposed,
+    Cancelled,
+    Held,
+    Missed,
+}
+
+impl ChangeAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeAction::Booked => "booked",
+            ChangeAction::Moved => "moved",
+            ChangeAction::Proposed => "proposed",
+            ChangeAction::Cancelled => "cancelled",
+            ChangeAction::Held => "held",
+            ChangeAction::Missed => "missed",
+        }
+    }
+}
+
+/// A proposal's state; everything else is `done` when recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeState {
+    Done,
+    Pending,
+    Confirmed,
+    Rejected,
+}
+
+impl ChangeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeState::Done => "done",
+            ChangeState::Pending => "pending",
+            ChangeState::Confirmed => "confirmed",
+            ChangeState::Rejected => "rejected",
+        }
+    }
+}
+
+pub struct NewChange<'a> {
+    pub session_id: &'a str,
+    pub action: ChangeAction,
+    pub state: ChangeState,
+    pub from_starts_at: Option<NaiveDateTime>,
+    pub to_starts_at: Option<NaiveDateTime>,
+    pub reason: Option<ChangeReason>,
+    pub reason_text: Option<String>,
+    pub due_by: Option<NaiveDate>,
+    pub needs_manager: bool,
+    pub breach: bool,
+    pub actor_id: &'a str,
+}
+
+/// One entry of a session's history.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct Change {
+    pub id: String,
+    pub session_id: String,
+    pub action: String,
+    pub state: String,
+    pub from_starts_at: Option<NaiveDateTime>,
+    pub to_starts_at: Option<NaiveDateTime>,
+    pub reason: Option<String>,
+    pub reason_text: Option<String>,
+    pub due_by: Option<NaiveDate>,
+    pub needs_manager: bool,
+    pub breach: bool,
+    pub actor_id: String,
+    pub acted_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub justification: Option<String>,
+    pub comment: Option<String>,
+}
+
+pub fn record_change(conn: &mut DbConnection, change: NewChange<'_>) -> StoreResult<Change> {
+    let id = super::new_id();
+    diesel::insert_into(session_changes::table)
+        .values((
+            session_changes::id.eq(&id),
+            session_changes::session_id.eq(change.session_id),
+            session_changes::action.eq(change.action.as_str()),
+            session_changes::state.eq(change.state.as_str()),
+            session_changes::from_starts_at.eq(change.from_starts_at),
+            session_changes::to_starts_at.eq(change.to_starts_at),
+            session_changes::reason.eq(change.reason.map(|r| r.as_str())),
+            session_changes::reason_text.eq(&change.reason_text),
+            session_changes::due_by.eq(change.due_by),
+            session_changes::needs_manager.eq(change.needs_manager),
+            session_changes::breach.eq(change.breach),
+            session_changes::actor_id.eq(change.actor_id),
+            session_changes::acted_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(session_changes::table
+        .find(&id)
+        .select(session_changes::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn history(conn: &mut DbConnection, session_id: &str) -> StoreResult<Vec<Change>> {
+    Ok(session_changes::table
+        .filter(session_changes::session_id.eq(session_id))
+        .select(session_changes::all_columns)
+        .order((session_changes::acted_at.asc(), session_changes::id.asc()))
+        .load(conn)?)
+}
+
+pub fn pending_change(conn: &mut DbConnection, session_id: &str) -> StoreResult<Option<Change>> {
+    Ok(session_changes::table
+        .filter(session_changes::session_id.eq(session_id))
+        .filter(session_changes::state.eq(ChangeState::Pending.as_str()))
+        .select(session_changes::all_columns)
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Closes a pending proposal as confirmed or rejected.
+pub fn decide(
+    conn: &mut DbConnection,
+    change_id: &str,
+    state: ChangeState,
+    decided_by: &str,
+    justification: Option<&str>,
+    comment: Option<&str>,
+    breach: bool,
+) -> StoreResult<Change> {
+    let changed = diesel::update(
+        session_changes::table
+            .filter(session_changes::id.eq(change_id))
+            .filter(session_changes::state.eq(ChangeState::Pending.as_str())),
+    )
+    .set((
+        session_changes::state.eq(state.as_str()),
+        session_changes::decided_by.eq(Some(decided_by)),
+        session_changes::decided_at.eq(Some(now())),
+        session_changes::justification.eq(justification),
+        session_changes::comment.eq(comment),
+        session_changes::breach.eq(breach),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "the proposal was already decided".into(),
+        ));
+    }
+    Ok(session_changes::table
+        .find(change_id)
+        .select(session_changes::all_columns)
+        .get_result(conn)?)
+}
+
+/// For status lists: per supervisee and agreement kind, the last held and next booked
+/// (from `booked_from`) formal 1:1 start, in UTC.
+#[derive(Debug, Default)]
+pub struct FrequencySessions {
+    pub last_held: HashMap<(String, AgreementKind), NaiveDateTime>,
+    pub next_booked: HashMap<(String, AgreementKind), NaiveDateTime>,
+}
+
+type Extreme = (Option<String>, String, Option<NaiveDateTime>);
+
+pub fn frequency_sessions(
+    conn: &mut DbConnection,
+    supervisee_ids: &[String],
+    booked_from: NaiveDateTime,
+) -> StoreResult<FrequencySessions> {
+    let mut result = FrequencySessions::default();
+    let booked_statuses = [
+        SessionStatus::Scheduled.as_str(),
+        SessionStatus::ReschedulePending.as_str(),
+    ];
+    // Bounded IN lists keep within every backend's bind-parameter limit.
+    for chunk in supervisee_ids.chunks(5_000) {
+        let held: Vec<Extreme> = sessions::table
+            .inner_join(agreements::table)
+            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+            .filter(sessions::supervisee_id.eq_any(chunk))
+            .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+            .group_by((sessions::supervisee_id, agreements::kind))
+            .select((
+                sessions::supervisee_id,
+                agreements::kind,
+                max(sessions::starts_at),
+            ))
+            .load(conn)?;
+        let booked: Vec<Extreme> = sessions::table
+            .inner_join(agreements::table)
+            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+            .filter(sessions::supervisee_id.eq_any(chunk))
+            .filter(sessions::status.eq_any(booked_statuses))
+            .filter(sessions::starts_at.ge(booked_from))
+            .group_by((sessions::supervisee_id, agreements::kind))
+            .select((
+                sessions::supervisee_id,
+                agreements::kind,
+                min(sessions::starts_at),
+            ))
+            .load(conn)?;
+        for (rows, into) in [
+            (held, &mut result.last_held),
+            (booked, &mut result.next_booked),
+        ] {
+            for (person, kind, at) in rows {
+                if let (Some(person), Some(at)) = (person, at) {
+                    into.insert((person, kind.parse().map_err(corrupt)?), at);
+                }
+            }
+        }
+    }
+    Ok(result)
+}

@@ -1,0 +1,669 @@
+//! The working-day calendar through the API (CAL-1 to CAL-3): the public helpers, the holiday
+//! listing and the organisation's closure days.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde_json::{json, Value};
+
+use crate::support::{Resp, TestApp};
+
+const REGIONS: [&str; 3] = ["england-and-wales", "scotland", "northern-ireland"];
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+async fn working_days(app: &TestApp, from: &str, to: &str, region: Option<&str>) -> i64 {
+    let region = region.map_or(String::new(), |r| format!("&region={r}"));
+    app.get_public(&format!(
+        "/api/v1/calendar/working-days?from={from}&to={to}{region}"
+    ))
+    .await
+    .ok(200)["working_days"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn add_working_days(app: &TestApp, from: &str, days: i64, region: Option<&str>) -> String {
+    let region = region.map_or(String::new(), |r| format!("&region={r}"));
+    app.get_public(&format!(
+        "/api/v1/calendar/add-working-days?from={from}&days={days}{region}"
+    ))
+    .await
+    .ok(200)["date"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Asserts a problem naming `field` (400 or 422) and returns it.
+#[track_caller]
+fn names_field(resp: &Resp, status: u16, field: &str) -> Value {
+    let kind = if status == 400 {
+        "malformed-request"
+    } else {
+        "validation-failed"
+    };
+    let body = resp.problem(status, kind);
+    assert_eq!(body["errors"][0]["field"], field, "{body}");
+    body
+}
+
+async fn cal3_working_days_between_and_add_over_christmas(app: TestApp) {
+    // 2026: Christmas on a Friday, Boxing Day on a Saturday (observed Monday 28th); New
+    // Year's Day 2027 on a Friday, 2 January (Scotland) on a Saturday (observed Monday 4th).
+    assert_eq!(
+        working_days(&app, "2026-12-24", "2026-12-29", None).await,
+        1
+    );
+    assert_eq!(
+        working_days(&app, "2026-12-24", "2027-01-04", None).await,
+        4
+    );
+    assert_eq!(
+        working_days(&app, "2027-01-04", "2026-12-24", None).await,
+        -4
+    );
+    assert_eq!(
+        working_days(&app, "2026-12-24", "2026-12-24", None).await,
+        0
+    );
+    assert_eq!(
+        working_days(&app, "2026-12-24", "2027-01-04", Some("england-and-wales")).await,
+        4
+    );
+    assert_eq!(
+        working_days(&app, "2026-12-24", "2027-01-04", Some("scotland")).await,
+        3
+    );
+    assert_eq!(
+        working_days(&app, "2026-12-24", "2027-01-04", Some("northern-ireland")).await,
+        4
+    );
+
+    assert_eq!(
+        add_working_days(&app, "2026-12-24", 1, None).await,
+        "2026-12-29"
+    );
+    assert_eq!(
+        add_working_days(&app, "2026-12-29", -1, None).await,
+        "2026-12-24"
+    );
+    assert_eq!(
+        add_working_days(&app, "2026-12-24", 4, None).await,
+        "2027-01-04"
+    );
+    assert_eq!(
+        add_working_days(&app, "2026-12-24", 4, Some("scotland")).await,
+        "2027-01-05"
+    );
+    // Adding nothing gives the date itself, even a Saturday.
+    assert_eq!(
+        add_working_days(&app, "2026-12-26", 0, None).await,
+        "2026-12-26"
+    );
+    // FREQ-1: held on Friday 6 February 2026, the next is due by Friday 13 March.
+    assert_eq!(
+        add_working_days(&app, "2026-02-06", 25, None).await,
+        "2026-03-13"
+    );
+}
+
+async fn cal3_bad_input_names_the_field(app: TestApp) {
+    let wd = "/api/v1/calendar/working-days";
+    let add = "/api/v1/calendar/add-working-days";
+    let hol = "/api/v1/calendar/holidays";
+
+    let body = names_field(
+        &app.get_public(&format!("{wd}?from=2026-01-01&to=2026-02-01&region=wales"))
+            .await,
+        400,
+        "region",
+    );
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("england-and-wales"));
+    names_field(
+        &app.get_public(&format!("{wd}?from=2026-13-01&to=2026-02-01"))
+            .await,
+        400,
+        "from",
+    );
+    names_field(
+        &app.get_public(&format!("{wd}?from=2026-01-01&to=tomorrow"))
+            .await,
+        400,
+        "to",
+    );
+    names_field(
+        &app.get_public(&format!("{wd}?from=2026-01-01")).await,
+        400,
+        "to",
+    );
+    names_field(
+        &app.get_public(&format!("{wd}?to=2026-01-01")).await,
+        400,
+        "from",
+    );
+    app.get_public(&format!("{wd}?from=2026-01-01&to=2026-02-01&colour=red"))
+        .await
+        .problem(400, "malformed-request");
+    // API-5: the range is bounded by the years the calendar covers.
+    names_field(
+        &app.get_public(&format!("{wd}?from=1989-12-31&to=2026-02-01"))
+            .await,
+        422,
+        "from",
+    );
+    names_field(
+        &app.get_public(&format!("{wd}?from=2026-01-01&to=2101-01-01"))
+            .await,
+        422,
+        "to",
+    );
+    let whole = working_days(&app, "1990-01-01", "2100-12-31", None).await;
+    assert!((27_000..29_000).contains(&whole), "{whole}");
+
+    names_field(
+        &app.get_public(&format!("{add}?from=2026-01-01")).await,
+        400,
+        "days",
+    );
+    names_field(
+        &app.get_public(&format!("{add}?from=2026-01-01&days=many"))
+            .await,
+        400,
+        "days",
+    );
+    names_field(
+        &app.get_public(&format!("{add}?from=2026-01-01&days=10001"))
+            .await,
+        422,
+        "days",
+    );
+    names_field(
+        &app.get_public(&format!("{add}?from=2026-01-01&days=-10001"))
+            .await,
+        422,
+        "days",
+    );
+    app.get_public(&format!("{add}?from=2026-01-01&days=10000"))
+        .await
+        .ok(200);
+    names_field(
+        &app.get_public(&format!("{add}?from=1900-01-01&days=1"))
+            .await,
+        422,
+        "from",
+    );
+    // The answer would be in 2101.
+    names_field(
+        &app.get_public(&format!("{add}?from=2100-12-30&days=5"))
+            .await,
+        422,
+        "days",
+    );
+    names_field(
+        &app.get_public(&format!("{add}?from=1990-01-03&days=-5"))
+            .await,
+        422,
+        "days",
+    );
+
+    names_field(&app.get_public(hol).await, 400, "year");
+    names_field(
+        &app.get_public(&format!("{hol}?year=1989")).await,
+        422,
+        "year",
+    );
+    names_field(
+        &app.get_public(&format!("{hol}?year=2101")).await,
+        422,
+        "year",
+    );
+    names_field(
+        &app.get_public(&format!("{hol}?year=twenty")).await,
+        400,
+        "year",
+    );
+    names_field(
+        &app.get_public(&format!("{hol}?year=2026&region=england"))
+            .await,
+        400,
+        "region",
+    );
+}
+
+fn dated(list: &Value) -> Vec<(String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["date"].as_str().unwrap().to_string(),
+                h["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn cal2_holidays_list_with_names_per_region(app: TestApp) {
+    let england = app
+        .get_public("/api/v1/calendar/holidays?year=2026")
+        .await
+        .ok(200);
+    assert_eq!(england["region"], "england-and-wales");
+    assert_eq!(england["year"], 2026);
+    assert_eq!(england["closure_days"], json!([]));
+    let days = dated(&england["holidays"]);
+    let dates: Vec<&str> = days.iter().map(|(date, _)| date.as_str()).collect();
+    assert_eq!(
+        dates,
+        [
+            "2026-01-01",
+            "2026-04-03",
+            "2026-04-06",
+            "2026-05-04",
+            "2026-05-25",
+            "2026-08-31",
+            "2026-12-25",
+            "2026-12-28"
+        ]
+    );
+    assert_eq!(days[1].1, "Good Friday");
+    assert_eq!(days[5].1, "Summer bank holiday");
+    assert_eq!(days[7].1, "Boxing Day (substitute day)");
+
+    let scotland = app
+        .get_public("/api/v1/calendar/holidays?year=2026&region=scotland")
+        .await
+        .ok(200);
+    assert_eq!(scotland["region"], "scotland");
+    let days: HashMap<String, String> = dated(&scotland["holidays"]).into_iter().collect();
+    assert_eq!(days["2026-01-02"], "2nd January");
+    assert!(days["2026-11-30"].contains("Andrew"), "{days:?}");
+    assert!(days.contains_key("2026-08-03"), "first Monday in August");
+    assert!(!days.contains_key("2026-04-06"), "no Easter Monday");
+    assert!(!days.contains_key("2026-08-31"));
+
+    let ni = app
+        .get_public("/api/v1/calendar/holidays?year=2026&region=northern-ireland")
+        .await
+        .ok(200);
+    let days: HashMap<String, String> = dated(&ni["holidays"]).into_iter().collect();
+    assert!(days["2026-03-17"].contains("Patrick"), "{days:?}");
+    // 12 July 2026 is a Sunday: the Battle of the Boyne is observed on Monday 13th.
+    assert!(days["2026-07-13"].contains("(substitute day)"), "{days:?}");
+    assert!(days.contains_key("2026-04-06"), "Easter Monday");
+    assert_eq!(days.len(), 10);
+}
+
+async fn cal1_closure_days_are_not_working_days(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, ann) = app.worker(&admin, "ann").await;
+    // Friday 12 June to Friday 19 June 2026: five working days, Monday 15th the first.
+    assert_eq!(
+        working_days(&app, "2026-06-12", "2026-06-19", None).await,
+        5
+    );
+    assert_eq!(
+        add_working_days(&app, "2026-06-12", 1, None).await,
+        "2026-06-15"
+    );
+
+    let created = app
+        .post(
+            "/api/v1/calendar/closure-days",
+            &admin,
+            json!({"date": "2026-06-15", "title": "  Staff training day  "}),
+        )
+        .await;
+    let body = created.ok(201);
+    assert_eq!(
+        created.header("location").unwrap(),
+        "/api/v1/calendar/closure-days/2026-06-15"
+    );
+    assert_eq!(body["date"], "2026-06-15");
+    assert_eq!(body["title"], "Staff training day");
+
+    // At once, in every region (CAL-1).
+    for region in REGIONS {
+        assert_eq!(
+            working_days(&app, "2026-06-12", "2026-06-19", Some(region)).await,
+            4,
+            "{region}"
+        );
+        assert_eq!(
+            add_working_days(&app, "2026-06-12", 1, Some(region)).await,
+            "2026-06-16",
+            "{region}"
+        );
+        assert_eq!(
+            add_working_days(&app, "2026-06-16", -1, Some(region)).await,
+            "2026-06-12",
+            "{region}"
+        );
+    }
+    let listed = app
+        .get_public("/api/v1/calendar/holidays?year=2026&region=scotland")
+        .await
+        .ok(200);
+    assert_eq!(
+        listed["closure_days"],
+        json!([{"date": "2026-06-15", "title": "Staff training day"}])
+    );
+    let other_year = app
+        .get_public("/api/v1/calendar/holidays?year=2027")
+        .await
+        .ok(200);
+    assert_eq!(other_year["closure_days"], json!([]));
+    let list = app
+        .get("/api/v1/calendar/closure-days?year=2026", &ann)
+        .await
+        .ok(200);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["date"], "2026-06-15");
+
+    app.delete("/api/v1/calendar/closure-days/2026-06-15", &admin)
+        .await
+        .ok(204);
+    assert_eq!(
+        working_days(&app, "2026-06-12", "2026-06-19", None).await,
+        5
+    );
+    assert_eq!(
+        add_working_days(&app, "2026-06-12", 1, None).await,
+        "2026-06-15"
+    );
+    let listed = app
+        .get_public("/api/v1/calendar/holidays?year=2026")
+        .await
+        .ok(200);
+    assert_eq!(listed["closure_days"], json!([]));
+}
+
+async fn cal2_closure_days_are_for_administrators_and_validated(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, ann) = app.worker(&admin, "ann").await;
+    let (_, audrey) = app
+        .person(
+            &admin,
+            json!({"email": "audrey@test.example", "display_name": "audrey", "staff_category": "other_staff", "is_auditor": true}),
+        )
+        .await;
+    let path = "/api/v1/calendar/closure-days";
+    let day = json!({"date": "2026-12-24", "title": "Christmas Eve closure"});
+
+    app.call(
+        actix_web::test::TestRequest::post()
+            .uri(path)
+            .set_json(&day),
+    )
+    .await
+    .problem(401, "unauthenticated");
+    app.get_public(path).await.problem(401, "unauthenticated");
+    app.post(path, &ann, day.clone())
+        .await
+        .problem(403, "forbidden");
+    app.post(path, &admin, day.clone()).await.ok(201);
+    app.post(
+        path,
+        &admin,
+        json!({"date": "2026-12-24", "title": "Again"}),
+    )
+    .await
+    .problem(409, "conflict");
+    app.post(
+        path,
+        &admin,
+        json!({"date": "2026-12-31", "title": "New Year's Eve"}),
+    )
+    .await
+    .ok(201);
+
+    let empty = app
+        .post(path, &admin, json!({"date": "2026-12-30", "title": "  "}))
+        .await;
+    names_field(&empty, 422, "title");
+    let long = app
+        .post(
+            path,
+            &admin,
+            json!({"date": "2026-12-30", "title": "x".repeat(121)}),
+        )
+        .await;
+    names_field(&long, 422, "title");
+    app.post(
+        path,
+        &admin,
+        json!({"date": "2026-12-30", "title": "x".repeat(120)}),
+    )
+    .await
+    .ok(201);
+    let early = app
+        .post(
+            path,
+            &admin,
+            json!({"date": "1989-12-29", "title": "Too early"}),
+        )
+        .await;
+    names_field(&early, 422, "date");
+    let bad = app
+        .post(
+            path,
+            &admin,
+            json!({"date": "2026-02-30", "title": "No such day"}),
+        )
+        .await;
+    names_field(&bad, 400, "date");
+    let unknown = app
+        .post(
+            path,
+            &admin,
+            json!({"date": "2026-12-29", "title": "A", "region": "scotland"}),
+        )
+        .await;
+    names_field(&unknown, 400, "region");
+
+    let list = app.get(&format!("{path}?limit=2"), &ann).await.ok(200);
+    assert_eq!(list["total"], 3);
+    let dates: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2026-12-24", "2026-12-30"]);
+    let rest = app
+        .get(&format!("{path}?limit=2&offset=2"), &ann)
+        .await
+        .ok(200);
+    assert_eq!(rest["items"][0]["date"], "2026-12-31");
+    let none = app.get(&format!("{path}?year=2027"), &ann).await.ok(200);
+    assert_eq!(none["total"], 0);
+    names_field(
+        &app.get(&format!("{path}?year=3000"), &ann).await,
+        422,
+        "year",
+    );
+    names_field(
+        &app.get(&format!("{path}?limit=0"), &ann).await,
+        422,
+        "limit",
+    );
+
+    app.delete(&format!("{path}/2026-12-31"), &ann)
+        .await
+        .problem(403, "forbidden");
+    app.delete(&format!("{path}/2027-01-01"), &admin)
+        .await
+        .problem(404, "not-found");
+    names_field(
+        &app.delete(&format!("{path}/31-12-2026"), &admin).await,
+        400,
+        "date",
+    );
+    app.delete(&format!("{path}/2026-12-31"), &admin)
+        .await
+        .ok(204);
+    app.delete(&format!("{path}/2026-12-31"), &admin)
+        .await
+        .problem(404, "not-found");
+
+    // ACC-4: every change is in the audit log.
+    let created = app
+        .get("/api/v1/audit?action=closure_day.created", &audrey)
+        .await
+        .ok(200);
+    assert_eq!(created["total"], 3);
+    let deleted = app
+        .get("/api/v1/audit?action=closure_day.deleted", &audrey)
+        .await
+        .ok(200);
+    assert_eq!(deleted["total"], 1);
+    assert_eq!(deleted["items"][0]["subject_type"], "closure_day");
+    assert_eq!(deleted["items"][0]["subject_id"], "2026-12-31");
+}
+
+/// A small deterministic generator (64-bit LCG, Knuth's constants): the same pairs every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    /// Uniform-ish in `lo..=hi`.
+    fn between(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % (hi - lo + 1) as u64) as i64
+    }
+}
+
+/// CAL-1 and CAL-3 by walking day by day over the days the `holidays` endpoint lists.
+struct Reference {
+    closed: HashSet<NaiveDate>,
+}
+
+impl Reference {
+    fn is_working(&self, day: NaiveDate) -> bool {
+        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.closed.contains(&day)
+    }
+
+    fn between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to < from {
+            return -self.between(to, from);
+        }
+        from.iter_days()
+            .skip(1)
+            .take_while(|&day| day <= to)
+            .filter(|&day| self.is_working(day))
+            .count() as i64
+    }
+
+    fn add(&self, from: NaiveDate, n: i64) -> NaiveDate {
+        if n == 0 {
+            return from;
+        }
+        if n > 0 {
+            // The n-th working day after `from`.
+            from.iter_days()
+                .skip(1)
+                .filter(|&day| self.is_working(day))
+                .nth(n as usize - 1)
+                .unwrap()
+        } else {
+            // The earliest day d with between(from, d) = n: counting back from `from` itself,
+            // the (|n| + 1)-th working day.
+            let mut day = from;
+            let mut seen = 0;
+            loop {
+                if self.is_working(day) {
+                    seen += 1;
+                    if seen == -n + 1 {
+                        return day;
+                    }
+                }
+                day = day.pred_opt().unwrap();
+            }
+        }
+    }
+}
+
+async fn cal3_endpoints_match_a_day_by_day_count_over_random_pairs(app: TestApp) {
+    let admin = app.admin().await;
+    for (date, title) in [
+        ("2025-03-10", "Office move"),
+        ("2027-10-15", "Staff conference"),
+        ("2030-12-24", "Christmas Eve closure"),
+    ] {
+        app.post(
+            "/api/v1/calendar/closure-days",
+            &admin,
+            json!({"date": date, "title": title}),
+        )
+        .await
+        .ok(201);
+    }
+    let mut rng = Lcg(0x5eed_2026_cafe_f00d);
+    let first = d("2016-01-01");
+    let mut checked = 0;
+    for region in REGIONS {
+        // The reference's closed days come from the listing, not from the calendar index.
+        let mut closed = HashSet::new();
+        for year in 2014..=2036 {
+            let listed = app
+                .get_public(&format!(
+                    "/api/v1/calendar/holidays?year={year}&region={region}"
+                ))
+                .await
+                .ok(200);
+            for (date, _) in dated(&listed["holidays"])
+                .into_iter()
+                .chain(dated(&listed["closure_days"]))
+            {
+                let date = d(&date);
+                assert_eq!(date.year(), year);
+                closed.insert(date);
+            }
+        }
+        assert!(closed.contains(&d("2027-10-15")));
+        let model = Reference { closed };
+        for _ in 0..100 {
+            let from = first + Days::new(rng.between(0, 19 * 365) as u64);
+            let span = rng.between(-400, 400);
+            let to = if span < 0 {
+                from - Days::new(span.unsigned_abs())
+            } else {
+                from + Days::new(span as u64)
+            };
+            assert_eq!(
+                working_days(&app, &from.to_string(), &to.to_string(), Some(region)).await,
+                model.between(from, to),
+                "{region} {from} {to}"
+            );
+            let n = rng.between(-250, 250);
+            assert_eq!(
+                add_working_days(&app, &from.to_string(), n, Some(region)).await,
+                model.add(from, n).to_string(),
+                "{region} {from} {n}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 300);
+}
+
+crate::on_both_backends!(
+    cal3_working_days_between_and_add_over_christmas,
+    cal3_bad_input_names_the_field,
+    cal2_holidays_list_with_names_per_region,
+    cal1_closure_days_are_not_working_days,
+    cal2_closure_days_are_for_administrators_and_validated,
+    cal3_endpoints_match_a_day_by_day_count_over_random_pairs,
+);
