@@ -16,7 +16,6 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{middleware, web, App, HttpResponse};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::{scope, AppExt};
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::rate_limit::{LoginLimiter, SlidingWindow};
 use crate::auth::tokens::TokenKeys;
@@ -73,11 +72,45 @@ where
         .split_for_parts()
 }
 
-/// The OpenAPI document, generated from the same route registrations the server uses (once
-/// per process: every worker's app serves the same document).
+/// The OpenAPI document, generated from the same route registrations the server uses.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOCUMENT.get_or_init(|| with_api(App::new()).1).clone()
+    with_api(App::new()).1
+}
+
+/// The document as served: serialised once per process and shared by every worker (the
+/// document is large; one copy per worker would cost megabytes each).
+fn openapi_json() -> web::Bytes {
+    static JSON: OnceLock<web::Bytes> = OnceLock::new();
+    JSON.get_or_init(|| {
+        web::Bytes::from(
+            openapi_document()
+                .to_json()
+                .expect("the OpenAPI document serialises"),
+        )
+    })
+    .clone()
+}
+
+async fn serve_openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(openapi_json())
+}
+
+/// The interactive docs page: Swagger UI's files are compiled into the binary, so it works
+/// with no internet access (API-2).
+async fn serve_docs(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    static CONFIG: OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> = OnceLock::new();
+    let config = CONFIG
+        .get_or_init(|| Arc::new(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+        .clone();
+    match utoipa_swagger_ui::serve(&file, config) {
+        Ok(Some(found)) => Ok(HttpResponse::Ok()
+            .content_type(found.content_type)
+            .body(found.bytes.into_owned())),
+        Ok(None) => Err(ApiError::NotFound),
+        Err(err) => Err(ApiError::Internal(err.to_string())),
+    }
 }
 
 /// The whole application: routes, docs, middleware and error mapping.
@@ -97,7 +130,8 @@ pub fn app(
     let base = App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::new(limit))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi_document()))
+        .route("/api/v1/openapi.json", web::get().to(serve_openapi))
+        .route("/docs/{file:.*}", web::get().to(serve_docs))
         .service(web::redirect("/docs", "/docs/"));
     let (app, _) = with_api(base);
     app.default_service(web::to(|| async {

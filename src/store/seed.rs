@@ -228,9 +228,13 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
 /// Loads the demo organisation into an empty database. Returns `None` when people already
 /// exist, so a restart with `--demo` changes nothing.
 pub fn demo(db: &Db, today: NaiveDate) -> StoreResult<Option<Vec<DemoAccount>>> {
+    if db.write_now(people::count)? > 0 {
+        return Ok(None);
+    }
     // One hash for every demo account: argon2 is slow on purpose.
     let hash = password::hash(DEMO_PASSWORD);
     db.write_now(|conn| {
+        // Checked again inside the transaction, in case two instances start at once.
         if people::count(conn)? > 0 {
             return Ok(None);
         }
