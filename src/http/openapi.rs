@@ -26,6 +26,7 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "audit", description = "The append-only audit log (ACC-4)"),
         (name = "agreements", description = "Supervision agreements and the year plan (AGR, SES-2)"),
         (name = "sessions", description = "Sessions: booking, moving, cancelling, held and missed (SES)"),
+        (name = "groups", description = "Group reflective supervision per team (GRP-1)"),
         (name = "status", description = "Supervision status against the frequency limit (FREQ-4)"),
         (name = "calendar", description = "Working days, public holidays and closure days (CAL-1 to CAL-3)"),
         (name = "organisation", description = "Organisation settings, policy profiles and frequency overrides (FREQ-3)"),

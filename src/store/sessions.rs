@@ -178,6 +178,8 @@ pub struct Filter {
     /// Sessions where this person is supervisor or supervisee.
     pub person_id: Option<String>,
     pub agreement_id: Option<String>,
+    /// Group sessions of this team.
+    pub team_id: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
     pub statuses: Vec<SessionStatus>,
@@ -200,6 +202,9 @@ pub fn list(
         }
         if let Some(agreement) = &filter.agreement_id {
             query = query.filter(sessions::agreement_id.eq(agreement.clone()));
+        }
+        if let Some(team) = &filter.team_id {
+            query = query.filter(sessions::team_id.eq(team.clone()));
         }
         if let Some(from) = filter.from {
             query = query.filter(sessions::starts_at.ge(from));
@@ -237,6 +242,22 @@ pub fn counting_starts(
     Ok(sessions::table
         .filter(sessions::agreement_id.eq_any(agreement_ids))
         .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+        .filter(sessions::status.eq_any(statuses))
+        .select(sessions::starts_at)
+        .order(sessions::starts_at.asc())
+        .load(conn)?)
+}
+
+/// Start times of a team's group sessions (GRP-1) with one of these statuses.
+pub fn team_starts(
+    conn: &mut DbConnection,
+    team_id: &str,
+    statuses: &[SessionStatus],
+) -> StoreResult<Vec<NaiveDateTime>> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    Ok(sessions::table
+        .filter(sessions::team_id.eq(team_id))
+        .filter(sessions::kind.eq(SessionKind::Group.as_str()))
         .filter(sessions::status.eq_any(statuses))
         .select(sessions::starts_at)
         .order(sessions::starts_at.asc())

@@ -936,3 +936,105 @@ crate::on_both_backends!(
     freq4_held_sessions_and_bookings_drive_the_status,
     freq4_a_team_lists_every_members_status_worst_first,
 );
+
+mod groups {
+    //! GRP-1 / FREQ-2: group supervision, monthly per team.
+
+    use super::*;
+
+    async fn grp1_a_team_gets_monthly_group_supervision_on_working_days(app: TestApp) {
+        let t = team(&app).await;
+        let created = app
+            .post("/api/v1/teams", &t.admin, json!({"name": "North"}))
+            .await
+            .ok(201);
+        let team_id = created["id"].as_str().unwrap().to_string();
+        let etag = app
+            .get(&format!("/api/v1/people/{}", t.worker.0), &t.admin)
+            .await
+            .header("etag")
+            .unwrap();
+        app.patch(
+            &format!("/api/v1/people/{}", t.worker.0),
+            &t.admin,
+            &etag,
+            json!({"team_id": team_id}),
+        )
+        .await
+        .ok(200);
+        let body = json!({"usual_weekday": "wednesday", "usual_time": "13:30", "duration_minutes": 90, "place": "Training room"});
+        let path = format!("/api/v1/teams/{team_id}/group-sessions/plan");
+        // The worker is not a manager of the team.
+        app.post(&format!("{path}/preview"), &t.worker.1, body.clone())
+            .await
+            .problem(403, "forbidden");
+        let preview = app
+            .post(&format!("{path}/preview"), &t.manager.1, body.clone())
+            .await
+            .ok(200);
+        assert_eq!(preview["policy"], json!({"every_months": 1}));
+        let starts: Vec<chrono::DateTime<Utc>> = preview["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().parse().unwrap())
+            .collect();
+        assert!(starts.len() >= 12, "{preview}");
+        let cal = calendar();
+        for pair in starts.windows(2) {
+            let (a, b) = (
+                pair[0].with_timezone(&chrono_tz::Europe::London),
+                pair[1].with_timezone(&chrono_tz::Europe::London),
+            );
+            assert!(cal.is_working_day(b.date_naive()).unwrap());
+            assert!(
+                b.date_naive()
+                    <= a.date_naive()
+                        .checked_add_months(chrono::Months::new(1))
+                        .unwrap(),
+                "monthly: {a} -> {b}"
+            );
+            assert_eq!(b.format("%H:%M").to_string(), "13:30");
+        }
+        let saved = app.post(&path, &t.manager.1, body.clone()).await.ok(201);
+        assert_eq!(saved.as_array().unwrap().len(), starts.len());
+        assert_eq!(saved[0]["kind"], "group");
+        assert_eq!(saved[0]["team_id"], team_id.as_str());
+        // Members see their team's sessions; the group session does not count as their 1:1.
+        let listed = app
+            .get(
+                &format!("/api/v1/teams/{team_id}/group-sessions"),
+                &t.worker.1,
+            )
+            .await
+            .ok(200);
+        assert_eq!(listed["total"].as_u64().unwrap() as usize, starts.len());
+        app.get(
+            &format!("/api/v1/sessions/{}", saved[0]["id"].as_str().unwrap()),
+            &t.worker.1,
+        )
+        .await
+        .ok(200);
+        let status = app
+            .get("/api/v1/me/supervision-status", &t.worker.1)
+            .await
+            .ok(200);
+        assert!(status["next_booked"].is_null());
+        let (_, stranger) = app.worker(&t.admin, "stranger").await;
+        app.get(
+            &format!("/api/v1/teams/{team_id}/group-sessions"),
+            &stranger,
+        )
+        .await
+        .problem(404, "not-found");
+        let mut bad = body;
+        bad["duration_minutes"] = json!(5);
+        let problem = app
+            .post(&format!("{path}/preview"), &t.manager.1, bad)
+            .await
+            .problem(422, "validation-failed");
+        assert_eq!(problem["errors"][0]["field"], "duration_minutes");
+    }
+
+    crate::on_both_backends!(grp1_a_team_gets_monthly_group_supervision_on_working_days);
+}

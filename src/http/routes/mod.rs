@@ -5,6 +5,7 @@ pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod groups;
 pub mod me;
 pub mod ops;
 pub mod organisation;
@@ -27,6 +28,7 @@ pub fn configure(config: &mut ServiceConfig) {
     agreements::configure(config);
     sessions::configure(config);
     status::configure(config);
+    groups::configure(config);
     calendar::configure(config);
     organisation::configure(config);
 }

@@ -180,7 +180,12 @@ fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResu
         Some(supervisee) => may_see(conn, caller, supervisee)?,
         None => may_see(conn, caller, &session.supervisor_id)?,
     };
-    if party || above {
+    // A team's group session is visible to its members.
+    let member = match &session.team_id {
+        Some(team) => people::find(conn, &caller.person_id)?.team_id.as_ref() == Some(team),
+        None => false,
+    };
+    if party || above || member {
         Ok(session)
     } else {
         Err(StoreError::NotFound)
@@ -294,6 +299,7 @@ fn list_for(
     let filter = sessions::Filter {
         person_id: Some(person_id.to_string()),
         agreement_id: None,
+        team_id: None,
         from: Some(query.from.map_or_else(now, |t| t.naive_utc())),
         to: query.to.map(|t| t.naive_utc()),
         statuses: match query.status {
