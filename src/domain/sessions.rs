@@ -203,6 +203,42 @@ text_enum!(ChangeReason {
     Other => "other",
 });
 
+/// What happened to a session: its history keeps every one (SES-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeAction {
+    Booked,
+    Moved,
+    Proposed,
+    Cancelled,
+    Held,
+    Missed,
+}
+
+text_enum!(ChangeAction {
+    Booked => "booked",
+    Moved => "moved",
+    Proposed => "proposed",
+    Cancelled => "cancelled",
+    Held => "held",
+    Missed => "missed",
+});
+
+/// A proposal's state; every other change is `done` when recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeState {
+    Done,
+    Pending,
+    Confirmed,
+    Rejected,
+}
+
+text_enum!(ChangeState {
+    Done => "done",
+    Pending => "pending",
+    Confirmed => "confirmed",
+    Rejected => "rejected",
+});
+
 /// The reason's free text: required for `other`, optional otherwise, bounded.
 pub fn check_reason(reason: ChangeReason, text: Option<&str>) -> Result<Option<String>, Invalid> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
@@ -289,6 +325,12 @@ mod tests {
         }
         for reason in ChangeReason::ALL {
             assert_eq!(reason.as_str().parse::<ChangeReason>(), Ok(*reason));
+        }
+        for action in ChangeAction::ALL {
+            assert_eq!(action.as_str().parse::<ChangeAction>(), Ok(*action));
+        }
+        for state in ChangeState::ALL {
+            assert_eq!(state.as_str().parse::<ChangeState>(), Ok(*state));
         }
         assert!("weekly".parse::<SessionKind>().is_err());
     }

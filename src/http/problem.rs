@@ -258,3 +258,15 @@ impl From<StoreError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Settles a write that may refuse for a domain reason (the inner error) or because the row
+/// changed since the client read it (412, SES-5).
+pub fn settle<T>(outcome: Result<ApiResult<T>, StoreError>) -> ApiResult<T> {
+    match outcome {
+        Ok(result) => result,
+        Err(StoreError::VersionMismatch { .. }) => {
+            Err(ApiError::PreconditionFailed { current: None })
+        }
+        Err(other) => Err(other.into()),
+    }
+}

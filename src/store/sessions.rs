@@ -8,7 +8,9 @@ use diesel::prelude::*;
 
 use super::schema::{agreements, session_changes, sessions};
 use super::{now, DbConnection, Page, StoreError, StoreResult};
-use crate::domain::sessions::{AgreementKind, ChangeReason, SessionKind, SessionStatus};
+use crate::domain::sessions::{
+    AgreementKind, ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
@@ -291,50 +293,6 @@ pub fn update(
         });
     }
     find(conn, id)
-}
-
-/// What happened to a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeAction {
-    Booked,
-    Moved,
-    Proposed,
-    Cancelled,
-    Held,
-    Missed,
-}
-
-impl ChangeAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeAction::Booked => "booked",
-            ChangeAction::Moved => "moved",
-            ChangeAction::Proposed => "proposed",
-            ChangeAction::Cancelled => "cancelled",
-            ChangeAction::Held => "held",
-            ChangeAction::Missed => "missed",
-        }
-    }
-}
-
-/// A proposal's state; everything else is `done` when recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeState {
-    Done,
-    Pending,
-    Confirmed,
-    Rejected,
-}
-
-impl ChangeState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeState::Done => "done",
-            ChangeState::Pending => "pending",
-            ChangeState::Confirmed => "confirmed",
-            ChangeState::Rejected => "rejected",
-        }
-    }
 }
 
 pub struct NewChange<'a> {

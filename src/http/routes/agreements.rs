@@ -17,7 +17,7 @@ use crate::domain::sessions::{
 };
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, Caller, IfMatch, Json};
-use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::problem::{settle, ApiError, ApiResult, Problem};
 use crate::http::AppState;
 use crate::store::agreements::{self, Agreement, NewAgreement};
 use crate::store::line_management as links;
@@ -465,14 +465,7 @@ async fn sign_agreement(
             Ok(Ok(signed))
         })
         .await;
-    match signed {
-        Ok(Ok(agreement)) => Ok(agreement_response(HttpResponse::Ok(), agreement)),
-        Ok(Err(err)) => Err(err),
-        Err(StoreError::VersionMismatch { .. }) => {
-            Err(ApiError::PreconditionFailed { current: None })
-        }
-        Err(other) => Err(other.into()),
-    }
+    Ok(agreement_response(HttpResponse::Ok(), settle(signed)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -544,14 +537,7 @@ async fn end_agreement(
             Ok(Ok(ended))
         })
         .await;
-    match ended {
-        Ok(Ok(agreement)) => Ok(agreement_response(HttpResponse::Ok(), agreement)),
-        Ok(Err(err)) => Err(err),
-        Err(StoreError::VersionMismatch { .. }) => {
-            Err(ApiError::PreconditionFailed { current: None })
-        }
-        Err(other) => Err(other.into()),
-    }
+    Ok(agreement_response(HttpResponse::Ok(), settle(ended)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

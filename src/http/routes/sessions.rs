@@ -14,17 +14,15 @@ use super::Paged;
 use crate::domain::people::organisation_today;
 use crate::domain::scheduling::utc_to_local_date;
 use crate::domain::sessions::{
-    check_cancellation, check_reason, decide_move, AgreementStatus, ChangeReason, MoveDecision,
-    Party, SessionKind, SessionStatus, SESSION_MINUTES,
+    check_cancellation, check_reason, decide_move, AgreementStatus, ChangeAction, ChangeReason,
+    ChangeState, MoveDecision, Party, SessionKind, SessionStatus, SESSION_MINUTES,
 };
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
-use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::problem::{settle, ApiError, ApiResult, Problem};
 use crate::http::AppState;
 use crate::store::line_management as links;
-use crate::store::sessions::{
-    self, Change, ChangeAction, ChangeState, NewChange, NewSession, Session,
-};
+use crate::store::sessions::{self, Change, NewChange, NewSession, Session};
 use crate::store::status::{self, zone};
 use crate::store::{agreements, audit, now, people, DbConnection, StoreError, StoreResult};
 
@@ -639,19 +637,12 @@ async fn reschedule(
     finish(view, actix_web::http::StatusCode::OK)
 }
 
-/// Maps a write's outcome, answering a stale version with 412.
+/// Maps a write's outcome to the session's answer.
 fn finish(
     outcome: StoreResult<Result<(i32, SessionView), ApiError>>,
     status: actix_web::http::StatusCode,
 ) -> ApiResult<HttpResponse> {
-    match outcome {
-        Ok(Ok(view)) => Ok(respond(status, view)),
-        Ok(Err(err)) => Err(err),
-        Err(StoreError::VersionMismatch { .. }) => {
-            Err(ApiError::PreconditionFailed { current: None })
-        }
-        Err(other) => Err(other.into()),
-    }
+    Ok(respond(status, settle(outcome)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -967,14 +958,7 @@ async fn cancel(
             }
         })
         .await;
-    match outcome {
-        Ok(Ok(cancelled)) => Ok(web::Json(cancelled)),
-        Ok(Err(err)) => Err(err),
-        Err(StoreError::VersionMismatch { .. }) => {
-            Err(ApiError::PreconditionFailed { current: None })
-        }
-        Err(other) => Err(other.into()),
-    }
+    Ok(web::Json(settle(outcome)?))
 }
 
 /// Records that a session happened, or did not.
