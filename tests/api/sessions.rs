@@ -590,6 +590,37 @@ async fn ses3_the_supervisors_own_move_takes_effect_and_rejection_keeps_the_time
     )
     .await
     .problem(409, "conflict");
+    // A proposer may withdraw their own proposal; nobody outside the session may decide it.
+    let etag = etag_of(&app, &t.worker.1, &session).await;
+    let later = (Utc::now() + Duration::days(14)).to_rfc3339();
+    let proposed = post_if(
+        &app,
+        &format!("{path}/reschedule"),
+        &t.worker.1,
+        &etag,
+        json!({"starts_at": later, "reason": "personal"}),
+    )
+    .await;
+    let etag = proposed.header("etag").unwrap();
+    post_if(
+        &app,
+        &format!("{path}/proposal/reject"),
+        &t.head.1,
+        &etag,
+        json!({}),
+    )
+    .await
+    .problem(403, "forbidden");
+    let withdrawn = post_if(
+        &app,
+        &format!("{path}/proposal/reject"),
+        &t.worker.1,
+        &etag,
+        json!({"comment": "Sorted my leave"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(withdrawn["status"], "scheduled");
 }
 
 async fn ses3_a_move_beyond_due_by_needs_a_manager_above_with_justification_and_is_a_breach(

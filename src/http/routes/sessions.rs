@@ -653,14 +653,22 @@ pub struct ConfirmBody {
     pub justification: Option<String>,
 }
 
-/// Whether the caller may decide this proposal: the supervisor for a supervisee's proposal
-/// within the limit; a manager above the supervisor for a move beyond it.
+/// Whether the caller may decide this proposal. Confirming is for the supervisor (a
+/// supervisee's proposal within the limit) or a manager above the supervisor (beyond it).
+/// Rejecting keeps the session within the limit, so the proposer may also withdraw their own
+/// proposal and the supervisor may turn down any of the supervisee's.
 fn may_decide(
     conn: &mut DbConnection,
     caller: &Caller,
     session: &Session,
     change: &Change,
+    confirm: bool,
 ) -> StoreResult<bool> {
+    let supervisor = session.supervisor_id == caller.person_id;
+    let proposer = change.actor_id == caller.person_id;
+    if !confirm && (proposer || supervisor) {
+        return Ok(true);
+    }
     if change.needs_manager {
         Ok(links::hierarchy(conn)?.is_above(
             &caller.person_id,
@@ -668,7 +676,7 @@ fn may_decide(
             organisation_today(),
         ))
     } else {
-        Ok(session.supervisor_id == caller.person_id && change.actor_id != caller.person_id)
+        Ok(supervisor && !proposer)
     }
 }
 
@@ -777,7 +785,7 @@ async fn decide(
                     current: session.version,
                 });
             }
-            if !may_decide(conn, &caller, &session, &change)? {
+            if !may_decide(conn, &caller, &session, &change, confirm)? {
                 return Ok(Err(ApiError::Forbidden(if change.needs_manager {
                     "a move beyond the limit is decided by a manager above the supervisor"
                 } else {
