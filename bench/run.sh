@@ -31,15 +31,21 @@ sleep 1
 echo "after start: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$SERVER/status)"
 
 TOKEN=$("$LOADGEN" token "http://127.0.0.1:$PORT" aisha.khan@demo.council.example demo-supervision-2026)
-echo "== GET /api/v1/me, 32 connections, ${SECONDS_PER_RUN}s"
-"$LOADGEN" load "http://127.0.0.1:$PORT/api/v1/me" 32 "$SECONDS_PER_RUN" "Authorization: Bearer $TOKEN"
+echo "== GET /api/v1/me, 32 connections, ${SECONDS_PER_RUN}s (after a 3 s warm-up)"
+"$LOADGEN" load "http://127.0.0.1:$PORT/api/v1/me" 32 3 "Authorization: Bearer $TOKEN" > /dev/null
+ME=$("$LOADGEN" load "http://127.0.0.1:$PORT/api/v1/me" 32 "$SECONDS_PER_RUN" "Authorization: Bearer $TOKEN")
+echo "$ME"
 sleep 1
 echo "idle after load: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$SERVER/status)"
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
-echo "== bare actix-web JSON handler, 32 connections, ${SECONDS_PER_RUN}s"
+echo "== bare actix-web JSON handler, 32 connections, ${SECONDS_PER_RUN}s (after a 3 s warm-up)"
 "$BARE" "127.0.0.1:$BARE_PORT" &
 BARE_PID=$!
-sleep 0.5
-"$LOADGEN" load "http://127.0.0.1:$BARE_PORT/bare" 32 "$SECONDS_PER_RUN"
+"$LOADGEN" wait "http://127.0.0.1:$BARE_PORT/bare"
+"$LOADGEN" load "http://127.0.0.1:$BARE_PORT/bare" 32 3 > /dev/null
+BARE_RESULT=$("$LOADGEN" load "http://127.0.0.1:$BARE_PORT/bare" 32 "$SECONDS_PER_RUN")
+echo "$BARE_RESULT"
 kill $BARE_PID; wait $BARE_PID 2>/dev/null || true
+echo "== GET /api/v1/me as a share of the bare handler"
+awk -v me="${ME%% *}" -v bare="${BARE_RESULT%% *}" 'BEGIN { printf "%.1f %%\n", 100 * me / bare }'

@@ -1,6 +1,9 @@
 //! Access tokens are short-lived HS256 JWTs; refresh tokens are random strings of which only a
 //! SHA-256 hash is stored, rotated on every use (ACC-1).
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -40,12 +43,18 @@ pub enum TokenError {
     Invalid,
 }
 
+/// How many verified tokens are remembered; past this the memory is cleared and refilled.
+const VERIFIED_CAPACITY: usize = 10_000;
+
 /// Signs and checks access tokens with one secret.
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     pub access_ttl_seconds: i64,
+    /// Tokens already verified, until they expire: a phone sends the same token with every
+    /// request for 15 minutes, and a lookup is far cheaper than decoding and an HMAC.
+    verified: RwLock<HashMap<String, Claims>>,
 }
 
 impl TokenKeys {
@@ -61,6 +70,7 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl_seconds,
+            verified: RwLock::new(HashMap::new()),
         }
     }
 
@@ -92,12 +102,33 @@ impl TokenKeys {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let now = Utc::now().timestamp();
+        // A remembered token is answered only while it would still pass the expiry check.
+        let still_valid = |claims: &Claims| claims.exp + LEEWAY_SECONDS as i64 > now;
+        if let Some(claims) = self
+            .verified
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .filter(|claims| still_valid(claims))
+        {
+            return Ok(claims.clone());
+        }
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|err| match err.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            })
+            })?;
+        let mut verified = self.verified.write().unwrap_or_else(|e| e.into_inner());
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.retain(|_, claims| still_valid(claims));
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+        }
+        verified.insert(token.to_string(), claims.clone());
+        Ok(claims)
     }
 }
 
@@ -183,6 +214,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(keys.verify(&hs512), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn acc1_remembered_tokens_answer_the_same_and_expire() {
+        let keys = keys();
+        let token = keys.issue("p1", false, false, false, Utc::now());
+        let first = keys.verify(&token).unwrap();
+        assert_eq!(keys.verify(&token).unwrap(), first);
+        // A token remembered past its expiry (plus leeway) is checked afresh, and refused.
+        let old = keys.issue(
+            "p2",
+            false,
+            false,
+            false,
+            Utc::now() - chrono::Duration::hours(1),
+        );
+        let mut claims = keys.verify(&token).unwrap();
+        claims.sub = "p2".into();
+        claims.exp = Utc::now().timestamp() - 3600;
+        keys.verified.write().unwrap().insert(old.clone(), claims);
+        assert_eq!(keys.verify(&old), Err(TokenError::Expired));
     }
 
     #[test]

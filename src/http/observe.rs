@@ -27,7 +27,7 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-type ByMethodAndStatus = BTreeMap<(String, u16), Series>;
+type ByMethodAndStatus = BTreeMap<(&'static str, u16), Series>;
 
 /// Request counts and latencies per route pattern, method and status.
 #[derive(Default)]
@@ -37,14 +37,13 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub fn observe(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
         let mut series = self.series.lock().unwrap_or_else(|e| e.into_inner());
         let by_route = match series.get_mut(route) {
             Some(by_route) => by_route,
             None => series.entry(route.to_string()).or_default(),
         };
-        let key = (method.to_string(), status);
-        let entry = by_route.entry(key).or_default();
+        let entry = by_route.entry((method, status)).or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
         for (bound, bucket) in BUCKETS.iter().zip(entry.buckets.iter_mut()) {
@@ -104,6 +103,21 @@ impl Metrics {
     }
 }
 
+/// The method's name without allocating; unusual methods share one label.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 /// A client's request id is kept if it is short and plain; otherwise a new one is made.
 fn request_id(req: &ServiceRequest) -> String {
     req.headers()
@@ -124,10 +138,9 @@ pub async fn observe(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = request_id(&req);
-    let method = req.method().to_string();
-    let path = req.path().to_string();
+    let method = method_label(req.method());
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let span = tracing::info_span!("request", request_id = %id, method, path = %req.path());
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
     let elapsed = started.elapsed();
@@ -140,7 +153,7 @@ pub async fn observe(
     if let Some(state) = state {
         state
             .metrics
-            .observe(&method, &route, status, elapsed.as_secs_f64());
+            .observe(method, &route, status, elapsed.as_secs_f64());
     }
     span.in_scope(|| {
         tracing::info!(
