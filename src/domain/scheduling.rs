@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use super::calendar::{Calendar, CalendarError};
 use super::policy::Interval;
+use super::validation::Invalid;
 
 /// A supervisee is at risk when `due_by` is this many working days away or fewer and
 /// nothing is booked (FREQ-4).
@@ -86,6 +87,36 @@ pub fn status(
     })
 }
 
+/// The longest plan one call makes: twelve months ahead (SES-2, 002).
+pub const MAX_PLAN_MONTHS: u32 = 12;
+
+/// The window a plan covers: from `from` (default tomorrow, and never before `earliest`)
+/// for `months` (default 12), ending the day before the same date `months` later. Plans
+/// start after today, so no session is planned in the past.
+pub fn plan_window(
+    from: Option<NaiveDate>,
+    months: Option<u32>,
+    today: NaiveDate,
+    earliest: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), Invalid> {
+    let months = months.unwrap_or(MAX_PLAN_MONTHS);
+    if !(1..=MAX_PLAN_MONTHS).contains(&months) {
+        return Err(Invalid::field(
+            "months",
+            format!("must be between 1 and {MAX_PLAN_MONTHS}"),
+        ));
+    }
+    let from = from.unwrap_or(today + Days::new(1)).max(earliest);
+    if from <= today {
+        return Err(Invalid::field("from", "must be after today"));
+    }
+    let until = from
+        .checked_add_months(chrono::Months::new(months))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(from);
+    Ok((from, until))
+}
+
 /// What a year plan is asked to cover (SES-2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRequest {
@@ -101,6 +132,37 @@ pub struct PlanRequest {
     pub cadence: Option<Interval>,
     /// Sessions already booked in the window: they count as sessions and are not repeated.
     pub booked: Vec<NaiveDate>,
+}
+
+impl PlanRequest {
+    /// A request for the window `[from, until]` given the dates of sessions already held or
+    /// booked: the latest before the window is the previous session, those inside it count
+    /// as booked.
+    pub fn around(
+        history: impl IntoIterator<Item = NaiveDate>,
+        from: NaiveDate,
+        until: NaiveDate,
+        usual_weekday: Weekday,
+        cadence: Option<Interval>,
+    ) -> PlanRequest {
+        let mut previous = None;
+        let mut booked = Vec::new();
+        for date in history {
+            if date < from {
+                previous = previous.max(Some(date));
+            } else if date <= until {
+                booked.push(date);
+            }
+        }
+        PlanRequest {
+            previous,
+            from,
+            until,
+            usual_weekday,
+            cadence,
+            booked,
+        }
+    }
 }
 
 /// Why a plan could not be made.
@@ -366,6 +428,46 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn ses2_the_window_is_up_to_twelve_months_after_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            plan_window(None, None, today, today),
+            Ok((day(2026, 11, 26), day(2027, 11, 25)))
+        );
+        assert_eq!(
+            plan_window(None, Some(3), today, day(2027, 1, 4)),
+            Ok((day(2027, 1, 4), day(2027, 4, 3)))
+        );
+        assert_eq!(
+            plan_window(Some(today), None, today, today).unwrap_err().0[0].field,
+            "from"
+        );
+        assert_eq!(
+            plan_window(None, Some(13), today, today).unwrap_err().0[0].field,
+            "months"
+        );
+        assert_eq!(
+            plan_window(None, Some(0), today, today).unwrap_err().0[0].field,
+            "months"
+        );
+    }
+
+    #[test]
+    fn ses2_history_splits_into_the_previous_session_and_bookings() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let request = PlanRequest::around(
+            [day(1), day(20), day(3), day(9), day(31)],
+            day(5),
+            day(30),
+            Weekday::Thu,
+            None,
+        );
+        assert_eq!(request.previous, Some(day(3)));
+        assert_eq!(request.booked, vec![day(20), day(9)]);
+    }
     use crate::domain::calendar::Region;
     use crate::domain::people::StaffCategory;
     use crate::domain::policy::{shipped, shipped_profile, PersonDates, Profile};

@@ -1,7 +1,7 @@
 //! Supervision agreements (AGR-1, AGR-2) and the 12-month plan (SES-2).
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Months, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -11,7 +11,7 @@ use super::people::{may_see, utc};
 use super::sessions::{book_session, SessionView};
 use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
-use crate::domain::scheduling::{self, local_to_utc, utc_to_local_date, PlanRequest};
+use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date, PlanRequest};
 use crate::domain::sessions::{
     check_slot, parse_usual_time, AgreementKind, AgreementStatus, Party, SessionKind, SessionStatus,
 };
@@ -626,27 +626,18 @@ fn compute_plan(
             ))));
         }
     }
-    let months = body.months.unwrap_or(12);
-    if !(1..=12).contains(&months) {
-        return Ok(Err(
-            Invalid::field("months", "must be between 1 and 12").into()
-        ));
-    }
     let supervisee = people::find(conn, &agreement.supervisee_id)?;
     let tz = zone(&supervisee);
     let now_utc = now();
-    let local_today = utc_to_local_date(now_utc, tz);
-    let from = body
-        .from
-        .unwrap_or(local_today + chrono::Days::new(1))
-        .max(agreement.starts_on);
-    if from <= local_today {
-        return Ok(Err(Invalid::field("from", "must be after today").into()));
-    }
-    let mut until = from
-        .checked_add_months(Months::new(months))
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(from);
+    let (from, mut until) = match plan_window(
+        body.from,
+        body.months,
+        utc_to_local_date(now_utc, tz),
+        agreement.starts_on,
+    ) {
+        Ok(window) => window,
+        Err(invalid) => return Ok(Err(invalid.into())),
+    };
     let ends = [
         agreement.ends_on,
         partner.as_ref().and_then(|p| p.ends_on),
@@ -671,20 +662,13 @@ fn compute_plan(
             SessionStatus::ReschedulePending,
         ],
     )?;
-    let previous = held_or_booked.iter().map(local).filter(|d| *d < from).max();
-    let booked: Vec<NaiveDate> = held_or_booked
-        .iter()
-        .map(local)
-        .filter(|d| *d >= from && *d <= until)
-        .collect();
-    let request = PlanRequest {
-        previous,
+    let request = PlanRequest::around(
+        held_or_booked.iter().map(local),
         from,
         until,
-        usual_weekday: agreement.usual_weekday,
-        cadence: Some(agreement.frequency),
-        booked,
-    };
+        agreement.usual_weekday,
+        Some(agreement.frequency),
+    );
     let dates = match scheduling::plan(
         calendars.organisation(),
         |on| facts.interval_on(&profile, on),

@@ -2,7 +2,7 @@
 //! the organisation's profile sets (monthly by default), planned like 1:1s (SES-2).
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use super::sessions::SessionView;
 use super::Paged;
 use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
-use crate::domain::scheduling::{self, local_to_utc, utc_to_local_date, PlanRequest};
+use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date, PlanRequest};
 use crate::domain::sessions::{check_slot, parse_usual_time, SessionKind, SessionStatus};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{page, Caller, Json, Query};
@@ -129,10 +129,6 @@ fn compute(
             },
         ),
     );
-    let months = body.months.unwrap_or(12);
-    if !(1..=12).contains(&months) {
-        invalid.push("months", "must be between 1 and 12");
-    }
     let facilitator_id = body
         .facilitator_id
         .clone()
@@ -153,14 +149,10 @@ fn compute(
     }
     let tz = zone(&facilitator);
     let today = utc_to_local_date(now(), tz);
-    let from = body.from.unwrap_or(today + chrono::Days::new(1));
-    if from <= today {
-        return Ok(Err(Invalid::field("from", "must be after today").into()));
-    }
-    let until = from
-        .checked_add_months(Months::new(months))
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(from);
+    let (from, until) = match plan_window(body.from, body.months, today, today) {
+        Ok(window) => window,
+        Err(invalid) => return Ok(Err(invalid.into())),
+    };
     let calendars = state.calendars.load(conn)?;
     let interval = calendars.settings.profile().group_supervision();
     let starts = sessions::team_starts(
@@ -172,19 +164,13 @@ fn compute(
             SessionStatus::ReschedulePending,
         ],
     )?;
-    let local = |at: &chrono::NaiveDateTime| utc_to_local_date(*at, tz);
-    let request = PlanRequest {
-        previous: starts.iter().map(local).filter(|d| *d < from).max(),
+    let request = PlanRequest::around(
+        starts.iter().map(|at| utc_to_local_date(*at, tz)),
         from,
         until,
-        usual_weekday: body.usual_weekday.into(),
-        cadence: None,
-        booked: starts
-            .iter()
-            .map(local)
-            .filter(|d| *d >= from && *d <= until)
-            .collect(),
-    };
+        body.usual_weekday.into(),
+        None,
+    );
     let dates = match scheduling::plan(calendars.organisation(), |_| interval, &request) {
         Ok(dates) => dates,
         Err(err) => {
