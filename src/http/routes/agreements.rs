@@ -683,21 +683,24 @@ fn compute_plan(
             .into()))
         }
     };
-    let parties = [agreement.clone()]
+    // A student's two supervisors take turns (FREQ-2).
+    let turns = match &partner {
+        Some(other) => scheduling::alternate(&dates, [&agreement.id, &other.id]),
+        None => dates.iter().map(|d| (*d, agreement.id.clone())).collect(),
+    };
+    let sessions = turns
         .into_iter()
-        .chain(partner.clone())
-        .collect::<Vec<_>>();
-    let sessions = dates
-        .iter()
-        .enumerate()
-        .map(|(i, date)| {
-            let with = &parties[i % parties.len()];
+        .map(|(date, agreement_id)| {
+            let with = partner
+                .as_ref()
+                .filter(|other| other.id == agreement_id)
+                .unwrap_or(&agreement);
             PlannedSession {
-                date: *date,
+                date,
                 // Alternating supervisors keep this agreement's weekday but their own time.
-                starts_at: utc(local_to_utc(*date, with.usual_time, tz)),
+                starts_at: utc(local_to_utc(date, with.usual_time, tz)),
                 duration_minutes: with.session_minutes,
-                agreement_id: with.id.clone(),
+                agreement_id,
                 supervisor_id: with.supervisor_id.clone(),
             }
         })
