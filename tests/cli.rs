@@ -1,0 +1,96 @@
+//! The `supervision` command line as an operator uses it.
+
+use std::process::{Command, Output};
+
+fn supervision(args: &[&str], data_dir: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_supervision"))
+        .args(args)
+        .env("SUPERVISION_DATA_DIR", data_dir)
+        .env_remove("SUPERVISION_DATABASE_URL")
+        .env_remove("SUPERVISION_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("supervision-cli-{}", uuid::Uuid::now_v7()))
+}
+
+#[test]
+fn help_names_every_command() {
+    let dir = scratch();
+    let out = supervision(&["--help"], &dir);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for command in ["serve", "migrate", "create-admin", "openapi"] {
+        assert!(text.contains(command), "{command} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn migrate_then_create_admin_prints_a_one_time_password_once() {
+    let dir = scratch();
+    let migrated = supervision(&["migrate"], &dir);
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    assert!(dir.join("supervision.db").exists());
+
+    let created = supervision(
+        &[
+            "create-admin",
+            "--email",
+            "Lead@Council.example",
+            "--name",
+            "Lead",
+        ],
+        &dir,
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let text = String::from_utf8_lossy(&created.stdout);
+    assert!(text.contains("lead@council.example"), "{text}");
+    let password = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("one-time password:"))
+        .map(str::trim)
+        .expect("a one-time password is printed");
+    assert_eq!(password.len(), 20);
+
+    // The same address twice is refused, with a clear message and a failing exit code.
+    let again = supervision(&["create-admin", "--email", "lead@council.example"], &dir);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad = supervision(&["create-admin", "--email", "not-an-address"], &dir);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("e-mail"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let dir = scratch();
+    let out = supervision(&["openapi"], &dir);
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../openapi/openapi.json")).unwrap();
+    assert_eq!(printed, committed);
+}
+
+#[test]
+fn a_config_file_with_an_unknown_key_stops_with_a_clear_error() {
+    let dir = scratch();
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("supervision.toml");
+    std::fs::write(&file, "bnid = \"0.0.0.0:8080\"\n").unwrap();
+    let out = supervision(&["--config", file.to_str().unwrap(), "migrate"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bnid"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
