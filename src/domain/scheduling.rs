@@ -1124,7 +1124,7 @@ mod tests {
         #[test]
         fn ses2_plans_never_break_the_policy(
             region in prop::sample::select(Region::ALL.to_vec()),
-            profile in prop::sample::select(shipped()),
+            profile in prop::sample::select(shipped().to_vec()),
             category in prop::sample::select(StaffCategory::ALL.to_vec()),
             from in date_between("1995-01-01", "2095-12-31"),
             span in prop_oneof![0u64..=60, 300u64..=400],

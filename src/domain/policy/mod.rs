@@ -333,8 +333,8 @@ impl Profile {
     }
 }
 
-/// The profiles shipped with the product: `default` and `cafcass`.
-pub fn shipped() -> Vec<Profile> {
+/// The profiles shipped with the product: `default` and `cafcass`, parsed once.
+pub fn shipped() -> &'static [Profile] {
     static SHIPPED: OnceLock<Vec<Profile>> = OnceLock::new();
     SHIPPED
         .get_or_init(|| {
@@ -346,12 +346,11 @@ pub fn shipped() -> Vec<Profile> {
             .map(|json| Profile::from_json(json).expect("shipped profiles are valid (tested)"))
             .collect()
         })
-        .clone()
 }
 
 /// The shipped profile with this id.
 pub fn shipped_profile(id: &str) -> Option<Profile> {
-    shipped().into_iter().find(|profile| profile.id == id)
+    shipped().iter().find(|profile| profile.id == id).cloned()
 }
 
 /// A profile as written, before validation: categories may be missing.
@@ -816,7 +815,7 @@ mod tests {
             assert!(!profile.name().is_empty() && !profile.description().is_empty());
             let json = serde_json::to_string(&profile).unwrap();
             assert_eq!(Profile::from_json(&json), Ok(profile.clone()));
-            assert_eq!(serde_json::from_str::<Profile>(&json).unwrap(), profile);
+            assert_eq!(serde_json::from_str::<Profile>(&json).unwrap(), *profile);
         }
         assert_eq!(shipped_profile("none"), None);
     }
@@ -1041,7 +1040,7 @@ mod tests {
 
         #[test]
         fn freq2_requirement_is_the_phase_covering_the_week(
-            profile in prop::sample::select(shipped()),
+            profile in prop::sample::select(shipped().to_vec()),
             category in prop::sample::select(StaffCategory::ALL.to_vec()),
             anchor in prop::option::of(date_strategy()),
             on in date_strategy(),
