@@ -174,6 +174,13 @@ text_enum!(SessionStatus {
 });
 
 impl SessionStatus {
+    /// Sessions that happened or are still to happen: what a plan counts as already there.
+    pub const HELD_OR_BOOKED: [SessionStatus; 3] = [
+        SessionStatus::Held,
+        SessionStatus::Scheduled,
+        SessionStatus::ReschedulePending,
+    ];
+
     /// Still to happen: counts as "booked" for the frequency status (FREQ-4).
     pub fn is_booked(self) -> bool {
         matches!(

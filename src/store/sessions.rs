@@ -233,34 +233,32 @@ pub fn list(
     ))
 }
 
-/// Start times of the sessions that count for a supervisee's frequency (formal 1:1s of the
-/// given agreements) with one of these statuses.
-pub fn counting_starts(
-    conn: &mut DbConnection,
-    agreement_ids: &[String],
-    statuses: &[SessionStatus],
-) -> StoreResult<Vec<NaiveDateTime>> {
-    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-    Ok(sessions::table
-        .filter(sessions::agreement_id.eq_any(agreement_ids))
-        .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
-        .filter(sessions::status.eq_any(statuses))
-        .select(sessions::starts_at)
-        .order(sessions::starts_at.asc())
-        .load(conn)?)
+/// Whose sessions a plan looks at: the formal 1:1s of some agreements, or a team's group
+/// sessions.
+pub enum Owner<'a> {
+    Agreements(&'a [String]),
+    Team(&'a str),
 }
 
-/// Start times of a team's group sessions (GRP-1) with one of these statuses.
-pub fn team_starts(
+/// Start times of the owner's sessions with one of these statuses, earliest first.
+pub fn starts(
     conn: &mut DbConnection,
-    team_id: &str,
+    owner: Owner<'_>,
     statuses: &[SessionStatus],
 ) -> StoreResult<Vec<NaiveDateTime>> {
     let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-    Ok(sessions::table
-        .filter(sessions::team_id.eq(team_id))
-        .filter(sessions::kind.eq(SessionKind::Group.as_str()))
+    let mut query = sessions::table
         .filter(sessions::status.eq_any(statuses))
+        .into_boxed();
+    query = match owner {
+        Owner::Agreements(ids) => query
+            .filter(sessions::agreement_id.eq_any(ids))
+            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str())),
+        Owner::Team(team) => query
+            .filter(sessions::team_id.eq(team))
+            .filter(sessions::kind.eq(SessionKind::Group.as_str())),
+    };
+    Ok(query
         .select(sessions::starts_at)
         .order(sessions::starts_at.asc())
         .load(conn)?)

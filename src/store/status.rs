@@ -144,14 +144,14 @@ pub fn lines(
         .collect()
 }
 
-/// The facts for one supervisee (for a move's due date).
+/// The facts for one supervisee, given their agreements (for a plan or a move's due date).
 pub fn facts(
     conn: &mut DbConnection,
     calendars: &CalendarSet,
     person: &Person,
+    agreements: &[Agreement],
     now: NaiveDateTime,
 ) -> StoreResult<Facts> {
-    let agreements = agreements::for_supervisees(conn, std::slice::from_ref(&person.id))?;
     let refs: Vec<&Agreement> = agreements.iter().collect();
     let extremes = sessions::frequency_sessions(conn, std::slice::from_ref(&person.id), now)?;
     let override_interval = organisation::frequency_override(conn, &person.id)?.map(|o| o.interval);

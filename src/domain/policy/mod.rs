@@ -336,16 +336,15 @@ impl Profile {
 /// The profiles shipped with the product: `default` and `cafcass`, parsed once.
 pub fn shipped() -> &'static [Profile] {
     static SHIPPED: OnceLock<Vec<Profile>> = OnceLock::new();
-    SHIPPED
-        .get_or_init(|| {
-            [
-                include_str!("profiles/default.json"),
-                include_str!("profiles/cafcass.json"),
-            ]
-            .into_iter()
-            .map(|json| Profile::from_json(json).expect("shipped profiles are valid (tested)"))
-            .collect()
-        })
+    SHIPPED.get_or_init(|| {
+        [
+            include_str!("profiles/default.json"),
+            include_str!("profiles/cafcass.json"),
+        ]
+        .into_iter()
+        .map(|json| Profile::from_json(json).expect("shipped profiles are valid (tested)"))
+        .collect()
+    })
 }
 
 /// The shipped profile with this id.

@@ -648,19 +648,16 @@ fn compute_plan(
     }
     let calendars = state.calendars.load(conn)?;
     let profile = calendars.settings.profile();
-    let facts = status::facts(conn, &calendars, &supervisee, now_utc)?;
+    let all = agreements::for_supervisees(conn, std::slice::from_ref(&supervisee.id))?;
+    let facts = status::facts(conn, &calendars, &supervisee, &all, now_utc)?;
     let agreement_ids: Vec<String> = std::iter::once(agreement.id.clone())
         .chain(partner.iter().map(|p| p.id.clone()))
         .collect();
     let local = |at: &chrono::NaiveDateTime| utc_to_local_date(*at, tz);
-    let held_or_booked = sessions::counting_starts(
+    let held_or_booked = sessions::starts(
         conn,
-        &agreement_ids,
-        &[
-            SessionStatus::Held,
-            SessionStatus::Scheduled,
-            SessionStatus::ReschedulePending,
-        ],
+        sessions::Owner::Agreements(&agreement_ids),
+        &SessionStatus::HELD_OR_BOOKED,
     )?;
     let request = PlanRequest::around(
         held_or_booked.iter().map(local),

@@ -155,14 +155,10 @@ fn compute(
     };
     let calendars = state.calendars.load(conn)?;
     let interval = calendars.settings.profile().group_supervision();
-    let starts = sessions::team_starts(
+    let starts = sessions::starts(
         conn,
-        team_id,
-        &[
-            SessionStatus::Held,
-            SessionStatus::Scheduled,
-            SessionStatus::ReschedulePending,
-        ],
+        sessions::Owner::Team(team_id),
+        &SessionStatus::HELD_OR_BOOKED,
     )?;
     let request = PlanRequest::around(
         starts.iter().map(|at| utc_to_local_date(*at, tz)),

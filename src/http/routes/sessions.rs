@@ -470,20 +470,16 @@ fn due_by_for(
     if !agreement.kind.counts_for_frequency(alternating) {
         return Ok(None);
     }
-    let counting: Vec<String> =
-        agreements::for_supervisees(conn, std::slice::from_ref(supervisee_id))?
-            .into_iter()
-            .filter(|a| a.kind.counts_for_frequency(alternating))
-            .map(|a| a.id)
-            .collect();
-    let starts = sessions::counting_starts(
+    let all = agreements::for_supervisees(conn, std::slice::from_ref(supervisee_id))?;
+    let counting: Vec<String> = all
+        .iter()
+        .filter(|a| a.kind.counts_for_frequency(alternating))
+        .map(|a| a.id.clone())
+        .collect();
+    let starts = sessions::starts(
         conn,
-        &counting,
-        &[
-            SessionStatus::Held,
-            SessionStatus::Scheduled,
-            SessionStatus::ReschedulePending,
-        ],
+        sessions::Owner::Agreements(&counting),
+        &SessionStatus::HELD_OR_BOOKED,
     )?;
     let tz = zone(&supervisee);
     let previous = starts
@@ -491,7 +487,7 @@ fn due_by_for(
         .filter(|at| **at < session.starts_at)
         .max()
         .map(|at| utc_to_local_date(*at, tz));
-    let facts = status::facts(conn, &calendars, &supervisee, now())?;
+    let facts = status::facts(conn, &calendars, &supervisee, &all, now())?;
     let due = facts
         .due_after(calendars.organisation(), &profile, previous)
         .map_err(|e| {
