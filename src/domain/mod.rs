@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod line_management;
 pub mod people;
 pub mod policy;
+pub mod records;
 pub mod scheduling;
 pub mod sessions;
 pub mod supervision;

@@ -33,8 +33,18 @@ macro_rules! text_enum {
                     .ok_or_else(|| format!("unknown {} `{s}`", stringify!($name)))
             }
         }
+
+        /// Lets diesel read the text column straight into the enum.
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
     };
 }
+pub(crate) use text_enum;
 
 /// AGR-1: the kinds of supervision an agreement covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
