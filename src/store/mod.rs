@@ -11,8 +11,10 @@ pub mod agreements;
 pub mod audit;
 pub mod idempotency;
 pub mod line_management;
+pub mod notifications;
 pub mod organisation;
 pub mod people;
+pub mod records;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod seed;
@@ -217,8 +219,12 @@ impl Db {
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
             DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
         }
-        .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(applied.len())
+        .map_err(|e| StoreError::Migration(e.to_string()))?
+        .len();
+        let conn: &mut DbConnection = &mut conn;
+        // Templates are data (REC-1); the shipped one is written by code so there is one copy.
+        records::ensure_default_template(conn)?;
+        Ok(applied)
     }
 
     fn checkout(&self) -> StoreResult<r2d2::PooledConnection<ConnectionManager>> {

@@ -21,6 +21,8 @@ pub struct Settings {
     pub closures_version: i32,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// How case references look (REC-3); see `domain::records::CaseReferencePattern`.
+    pub case_reference_pattern: String,
 }
 
 impl Settings {
@@ -38,12 +40,13 @@ fn corrupt(what: String) -> StoreError {
 }
 
 pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
-    let (region, profile, closures_version, updated_at, version): (
+    let (region, profile, closures_version, updated_at, version, case_reference_pattern): (
         String,
         String,
         i32,
         NaiveDateTime,
         i32,
+        String,
     ) = organisation_settings::table
         .find(SETTINGS_ROW)
         .select((
@@ -52,6 +55,7 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
             organisation_settings::closures_version,
             organisation_settings::updated_at,
             organisation_settings::version,
+            organisation_settings::case_reference_pattern,
         ))
         .get_result(conn)?;
     Ok(Settings {
@@ -62,15 +66,23 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
         closures_version,
         updated_at,
         version,
+        case_reference_pattern,
     })
 }
 
-/// Changes the region or profile if the settings are still at `expected_version`.
+/// What an administrator changes; `None` keeps the current value.
+#[derive(Debug, Default)]
+pub struct SettingsChange {
+    pub holiday_region: Option<Region>,
+    pub policy_profile: Option<String>,
+    pub case_reference_pattern: Option<String>,
+}
+
+/// Changes the settings if they are still at `expected_version`.
 pub fn update_settings(
     conn: &mut DbConnection,
     expected_version: i32,
-    holiday_region: Option<Region>,
-    policy_profile: Option<&str>,
+    change: SettingsChange,
 ) -> StoreResult<Settings> {
     let current = settings(conn)?;
     if current.version != expected_version {
@@ -80,10 +92,15 @@ pub fn update_settings(
     }
     diesel::update(organisation_settings::table.find(SETTINGS_ROW))
         .set((
-            organisation_settings::holiday_region
-                .eq(holiday_region.unwrap_or(current.holiday_region).as_str()),
+            organisation_settings::holiday_region.eq(change
+                .holiday_region
+                .unwrap_or(current.holiday_region)
+                .as_str()),
             organisation_settings::policy_profile
-                .eq(policy_profile.unwrap_or(&current.policy_profile)),
+                .eq(change.policy_profile.unwrap_or(current.policy_profile)),
+            organisation_settings::case_reference_pattern.eq(change
+                .case_reference_pattern
+                .unwrap_or(current.case_reference_pattern)),
             organisation_settings::updated_at.eq(now()),
             organisation_settings::version.eq(current.version + 1),
         ))

@@ -94,6 +94,7 @@ diesel::table! {
         closures_version -> Integer,
         updated_at -> Timestamp,
         version -> Integer,
+        case_reference_pattern -> Text,
     }
 }
 
@@ -184,10 +185,127 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    record_templates (id) {
+        id -> Text,
+        template_key -> Text,
+        version -> Integer,
+        name -> Text,
+        sections -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    records (id) {
+        id -> Text,
+        session_id -> Text,
+        supervisor_id -> Text,
+        supervisee_id -> Text,
+        template_id -> Text,
+        held_on -> Date,
+        due_by -> Date,
+        status -> Text,
+        current_version -> Integer,
+        first_sent_on -> Nullable<Date>,
+        signed_at -> Nullable<Timestamp>,
+        signed_version -> Nullable<Integer>,
+        signed_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    record_versions (id) {
+        id -> Text,
+        record_id -> Text,
+        number -> Integer,
+        template_id -> Text,
+        content -> Text,
+        content_hash -> Text,
+        author_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_events (id) {
+        id -> Text,
+        record_id -> Text,
+        action -> Text,
+        version_number -> Nullable<Integer>,
+        actor_id -> Text,
+        occurred_at -> Timestamp,
+        comment -> Nullable<Text>,
+        proposal -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    record_addenda (id) {
+        id -> Text,
+        record_id -> Text,
+        author_id -> Text,
+        text -> Text,
+        content_hash -> Text,
+        created_at -> Timestamp,
+        countersigned_by -> Nullable<Text>,
+        countersigned_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    record_actions (id) {
+        id -> Text,
+        record_id -> Text,
+        supervisee_id -> Text,
+        position -> Integer,
+        description -> Text,
+        owner_kind -> Text,
+        owner_person_id -> Nullable<Text>,
+        owner_name -> Nullable<Text>,
+        due_on -> Date,
+        status -> Text,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    record_access (id) {
+        id -> Text,
+        record_id -> Text,
+        person_id -> Text,
+        reason -> Text,
+        detail -> Text,
+        accessed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        person_id -> Text,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        link -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(people -> teams (team_id));
 diesel::joinable!(refresh_tokens -> people (person_id));
 diesel::joinable!(sessions -> agreements (agreement_id));
 diesel::joinable!(session_changes -> sessions (session_id));
+diesel::joinable!(record_actions -> records (record_id));
+diesel::joinable!(records -> record_templates (template_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -202,6 +320,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     sessions,
     session_changes,
+    record_templates,
+    records,
+    record_versions,
+    record_events,
+    record_addenda,
+    record_actions,
+    record_access,
+    notifications,
 );
 
 // Status lists group formal sessions by supervisee and agreement kind.
