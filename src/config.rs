@@ -64,7 +64,8 @@ impl Default for Settings {
             login_max_attempts_per_address: 30,
             login_window_seconds: 15 * 60,
             trust_forwarded_for: false,
-            max_body_bytes: 64 * 1024,
+            // A full supervision record (REC, API-5 bounds) is a few hundred KB at most.
+            max_body_bytes: 512 * 1024,
             idempotency_ttl_hours: 24,
             admin_email: "admin@supervision.local".to_string(),
             log_format: LogFormat::Text,
@@ -255,7 +256,7 @@ mod tests {
             settings.jwt_secret.as_deref(),
             Some("12345678901234567890123456789012")
         );
-        assert_eq!(settings.max_body_bytes, 64 * 1024);
+        assert_eq!(settings.max_body_bytes, 512 * 1024);
         assert_eq!(settings.database_url(), "sqlite://data/supervision.db");
     }
 

@@ -5,6 +5,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod observe;
 pub mod openapi;
+pub mod print;
 pub mod problem;
 pub mod routes;
 

@@ -30,6 +30,7 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "status", description = "Supervision status against the frequency limit (FREQ-4)"),
         (name = "calendar", description = "Working days, public holidays and closure days (CAL-1 to CAL-3)"),
         (name = "organisation", description = "Organisation settings, policy profiles and frequency overrides (FREQ-3)"),
+        (name = "records", description = "Records of supervision: templates, sign-off, addenda, actions and access (REC, ACC-2, ACC-3)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))

@@ -56,6 +56,10 @@ pub enum ApiError {
     Unauthenticated(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// ACC-2: a manager above, an auditor or an administrator reads a record only through an
+    /// access request that states a reason.
+    #[error("reading this record needs an access request with a reason (POST .../access)")]
+    ReasonRequired,
     #[error("the password must be changed before anything else")]
     PasswordChangeRequired,
     #[error("not found")]
@@ -110,6 +114,11 @@ impl ApiError {
                 "Sign-in required",
             ),
             Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN, "Not allowed"),
+            ReasonRequired => (
+                "access-reason-required",
+                StatusCode::FORBIDDEN,
+                "A reason is required to read this record",
+            ),
             PasswordChangeRequired => (
                 "password-change-required",
                 StatusCode::FORBIDDEN,

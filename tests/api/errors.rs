@@ -61,7 +61,7 @@ async fn api5_unknown_fields_and_wrong_types_name_the_field(app: TestApp) {
 
 async fn api5_oversized_bodies_are_413(app: TestApp) {
     let admin = app.admin().await;
-    let huge = "x".repeat(70 * 1024);
+    let huge = "x".repeat(600 * 1024);
     app.post("/api/v1/teams", &admin, json!({"name": huge}))
         .await
         .problem(413, "payload-too-large");

@@ -11,5 +11,6 @@ mod idempotency;
 mod ops;
 mod organisation;
 mod people;
+mod records;
 mod sessions;
 mod teams;

@@ -11,7 +11,7 @@ use supervision::domain::sessions::SessionKind;
 use supervision::store::sessions::{self as store_sessions, NewSession};
 
 /// A POST with If-Match.
-async fn post_if(
+pub(crate) async fn post_if(
     app: &TestApp,
     path: &str,
     token: &str,
@@ -29,14 +29,14 @@ async fn post_if(
 }
 
 /// A social-work team: head of service above a team manager above a social worker.
-struct Team {
-    admin: String,
-    head: (String, String),
-    manager: (String, String),
-    worker: (String, String),
+pub(crate) struct Team {
+    pub admin: String,
+    pub head: (String, String),
+    pub manager: (String, String),
+    pub worker: (String, String),
 }
 
-async fn team(app: &TestApp) -> Team {
+pub(crate) async fn team(app: &TestApp) -> Team {
     let admin = app.admin().await;
     let head = app.worker(&admin, "head").await;
     let manager = app.worker(&admin, "manager").await;
@@ -70,12 +70,12 @@ fn agreement_body(supervisee: &str, starts_on: NaiveDate) -> Value {
     })
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
 /// An agreement the manager made and both signed; returns its id.
-async fn signed_agreement(app: &TestApp, t: &Team, starts_on: NaiveDate) -> String {
+pub(crate) async fn signed_agreement(app: &TestApp, t: &Team, starts_on: NaiveDate) -> String {
     let created = app
         .post(
             "/api/v1/agreements",
@@ -96,7 +96,12 @@ async fn signed_agreement(app: &TestApp, t: &Team, starts_on: NaiveDate) -> Stri
 }
 
 /// A past session recorded straight into the store (the API only books future ones).
-async fn past_session(app: &TestApp, agreement: &str, t: &Team, days_ago: i64) -> String {
+pub(crate) async fn past_session(
+    app: &TestApp,
+    agreement: &str,
+    t: &Team,
+    days_ago: i64,
+) -> String {
     let (agreement, supervisor, supervisee) = (
         agreement.to_string(),
         t.manager.0.clone(),
@@ -138,7 +143,7 @@ async fn book(app: &TestApp, t: &Team, agreement: &str, days_ahead: i64) -> (Str
     (id, booked.header("etag").unwrap())
 }
 
-async fn etag_of(app: &TestApp, token: &str, session: &str) -> String {
+pub(crate) async fn etag_of(app: &TestApp, token: &str, session: &str) -> String {
     app.get(&format!("/api/v1/sessions/{session}"), token)
         .await
         .header("etag")

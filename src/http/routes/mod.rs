@@ -1,18 +1,22 @@
 //! One module per resource; each registers its handlers with `.service(...)` so the OpenAPI
 //! document collects them (utoipa-actix-web sees nothing registered with `.route(...)`).
 
+pub mod actions;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod groups;
 pub mod me;
+pub mod notifications;
 pub mod ops;
 pub mod organisation;
 pub mod people;
+pub mod records;
 pub mod sessions;
 pub mod status;
 pub mod teams;
+pub mod templates;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -31,6 +35,10 @@ pub fn configure(config: &mut ServiceConfig) {
     groups::configure(config);
     calendar::configure(config);
     organisation::configure(config);
+    records::configure(config);
+    templates::configure(config);
+    actions::configure(config);
+    notifications::configure(config);
 }
 
 /// One page of a list (API-3).

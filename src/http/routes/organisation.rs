@@ -13,13 +13,14 @@ use super::people::{find_visible, utc};
 use super::Paged;
 use crate::domain::people::organisation_today;
 use crate::domain::policy::{self, Anchor, CategoryRule, Interval, PersonDates, Phase, Profile};
+use crate::domain::records::CaseReferencePattern;
 use crate::domain::scheduling::today_in;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::AppState;
 use crate::store::line_management as links;
-use crate::store::organisation::{self, FrequencyOverride, Settings};
+use crate::store::organisation::{self, FrequencyOverride, Settings, SettingsChange};
 use crate::store::people::Person;
 use crate::store::{audit, DbConnection, StoreError, StoreResult};
 
@@ -41,6 +42,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[schema(example = json!({
     "holiday_region": "england-and-wales",
     "policy_profile": "default",
+    "case_reference_pattern": "[A-Z]{0,4}-?[0-9]{4,12}",
     "version": 1,
     "updated_at": "2026-11-25T09:30:00Z"
 }))]
@@ -50,6 +52,8 @@ pub struct OrganisationView {
     pub holiday_region: HolidayRegion,
     /// Id of the policy profile in force (see `/policy-profiles`).
     pub policy_profile: String,
+    /// The regular expression a case reference in a record must match in full (REC-3).
+    pub case_reference_pattern: String,
     /// Also sent as the ETag; send it back in If-Match to change the settings.
     pub version: i32,
     pub updated_at: DateTime<Utc>,
@@ -60,6 +64,7 @@ impl From<Settings> for OrganisationView {
         OrganisationView {
             holiday_region: s.holiday_region.into(),
             policy_profile: s.policy_profile,
+            case_reference_pattern: s.case_reference_pattern,
             version: s.version,
             updated_at: utc(s.updated_at),
         }
@@ -89,11 +94,14 @@ async fn get_organisation(state: web::Data<AppState>, _caller: Caller) -> ApiRes
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"holiday_region": "scotland", "policy_profile": "cafcass"}))]
+#[schema(example = json!({"holiday_region": "scotland", "policy_profile": "cafcass", "case_reference_pattern": "LL[0-9]{6}"}))]
 pub struct UpdateOrganisation {
     pub holiday_region: Option<HolidayRegion>,
     /// The id of a shipped policy profile (`default`, `cafcass`).
     pub policy_profile: Option<String>,
+    /// A regular expression (at most 200 characters) that a case reference must match in
+    /// full (REC-3). Choose one no name can match.
+    pub case_reference_pattern: Option<String>,
 }
 
 /// Change the holiday region or the policy profile (administrators). Needs `If-Match`. Due
@@ -109,7 +117,7 @@ pub struct UpdateOrganisation {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read; `current` holds the settings now", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown policy profile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown policy profile, or a case reference pattern that is not a valid regular expression", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -142,14 +150,22 @@ async fn update_organisation(
             }
         },
     };
-    let region = body.holiday_region.map(Into::into);
+    if let Some(pattern) = &body.case_reference_pattern {
+        if let Err(message) = pattern.parse::<CaseReferencePattern>() {
+            return Err(Invalid::field("case_reference_pattern", message).into());
+        }
+    }
+    let change = SettingsChange {
+        holiday_region: body.holiday_region.map(Into::into),
+        policy_profile: profile,
+        case_reference_pattern: body.case_reference_pattern,
+    };
     let actor = caller.actor();
     let updated = state
         .db
         .write(move |conn| {
             let before = organisation::settings(conn)?;
-            let after =
-                organisation::update_settings(conn, version.0, region, profile.as_deref())?;
+            let after = organisation::update_settings(conn, version.0, change)?;
             audit::record(
                 conn,
                 &actor,
@@ -157,8 +173,8 @@ async fn update_organisation(
                 "organisation",
                 None,
                 json!({
-                    "before": {"holiday_region": before.holiday_region.as_str(), "policy_profile": before.policy_profile},
-                    "after": {"holiday_region": after.holiday_region.as_str(), "policy_profile": after.policy_profile},
+                    "before": {"holiday_region": before.holiday_region.as_str(), "policy_profile": before.policy_profile, "case_reference_pattern": before.case_reference_pattern},
+                    "after": {"holiday_region": after.holiday_region.as_str(), "policy_profile": after.policy_profile, "case_reference_pattern": after.case_reference_pattern},
                     "version": after.version,
                 }),
             )?;

@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::agreements::{find_visible as find_agreement, BookSession};
 use super::people::{may_see, utc};
+use super::records::open_for_session;
 use super::Paged;
 use crate::domain::people::organisation_today;
 use crate::domain::scheduling::utc_to_local_date;
@@ -974,6 +975,7 @@ async fn mark(
     status: SessionStatus,
 ) -> ApiResult<HttpResponse> {
     let actor = caller.actor();
+    let calendars = state.calendars.clone();
     let outcome = state
         .db
         .write(move |conn| {
@@ -1028,6 +1030,12 @@ async fn mark(
                 Some(&id),
                 json!({}),
             )?;
+            // REC-1: a held 1:1 session gets its record at once, so it shows as due (REC-5).
+            if status == SessionStatus::Held && updated.supervisee_id.is_some() {
+                let calendars = calendars.load(conn)?;
+                // A refusal (a date outside the calendar) leaves the record to be opened later.
+                let _ = open_for_session(conn, &calendars, &updated, None, &caller.person_id)?;
+            }
             Ok(Ok(session_response(conn, updated)?))
         })
         .await;
