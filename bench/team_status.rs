@@ -12,14 +12,17 @@ use chrono::{Duration, NaiveTime, Utc, Weekday};
 
 use supervision::auth::password;
 use supervision::config::Settings;
-use supervision::domain::people::StaffCategory;
 use supervision::domain::policy::Interval;
 use supervision::domain::sessions::{AgreementKind, Party, SessionKind, SessionStatus};
 use supervision::http::{self, AppState};
 use supervision::store::agreements::{self, NewAgreement};
-use supervision::store::people::{self, NewPerson};
+use supervision::store::people;
 use supervision::store::sessions::{self, NewSession};
 use supervision::store::{seed, teams, Db};
+
+#[path = "support.rs"]
+mod support;
+use support::new_person;
 
 #[actix_web::main]
 async fn main() {
@@ -161,22 +164,4 @@ async fn main() {
         times.len()
     );
     let _ = std::fs::remove_dir_all(dir);
-}
-
-fn new_person(email: String, team_id: Option<String>, hash: &str) -> NewPerson {
-    NewPerson {
-        email,
-        display_name: "Worker".into(),
-        staff_category: StaffCategory::SocialWorker,
-        team_id,
-        employment_start: None,
-        asye_start: None,
-        placement_start: None,
-        placement_end: None,
-        time_zone: "Europe/London".into(),
-        is_admin: false,
-        is_auditor: false,
-        password_hash: hash.to_string(),
-        must_change_password: false,
-    }
 }

@@ -725,12 +725,30 @@ pub fn check_complete(content: &Content) -> Result<(), Invalid> {
 }
 
 /// The text that opens the review of actions in a new record (REC-2): one line per open
-/// action carried from earlier records.
+/// action of the previous record, as many as fit in a section; the rest are named by count
+/// (the record's `carried_actions` lists them all).
 pub fn review_of_actions_text<'a>(open: impl IntoIterator<Item = (&'a str, NaiveDate)>) -> String {
-    open.into_iter()
+    let lines: Vec<String> = open
+        .into_iter()
         .map(|(description, due_on)| format!("- {description} (due {due_on}): "))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    // Room for the closing note about what did not fit.
+    let budget = MAX_SECTION_CHARS - 100;
+    let mut text = String::new();
+    let mut used = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let cost = line.chars().count() + usize::from(i > 0);
+        if used + cost > budget {
+            text.push_str(&format!("\n… and {} more open actions", lines.len() - i));
+            break;
+        }
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(line);
+        used += cost;
+    }
+    text
 }
 
 /// What a content hash covers: the record's identity and parties and the content as of one
@@ -1148,6 +1166,16 @@ mod tests {
         assert_eq!(
             text,
             "- Book training (due 2026-12-18): \n- Read policy (due 2027-01-04): "
+        );
+        // However many are open, the text fits in its section.
+        let long = "x".repeat(900);
+        let many = vec![(long.as_str(), d(2026, 12, 18)); 30];
+        let text = review_of_actions_text(many);
+        assert!(text.chars().count() <= MAX_SECTION_CHARS);
+        assert!(
+            text.ends_with("… and 20 more open actions"),
+            "{}",
+            &text[text.len() - 60..]
         );
     }
 

@@ -652,18 +652,42 @@ pub fn track_actions(
     Ok(())
 }
 
-/// The open actions of a supervisee's signed records, soonest due first: what the next
-/// record reviews (REC-2).
+/// The most open actions a record shows as carried; older ones stay in `GET /me/actions`.
+pub const MAX_CARRIED: i64 = 100;
+
+/// The open actions of a supervisee's signed records other than `except`, soonest due first
+/// (REC-2), at most [`MAX_CARRIED`].
 pub fn open_actions_of_supervisee(
     conn: &mut DbConnection,
     supervisee_id: &str,
+    except: &str,
 ) -> StoreResult<Vec<TrackedAction>> {
     Ok(record_actions::table
         .filter(record_actions::supervisee_id.eq(supervisee_id))
         .filter(record_actions::status.eq(ACTION_OPEN))
+        .filter(record_actions::record_id.ne(except))
         .order((record_actions::due_on.asc(), record_actions::id.asc()))
         .select(TrackedAction::as_select())
+        .limit(MAX_CARRIED)
         .load(conn)?)
+}
+
+/// The supervisee's latest signed record of a session before `held_on`: the "previous
+/// record" whose open actions a new record reviews (REC-2).
+pub fn previous_signed(
+    conn: &mut DbConnection,
+    supervisee_id: &str,
+    held_on: NaiveDate,
+) -> StoreResult<Option<Record>> {
+    Ok(records::table
+        .filter(records::supervisee_id.eq(supervisee_id))
+        .filter(records::status.eq(RecordStatus::Signed.as_str()))
+        .filter(records::held_on.le(held_on))
+        .order((records::held_on.desc(), records::id.desc()))
+        .select(Record::as_select())
+        .limit(1)
+        .load(conn)?
+        .pop())
 }
 
 pub fn actions_of_record(

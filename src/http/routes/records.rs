@@ -292,7 +292,8 @@ pub struct RecordView {
     pub content_version: i32,
     pub content: Content,
     pub content_hash: String,
-    /// Open actions from the supervisee's earlier signed records, to review (REC-2).
+    /// Open actions from the supervisee's other signed records, soonest due first, at most
+    /// 100 (REC-2).
     pub carried_actions: Vec<ActionView>,
     /// This record's actions as tracked since it was signed.
     pub actions: Vec<ActionView>,
@@ -310,9 +311,8 @@ fn record_view(
 ) -> StoreResult<RecordView> {
     let current = store::version(conn, &record.id, record.current_version)?;
     let template = store::template(conn, &current.template_id)?;
-    let carried = store::open_actions_of_supervisee(conn, &record.supervisee_id)?
+    let carried = store::open_actions_of_supervisee(conn, &record.supervisee_id, &record.id)?
         .into_iter()
-        .filter(|a| a.record_id != record.id)
         .map(ActionView::from)
         .collect();
     let third_party_reads = if standing.is_party() {
@@ -507,7 +507,13 @@ pub(crate) fn open_for_session(
     };
     let mut content = Content::default();
     if template.sections.iter().any(|s| s.key == REVIEW_OF_ACTIONS) {
-        let open = store::open_actions_of_supervisee(conn, supervisee_id)?;
+        let open = match store::previous_signed(conn, supervisee_id, held_on)? {
+            Some(previous) => store::actions_of_record(conn, &previous.id)?
+                .into_iter()
+                .filter(|a| a.status == store::ACTION_OPEN)
+                .collect(),
+            None => Vec::new(),
+        };
         let text = review_of_actions_text(open.iter().map(|a| (a.description.as_str(), a.due_on)));
         if !text.is_empty() {
             content.sections.insert(REVIEW_OF_ACTIONS.to_string(), text);
