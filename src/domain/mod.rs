@@ -1,11 +1,15 @@
 //! Domain rules as plain types and functions: no actix, no diesel. Each rule sits beside its
 //! tests and names the SPEC id it implements.
 
+pub mod asye;
 pub mod calendar;
 pub mod line_management;
+pub mod observations;
 pub mod people;
+pub mod periods;
 pub mod policy;
 pub mod records;
+pub mod reflection;
 pub mod scheduling;
 pub mod sessions;
 pub mod supervision;

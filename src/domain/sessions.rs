@@ -153,6 +153,8 @@ pub enum SessionKind {
     ObservationDebrief,
     /// Unplanned day-to-day supervision that is still recorded.
     AdHoc,
+    /// An ASYE review point (3, 6, 9 or 12 months; ASYE-1), recorded like any session.
+    AsyeReview,
 }
 
 text_enum!(SessionKind {
@@ -161,6 +163,7 @@ text_enum!(SessionKind {
     Pdr => "pdr",
     ObservationDebrief => "observation_debrief",
     AdHoc => "ad_hoc",
+    AsyeReview => "asye_review",
 });
 
 /// SES-1: where a session stands.
