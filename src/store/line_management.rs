@@ -93,3 +93,26 @@ pub fn insert(
         .execute(conn)?;
     find(conn, &id)
 }
+
+/// Whether `supervisor_id` supervises `person_id` on `date`: as line manager, or under an
+/// agreement (a practice educator, say) that has not ended.
+pub fn supervises(
+    conn: &mut DbConnection,
+    supervisor_id: &str,
+    person_id: &str,
+    date: NaiveDate,
+) -> StoreResult<bool> {
+    if supervisor_id == person_id {
+        return Ok(false);
+    }
+    if hierarchy(conn)?.manager_on(person_id, date) == Some(supervisor_id) {
+        return Ok(true);
+    }
+    Ok(super::agreements::for_person(conn, person_id)?
+        .iter()
+        .any(|a| {
+            a.supervisor_id == supervisor_id
+                && a.supervisee_id == person_id
+                && a.status(date) != crate::domain::sessions::AgreementStatus::Ended
+        }))
+}

@@ -8,13 +8,16 @@
 //! statement with a LIMIT on SQLite, and re-preparing costs more than the lookup itself.
 
 pub mod agreements;
+pub mod asye;
 pub mod audit;
 pub mod idempotency;
 pub mod line_management;
 pub mod notifications;
+pub mod observations;
 pub mod organisation;
 pub mod people;
 pub mod records;
+pub mod reflections;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod seed;

@@ -300,12 +300,116 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    observations (id) {
+        id -> Text,
+        supervisee_id -> Text,
+        observer_id -> Text,
+        observed_on -> Date,
+        setting -> Text,
+        feedback -> Text,
+        learning -> Text,
+        session_id -> Nullable<Text>,
+        record_id -> Nullable<Text>,
+        supervisee_reflection -> Nullable<Text>,
+        reflected_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    reflective_entries (id) {
+        id -> Text,
+        author_id -> Text,
+        entry_date -> Date,
+        title -> Text,
+        model -> Text,
+        sections -> Text,
+        status -> Text,
+        tags -> Text,
+        session_id -> Nullable<Text>,
+        observation_id -> Nullable<Text>,
+        case_reference -> Nullable<Text>,
+        cpd -> Nullable<Text>,
+        cpd_peer_reflection -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    entry_shares (entry_id, supervisor_id) {
+        entry_id -> Text,
+        supervisor_id -> Text,
+        shared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_comments (id) {
+        id -> Text,
+        entry_id -> Text,
+        author_id -> Text,
+        text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    asye_programmes (person_id) {
+        person_id -> Text,
+        programme_months -> Integer,
+        weekly_minutes -> Integer,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    asye_pauses (id) {
+        id -> Text,
+        person_id -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    asye_evidence (id) {
+        id -> Text,
+        person_id -> Text,
+        kind -> Text,
+        title -> Text,
+        received_on -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    asye_time (id) {
+        id -> Text,
+        person_id -> Text,
+        taken_on -> Date,
+        minutes -> Integer,
+        activity -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(people -> teams (team_id));
 diesel::joinable!(refresh_tokens -> people (person_id));
 diesel::joinable!(sessions -> agreements (agreement_id));
 diesel::joinable!(session_changes -> sessions (session_id));
 diesel::joinable!(record_actions -> records (record_id));
 diesel::joinable!(records -> record_templates (template_id));
+diesel::joinable!(entry_shares -> reflective_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -328,6 +432,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     record_actions,
     record_access,
     notifications,
+    observations,
+    reflective_entries,
+    entry_shares,
+    entry_comments,
+    asye_programmes,
+    asye_pauses,
+    asye_evidence,
+    asye_time,
 );
 
 // Status lists group formal sessions by supervisee and agreement kind.
