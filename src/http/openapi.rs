@@ -31,6 +31,9 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "calendar", description = "Working days, public holidays and closure days (CAL-1 to CAL-3)"),
         (name = "organisation", description = "Organisation settings, policy profiles and frequency overrides (FREQ-3)"),
         (name = "records", description = "Records of supervision: templates, sign-off, addenda, actions and access (REC, ACC-2, ACC-3)"),
+        (name = "observations", description = "Observations of practice and the practice-year status (OBS)"),
+        (name = "reflections", description = "Reflective logs, sharing, comments and CPD records (REF)"),
+        (name = "asye", description = "The assessed and supported year in employment (ASYE-1)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))

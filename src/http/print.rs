@@ -1,10 +1,12 @@
-//! The printable page of a signed record (REC-4): plain HTML with print styles, no scripts or
+//! Printable pages: a signed record (REC-4) and a reflective log export (REF-2): plain HTML with print styles, no scripts or
 //! outside assets, every piece of text escaped. It shows the hashes so a paper copy can be
 //! checked against the service.
 
 use std::fmt::Write;
 
 use crate::domain::records::{ActionOwner, CaseStatus};
+use crate::domain::reflection::model;
+use crate::http::routes::reflections::EntryView;
 use crate::store::records::{Addendum, Event, Record, Template, Version};
 
 pub struct Printable<'a> {
@@ -160,6 +162,84 @@ pub fn record_page(p: &Printable<'_>) -> String {
             },
             esc(&addendum.content_hash)
         );
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+/// A reflective log as evidence for registration (REF-2, REF-3): each entry with its model's
+/// section titles, CPD fields and supervisors' comments.
+pub fn reflective_log_page(author: &str, entries: &[EntryView]) -> String {
+    let mut html = String::with_capacity(4 * 1024 + entries.len() * 2 * 1024);
+    let _ = write!(
+        html,
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Reflective log</title>\
+<style>{STYLE}</style></head><body><h1>Reflective log of {}</h1><p class=\"meta\">{} entries.</p>",
+        esc(author),
+        entries.len()
+    );
+    for entry in entries {
+        let _ = write!(
+            html,
+            "<section><h2>{} &middot; {}</h2><p class=\"meta\">Model: {}. Tags: {}.{}</p>",
+            entry.entry_date,
+            esc(&entry.title),
+            esc(model(&entry.model).map_or(entry.model.as_str(), |m| m.name.as_str())),
+            esc(&entry.tags.join(", ")),
+            entry
+                .case_reference
+                .as_deref()
+                .map(|r| format!(" Case {}.", esc(r)))
+                .unwrap_or_default()
+        );
+        let titles = model(&entry.model)
+            .map(|m| m.sections.as_slice())
+            .unwrap_or(&[]);
+        for (key, text) in &entry.sections {
+            let title = titles
+                .iter()
+                .find(|s| &s.key == key)
+                .map_or(key.as_str(), |s| s.title.as_str());
+            let _ = write!(
+                html,
+                "<p><strong>{}.</strong> <span class=\"text\">{}</span></p>",
+                esc(title),
+                esc(text)
+            );
+        }
+        if let Some(cpd) = &entry.cpd {
+            let activity = serde_json::to_value(cpd.activity)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                .unwrap_or_default();
+            let _ = write!(
+                html,
+                "<table><tr><th>CPD activity</th><td>{}</td></tr><tr><th>Description</th><td class=\"text\">{}</td></tr>\
+<tr><th>What I learnt</th><td class=\"text\">{}</td></tr><tr><th>Impact on practice</th><td class=\"text\">{}</td></tr>",
+                esc(&activity),
+                esc(&cpd.description),
+                esc(&cpd.learning),
+                esc(&cpd.impact)
+            );
+            if let Some(peer) = &cpd.peer_reflection {
+                let _ = write!(
+                    html,
+                    "<tr><th>Peer reflection</th><td class=\"text\">With {}: {}</td></tr>",
+                    esc(&peer.peer_name),
+                    esc(&peer.discussion)
+                );
+            }
+            html.push_str("</table>");
+        }
+        for comment in &entry.comments {
+            let _ = write!(
+                html,
+                "<p class=\"meta\">Comment, {}: <span class=\"text\">{}</span></p>",
+                comment.created_at.format("%Y-%m-%d"),
+                esc(&comment.text)
+            );
+        }
+        html.push_str("</section>");
     }
     html.push_str("</body></html>");
     html

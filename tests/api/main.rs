@@ -11,6 +11,7 @@ mod idempotency;
 mod ops;
 mod organisation;
 mod people;
+mod practice;
 mod records;
 mod sessions;
 mod teams;

@@ -9,7 +9,13 @@ use serde_json::{json, Value};
 use crate::sessions::{etag_of, past_session, post_if, signed_agreement, team, today, Team};
 use crate::support::{bearer, Resp, TestApp};
 
-async fn put_if(app: &TestApp, path: &str, token: &str, etag: &str, body: Value) -> Resp {
+pub(crate) async fn put_if(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    etag: &str,
+    body: Value,
+) -> Resp {
     app.call(
         TestRequest::put()
             .uri(path)

@@ -3,16 +3,19 @@
 
 pub mod actions;
 pub mod agreements;
+pub mod asye;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod groups;
 pub mod me;
 pub mod notifications;
+pub mod observations;
 pub mod ops;
 pub mod organisation;
 pub mod people;
 pub mod records;
+pub mod reflections;
 pub mod sessions;
 pub mod status;
 pub mod teams;
@@ -39,6 +42,9 @@ pub fn configure(config: &mut ServiceConfig) {
     templates::configure(config);
     actions::configure(config);
     notifications::configure(config);
+    observations::configure(config);
+    reflections::configure(config);
+    asye::configure(config);
 }
 
 /// One page of a list (API-3).
