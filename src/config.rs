@@ -30,6 +30,13 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// Secret for signing access tokens; generated into `<data_dir>/jwt-secret` if unset.
     pub jwt_secret: Option<String>,
+    /// The VAPID private key (base64url, from `supervision vapid-keys`); generated into
+    /// `<data_dir>/vapid-private-key` if unset.
+    pub vapid_private_key: Option<String>,
+    /// The contact push services see in the VAPID `sub` claim: `mailto:` or `https:`.
+    pub vapid_subject: String,
+    /// Seconds to wait for a push service's answer.
+    pub push_timeout_seconds: u64,
     pub access_token_ttl_seconds: i64,
     pub refresh_token_ttl_days: i64,
     /// Failed sign-ins allowed per account within the login window.
@@ -58,6 +65,9 @@ impl Default for Settings {
             workers: 0,
             db_max_connections: 8,
             jwt_secret: None,
+            vapid_private_key: None,
+            vapid_subject: "mailto:admin@supervision.local".to_string(),
+            push_timeout_seconds: 10,
             access_token_ttl_seconds: 15 * 60,
             refresh_token_ttl_days: 30,
             login_max_failures_per_account: 5,
@@ -76,11 +86,13 @@ impl Default for Settings {
 
 /// Keys whose values are text (or unset by default), so an environment value is never read
 /// as a number or a boolean.
-const TEXT_KEYS: [&str; 7] = [
+const TEXT_KEYS: [&str; 9] = [
     "data_dir",
     "database_url",
     "bind",
     "jwt_secret",
+    "vapid_private_key",
+    "vapid_subject",
     "admin_email",
     "log_format",
     "log_level",
@@ -95,7 +107,7 @@ pub enum ConfigError {
     },
     #[error("invalid settings: {0}")]
     Invalid(String),
-    #[error("cannot keep the signing secret in {path}: {source}")]
+    #[error("cannot keep a secret key in {path}: {source}")]
     Secret {
         path: PathBuf,
         source: std::io::Error,
@@ -174,6 +186,18 @@ impl Settings {
         if self.db_max_connections == 0 {
             return bad("db_max_connections must be at least 1");
         }
+        if !(self.vapid_subject.starts_with("mailto:")
+            || self.vapid_subject.starts_with("https://"))
+        {
+            return bad("vapid_subject must be a mailto: or https: URL");
+        }
+        if !(1..=120).contains(&self.push_timeout_seconds) {
+            return bad("push_timeout_seconds must be between 1 and 120");
+        }
+        if let Some(key) = &self.vapid_private_key {
+            crate::push::VapidKeys::from_private(key)
+                .map_err(|e| ConfigError::Invalid(format!("vapid_private_key: {e}")))?;
+        }
         Ok(())
     }
 
@@ -211,6 +235,34 @@ impl Settings {
         let secret = crate::auth::tokens::new_secret();
         write_private(&path, &secret).map_err(io)?;
         Ok(secret)
+    }
+}
+
+impl Settings {
+    /// The configured VAPID key, or the one kept in the data folder (made on first start,
+    /// readable by the owner only): devices subscribed with its public key keep working
+    /// across restarts.
+    pub fn vapid_keys(&self) -> Result<crate::push::VapidKeys, ConfigError> {
+        use crate::push::VapidKeys;
+        if let Some(key) = &self.vapid_private_key {
+            return VapidKeys::from_private(key).map_err(ConfigError::Invalid);
+        }
+        let path = self.data_dir.join("vapid-private-key");
+        let io = |source| ConfigError::Secret {
+            path: path.clone(),
+            source,
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(key) => {
+                return VapidKeys::from_private(&key).map_err(|e| io(std::io::Error::other(e)));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(io)?;
+        let keys = VapidKeys::generate();
+        write_private(&path, keys.private_key()).map_err(io)?;
+        Ok(keys)
     }
 }
 
@@ -275,6 +327,7 @@ mod tests {
         let mut all = toml::Table::try_from(Settings::default()).unwrap();
         all.insert("database_url".into(), "x".into());
         all.insert("jwt_secret".into(), "x".into());
+        all.insert("vapid_private_key".into(), "x".into());
         for key in TEXT_KEYS {
             assert!(all.contains_key(key), "{key}");
         }
@@ -298,6 +351,49 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// REM-1: devices subscribe with the public key, so the key pair outlives a restart.
+    #[test]
+    fn rem1_the_vapid_key_is_made_once_and_kept_private() {
+        let dir = std::env::temp_dir().join(format!("supervision-config-{}", uuid::Uuid::now_v7()));
+        let settings = Settings {
+            data_dir: dir.clone(),
+            ..Settings::default()
+        };
+        let first = settings.vapid_keys().unwrap();
+        assert_eq!(
+            settings.vapid_keys().unwrap().public_key(),
+            first.public_key()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("vapid-private-key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let configured = Settings {
+            vapid_private_key: Some(first.private_key().to_string()),
+            ..Settings::default()
+        };
+        assert_eq!(
+            configured.vapid_keys().unwrap().public_key(),
+            first.public_key()
+        );
+        let env = [(
+            "SUPERVISION_VAPID_PRIVATE_KEY".to_string(),
+            "nonsense".to_string(),
+        )];
+        assert!(Settings::from_sources(None, &env).is_err());
+        let env = [(
+            "SUPERVISION_VAPID_SUBJECT".to_string(),
+            "admin@example.org".to_string(),
+        )];
+        assert!(Settings::from_sources(None, &env).is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -4,6 +4,7 @@
 //! - `auth`: passwords, tokens and sign-in limits
 //! - `store`: diesel storage over SQLite or PostgreSQL, one module per aggregate
 //! - `http`: the actix-web API and its OpenAPI document
+//! - `push`: Web Push delivery (VAPID keys, encryption, one push to one device)
 //! - `jobs`: background work
 //! - `config`, `telemetry`: settings and logs
 
@@ -12,5 +13,6 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod jobs;
+pub mod push;
 pub mod store;
 pub mod telemetry;

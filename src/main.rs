@@ -50,6 +50,8 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Print a new VAPID key pair for Web Push (set `vapid_private_key` to the private half).
+    VapidKeys,
 }
 
 /// Every password check allocates argon2's 19 MiB block. glibc would raise its mmap
@@ -69,12 +71,24 @@ fn return_large_blocks_to_the_system() {}
 fn main() -> ExitCode {
     return_large_blocks_to_the_system();
     let cli = Cli::parse();
-    if let Some(Command::Openapi) = cli.command {
-        let document = http::openapi_document()
-            .to_pretty_json()
-            .expect("the OpenAPI document serialises");
-        println!("{document}");
-        return ExitCode::SUCCESS;
+    match cli.command {
+        Some(Command::Openapi) => {
+            let document = http::openapi_document()
+                .to_pretty_json()
+                .expect("the OpenAPI document serialises");
+            println!("{document}");
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::VapidKeys) => {
+            let keys = supervision::push::VapidKeys::generate();
+            println!(
+                "SUPERVISION_VAPID_PRIVATE_KEY={}\n# public key (served at /api/v1/push/vapid-public-key):\n# {}",
+                keys.private_key(),
+                keys.public_key()
+            );
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
     }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
@@ -88,7 +102,7 @@ fn main() -> ExitCode {
         Command::Serve { demo } => serve(settings, demo),
         Command::Migrate => connect(&settings).map(|_| ()),
         Command::CreateAdmin { email, name } => create_admin(&settings, &email, &name),
-        Command::Openapi => unreachable!("handled above"),
+        Command::Openapi | Command::VapidKeys => unreachable!("handled above"),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -134,8 +148,9 @@ fn print_once(text: &str) {
     let _ = out.flush();
 }
 
-fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
+fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
     let db = connect(&settings)?;
+    settings.vapid_private_key = Some(settings.vapid_keys()?.private_key().to_string());
     if demo {
         let today = supervision::domain::people::organisation_today();
         match seed::demo(&db, today)? {

@@ -22,7 +22,7 @@ fn help_names_every_command() {
     let out = supervision(&["--help"], &dir);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for command in ["serve", "migrate", "create-admin", "openapi"] {
+    for command in ["serve", "migrate", "create-admin", "openapi", "vapid-keys"] {
         assert!(text.contains(command), "{command} missing from:\n{text}");
     }
 }
@@ -93,4 +93,18 @@ fn a_config_file_with_an_unknown_key_stops_with_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bnid"));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn vapid_keys_prints_a_usable_key_pair() {
+    let dir = scratch();
+    let out = supervision(&["vapid-keys"], &dir);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let private = text
+        .lines()
+        .find_map(|l| l.strip_prefix("SUPERVISION_VAPID_PRIVATE_KEY="))
+        .expect("a line to paste into the environment");
+    let keys = supervision::push::VapidKeys::from_private(private).expect("a valid key");
+    assert!(text.contains(keys.public_key()));
 }

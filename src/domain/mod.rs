@@ -8,6 +8,7 @@ pub mod observations;
 pub mod people;
 pub mod periods;
 pub mod policy;
+pub mod push;
 pub mod records;
 pub mod reflection;
 pub mod scheduling;

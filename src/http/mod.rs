@@ -39,6 +39,8 @@ pub struct AppState {
     pub idempotency_ttl: chrono::Duration,
     pub max_body_bytes: usize,
     pub trust_forwarded_for: bool,
+    /// Web Push with the server's VAPID keys (REM-1).
+    pub push: Arc<crate::push::Sender>,
 }
 
 impl AppState {
@@ -57,6 +59,17 @@ impl AppState {
             idempotency_ttl: chrono::Duration::hours(settings.idempotency_ttl_hours),
             max_body_bytes: settings.max_body_bytes,
             trust_forwarded_for: settings.trust_forwarded_for,
+            push: Arc::new(crate::push::Sender::new(
+                // `serve` resolves the key first (configured or kept in the data folder);
+                // without one, as in tests, the keys live as long as the process.
+                settings
+                    .vapid_private_key
+                    .as_deref()
+                    .and_then(|key| crate::push::VapidKeys::from_private(key).ok())
+                    .unwrap_or_else(crate::push::VapidKeys::generate),
+                settings.vapid_subject.clone(),
+                Duration::from_secs(settings.push_timeout_seconds),
+            )),
         }
     }
 }

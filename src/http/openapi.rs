@@ -34,6 +34,7 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "observations", description = "Observations of practice and the practice-year status (OBS)"),
         (name = "reflections", description = "Reflective logs, sharing, comments and CPD records (REF)"),
         (name = "asye", description = "The assessed and supported year in employment (ASYE-1)"),
+        (name = "push", description = "Web Push: the VAPID key and your devices (REM-1)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))

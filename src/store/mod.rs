@@ -10,6 +10,7 @@
 pub mod agreements;
 pub mod asye;
 pub mod audit;
+pub mod devices;
 pub mod idempotency;
 pub mod line_management;
 pub mod notifications;

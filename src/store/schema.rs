@@ -403,6 +403,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        person_id -> Text,
+        endpoint -> Text,
+        p256dh -> Text,
+        auth -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        last_success_at -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(people -> teams (team_id));
 diesel::joinable!(refresh_tokens -> people (person_id));
 diesel::joinable!(sessions -> agreements (agreement_id));
@@ -440,6 +454,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     asye_pauses,
     asye_evidence,
     asye_time,
+    devices,
 );
 
 // Status lists group formal sessions by supervisee and agreement kind.

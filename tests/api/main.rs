@@ -12,6 +12,7 @@ mod ops;
 mod organisation;
 mod people;
 mod practice;
+mod push;
 mod records;
 mod sessions;
 mod teams;

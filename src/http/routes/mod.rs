@@ -14,6 +14,7 @@ pub mod observations;
 pub mod ops;
 pub mod organisation;
 pub mod people;
+pub mod push;
 pub mod records;
 pub mod reflections;
 pub mod sessions;
@@ -45,6 +46,7 @@ pub fn configure(config: &mut ServiceConfig) {
     observations::configure(config);
     reflections::configure(config);
     asye::configure(config);
+    push::configure(config);
 }
 
 /// One page of a list (API-3).

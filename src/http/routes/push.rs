@@ -1,0 +1,310 @@
+//! Web Push (REM-1): the server's VAPID public key, each person's devices, and a test push to
+//! one of them.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use web_push::Urgency;
+
+use super::people::utc;
+use crate::domain::push::{check_subscription, topic, Delivery, Payload};
+use crate::domain::validation::{bounded_text, Invalid};
+use crate::http::extract::{Caller, Json};
+use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::AppState;
+use crate::push::Message;
+use crate::store::devices::{self, Device, MAX_PER_PERSON};
+use crate::store::{audit, StoreError};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(vapid_public_key)
+        .service(register_device)
+        .service(my_devices)
+        .service(remove_device)
+        .service(test_device);
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"public_key": "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U"}))]
+pub struct VapidPublicKey {
+    /// The `applicationServerKey` for `pushManager.subscribe`: an uncompressed P-256 point,
+    /// base64url without padding.
+    pub public_key: String,
+}
+
+/// The server's VAPID public key (RFC 8292), for subscribing a device to pushes.
+#[utoipa::path(
+    tag = "push",
+    responses((status = 200, body = VapidPublicKey))
+)]
+#[get("/push/vapid-public-key")]
+async fn vapid_public_key(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(VapidPublicKey {
+        public_key: state.push.keys().public_key().to_string(),
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"p256dh": "BLMbF9ffKBiWQLCKvTHb6LO8Nb6dcUh6TItC455vu2kElga6PQvUmaFyCdykxY2nOSSL3yKgfbmFLRTUaGv4yV8", "auth": "xS03Fi5ErfTNH_l9WHE9Ig"}))]
+pub struct SubscriptionKeys {
+    pub p256dh: String,
+    pub auth: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "endpoint": "https://fcm.googleapis.com/fcm/send/dX3p...",
+    "keys": {"p256dh": "BLMbF9ffKBiWQLCKvTHb6LO8Nb6dcUh6TItC455vu2kElga6PQvUmaFyCdykxY2nOSSL3yKgfbmFLRTUaGv4yV8", "auth": "xS03Fi5ErfTNH_l9WHE9Ig"},
+    "expirationTime": null,
+    "label": "Work phone"
+}))]
+pub struct NewDevice {
+    /// From `PushSubscription.toJSON()`.
+    pub endpoint: String,
+    pub keys: SubscriptionKeys,
+    /// From `PushSubscription.toJSON()`; ignored (the push service says when it is gone).
+    #[serde(default, rename = "expirationTime")]
+    #[schema(value_type = Option<i64>)]
+    pub expiration_time: Option<serde_json::Value>,
+    /// A name to tell devices apart (1 to 100 characters).
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4d10", "label": "Work phone",
+    "endpoint_origin": "https://fcm.googleapis.com",
+    "created_at": "2026-11-25T10:00:00Z", "last_success_at": null, "last_failure_at": null
+}))]
+pub struct DeviceView {
+    pub id: String,
+    pub label: String,
+    /// Where its pushes go (the push service), without the device's secret path.
+    pub endpoint_origin: String,
+    pub created_at: DateTime<Utc>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_failure_at: Option<DateTime<Utc>>,
+}
+
+impl From<Device> for DeviceView {
+    fn from(d: Device) -> DeviceView {
+        let origin = d
+            .endpoint
+            .split_once("://")
+            .map(|(scheme, rest)| {
+                format!(
+                    "{scheme}://{}",
+                    rest.split(['/', '?', '#']).next().unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
+        DeviceView {
+            id: d.id,
+            label: d.label,
+            endpoint_origin: origin,
+            created_at: utc(d.created_at),
+            last_success_at: d.last_success_at.map(utc),
+            last_failure_at: d.last_failure_at.map(utc),
+        }
+    }
+}
+
+/// Register this device's push subscription (REM-1). Registering the same endpoint again
+/// updates it (200) rather than adding another (201).
+#[utoipa::path(
+    tag = "push",
+    security(("bearer" = [])),
+    request_body = NewDevice,
+    responses(
+        (status = 201, body = DeviceView),
+        (status = 200, description = "The endpoint was registered already; its keys are updated", body = DeviceView),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Too many devices: remove one first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable subscription (endpoint, keys.p256dh, keys.auth) or a bad label", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/devices")]
+async fn register_device(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<NewDevice>,
+) -> ApiResult<HttpResponse> {
+    let body = body.0;
+    let mut invalid = Invalid::default();
+    let subscription = invalid.check(check_subscription(
+        &body.endpoint,
+        &body.keys.p256dh,
+        &body.keys.auth,
+    ));
+    let label = invalid.check(bounded_text(
+        "label",
+        body.label.as_deref().unwrap_or("Device"),
+        1,
+        100,
+    ));
+    let (subscription, label) = invalid.into_result(|| (subscription, label))?;
+    let (subscription, label) = (subscription.expect("checked"), label.expect("checked"));
+    let registered = state
+        .db
+        .write(move |conn| {
+            let registered = devices::register(conn, &caller.person_id, &subscription, &label)?;
+            if let Some((device, true)) = &registered {
+                audit::record(
+                    conn,
+                    &caller.actor(),
+                    "device.registered",
+                    "device",
+                    Some(&device.id),
+                    serde_json::json!({"label": device.label}),
+                )?;
+            }
+            Ok(registered)
+        })
+        .await?;
+    match registered {
+        Some((device, true)) => Ok(HttpResponse::Created().json(DeviceView::from(device))),
+        Some((device, false)) => Ok(HttpResponse::Ok().json(DeviceView::from(device))),
+        None => Err(ApiError::Conflict(format!(
+            "at most {MAX_PER_PERSON} devices; remove one first"
+        ))),
+    }
+}
+
+/// Your registered devices.
+#[utoipa::path(
+    tag = "push",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<DeviceView>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/devices")]
+async fn my_devices(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    let list = state
+        .db
+        .read(move |conn| devices::of_person(conn, &caller.person_id))
+        .await?;
+    let views: Vec<DeviceView> = list.into_iter().map(DeviceView::from).collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Remove one of your devices: it gets no more pushes.
+#[utoipa::path(
+    tag = "push",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Device id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device of yours", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/me/devices/{id}")]
+async fn remove_device(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |conn| {
+            let device = devices::find_own(conn, &caller.person_id, &id)?;
+            devices::remove(conn, &device.id)?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "device.removed",
+                "device",
+                Some(&id),
+                serde_json::json!({}),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"delivery": {"outcome": "delivered"}, "device_removed": false}))]
+pub struct TestResult {
+    /// What the push service answered: `delivered`, `gone` (the subscription is removed),
+    /// `retry` (with `at`: it was busy or down) or `rejected` (with the `status`).
+    pub delivery: Delivery,
+    pub device_removed: bool,
+}
+
+/// Send a test notification to one of your devices now, and say what the push service
+/// answered. A 404 or 410 from it removes the device.
+#[utoipa::path(
+    tag = "push",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Device id")),
+    responses(
+        (status = 200, body = TestResult),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device of yours", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/devices/{id}/test")]
+async fn test_device(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let person = caller.person_id.clone();
+    let device = state
+        .db
+        .read(move |conn| devices::find_own(conn, &person, &id))
+        .await?;
+    let payload = Payload {
+        title: "Test notification".into(),
+        body: "Reminders from the supervision service will appear like this.".into(),
+        link: "/settings/devices".into(),
+        tag: "test".into(),
+    }
+    .encode()
+    .map_err(|invalid| ApiError::Internal(invalid.to_string()))?;
+    let delivery = state
+        .push
+        .send(
+            &device.subscription(),
+            Message {
+                payload: &payload,
+                ttl: 60,
+                urgency: Urgency::Normal,
+                topic: Some(topic(&format!("test/{}", device.id))),
+            },
+            0,
+        )
+        .await;
+    let device_id = device.id.clone();
+    let removed = state
+        .db
+        .write(move |conn| {
+            let removed = match delivery {
+                Delivery::Gone => devices::remove(conn, &device_id)?,
+                Delivery::Delivered => {
+                    devices::record_outcome(conn, &device_id, true)?;
+                    false
+                }
+                _ => {
+                    devices::record_outcome(conn, &device_id, false)?;
+                    false
+                }
+            };
+            Ok::<_, StoreError>(removed)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(TestResult {
+        delivery,
+        device_removed: removed,
+    }))
+}
