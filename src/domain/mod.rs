@@ -3,6 +3,7 @@
 
 pub mod asye;
 pub mod calendar;
+pub mod ical;
 pub mod line_management;
 pub mod observations;
 pub mod people;
@@ -11,6 +12,8 @@ pub mod policy;
 pub mod push;
 pub mod records;
 pub mod reflection;
+pub mod reminder_plan;
+pub mod reminders;
 pub mod scheduling;
 pub mod sessions;
 pub mod supervision;

@@ -1,0 +1,574 @@
+//! What each person should be reminded of and when (REM-2), from facts the store gathers.
+//! Plain data in, plain data out: the sweep stores the result, the dispatcher delivers it.
+//! Messages carry no case references and no record content (REM-6).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::calendar::Calendar;
+use super::reminders::{
+    action_due, agreement_unsigned, awaiting_signature, deliver_at, each_working_day, is_quiet,
+    nothing_booked, record_not_written, session_coming_up, weekly_prompt, yearly, Preferences,
+    ReminderKind, MORNING, OBSERVATION_CHECKS,
+};
+
+/// Reminders whose time passed more than this long ago are not sent late (after an outage,
+/// a day-old "coming up" is noise).
+pub const GRACE_HOURS: i64 = 24;
+
+/// Someone who receives reminders: their zone and their settings.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub person_id: String,
+    pub zone: Tz,
+    pub preferences: Preferences,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionFact {
+    pub id: String,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+    /// When it was booked or last moved: a lead time already past then is not sent (a
+    /// "tomorrow" reminder for a session booked an hour ahead is noise).
+    pub booked_at: DateTime<Utc>,
+}
+
+/// The person's supervision against the limit (FREQ-4), and who hears of a breach.
+#[derive(Debug, Clone)]
+pub struct FrequencyFact {
+    pub due_by: NaiveDate,
+    /// A session is booked on or before `due_by`.
+    pub booked_by_due: bool,
+    /// The supervisor and the supervisor's manager (REM-2: limit breached).
+    pub escalate_to: Vec<Recipient>,
+    /// The supervisor, who also hears that nothing is booked.
+    pub supervisor: Option<Recipient>,
+}
+
+/// Everything the plan for one person is made from.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub person: Recipient,
+    pub now: DateTime<Utc>,
+    /// Plan fire times up to here.
+    pub horizon: DateTime<Utc>,
+    /// Booked sessions the person is a party to, starting after `now`.
+    pub sessions: Vec<SessionFact>,
+    pub frequency: Option<FrequencyFact>,
+    /// Records the person writes that are not sent: (record, held on, due by).
+    pub records_to_write: Vec<(String, NaiveDate, NaiveDate)>,
+    /// Records waiting for the person's signature: (record, sent at).
+    pub records_to_sign: Vec<(String, DateTime<Utc>)>,
+    /// The person's open actions: (action, due on).
+    pub actions: Vec<(String, NaiveDate)>,
+    /// Agreements the person has not signed: (agreement, created at).
+    pub unsigned_agreements: Vec<(String, DateTime<Utc>)>,
+    /// Proposed moves waiting for the person's decision: (session, proposed at).
+    pub decisions: Vec<(String, DateTime<Utc>)>,
+    /// Third-party reads of the person's records: (record, read at).
+    pub record_reads: Vec<(String, DateTime<Utc>)>,
+    /// Supervisees of the person short of observations this practice year.
+    pub observations_short: Vec<String>,
+    /// A student or ASYE worker, prompted weekly to reflect.
+    pub reflective: bool,
+}
+
+/// One reminder the plan wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub person_id: String,
+    pub kind: ReminderKind,
+    pub subject_id: String,
+    pub fire_at: DateTime<Utc>,
+    /// `fire_at` moved out of the recipient's quiet hours (REM-3).
+    pub deliver_at: DateTime<Utc>,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+}
+
+struct Plan<'a> {
+    calendar: &'a Calendar,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    out: Vec<Planned>,
+}
+
+struct Text<'t> {
+    title: &'t str,
+    body: String,
+    link: String,
+}
+
+impl Plan<'_> {
+    fn add(
+        &mut self,
+        to: &Recipient,
+        kind: ReminderKind,
+        subject: &str,
+        fire_at: DateTime<Utc>,
+        exempt: bool,
+        text: Text<'_>,
+    ) {
+        if !to.preferences.wants(kind) || fire_at < self.from || fire_at > self.to {
+            return;
+        }
+        self.out.push(Planned {
+            person_id: to.person_id.clone(),
+            kind,
+            subject_id: subject.to_string(),
+            fire_at,
+            deliver_at: deliver_at(fire_at, to.zone, &to.preferences, self.calendar, exempt),
+            title: text.title.to_string(),
+            body: text.body,
+            link: text.link,
+        });
+    }
+}
+
+fn local_time(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%H:%M on %a %-d %b")
+        .to_string()
+}
+
+/// REM-2 for one person.
+pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
+    let me = &facts.person;
+    let mut plan = Plan {
+        calendar,
+        from: facts.now - Duration::hours(GRACE_HOURS),
+        to: facts.horizon,
+        out: Vec::new(),
+    };
+    let today = facts.now.with_timezone(&me.zone).date_naive();
+    let last_day = facts.horizon.with_timezone(&me.zone).date_naive();
+
+    for session in &facts.sessions {
+        // A session in quiet hours still gets its "coming up" pushes (REM-3).
+        let exempt = is_quiet(session.starts_at, me.zone, &me.preferences, calendar);
+        let leads = session_coming_up(session.starts_at, &me.preferences.session_leads_minutes);
+        for at in leads.into_iter().filter(|at| *at >= session.booked_at) {
+            plan.add(
+                me,
+                ReminderKind::SessionComingUp,
+                &session.id,
+                at,
+                exempt,
+                Text {
+                    title: "Supervision coming up",
+                    body: format!(
+                        "Your session is at {}, {}.",
+                        local_time(session.starts_at, me.zone),
+                        session.place
+                    ),
+                    link: format!("/sessions/{}", session.id),
+                },
+            );
+        }
+    }
+
+    if let Some(frequency) = &facts.frequency {
+        if !frequency.booked_by_due {
+            let due = frequency.due_by;
+            for at in nothing_booked(
+                due,
+                &me.preferences.nothing_booked_working_days,
+                calendar,
+                me.zone,
+            ) {
+                plan.add(me, ReminderKind::NothingBooked, &me.person_id, at, false, Text {
+                    title: "No supervision booked",
+                    body: format!("Nothing is booked before {due}, the latest date for your next supervision."),
+                    link: "/me/supervision-status".into(),
+                });
+            }
+            if let Some(supervisor) = &frequency.supervisor {
+                let days = &supervisor.preferences.nothing_booked_working_days;
+                for at in nothing_booked(due, days, calendar, supervisor.zone) {
+                    plan.add(
+                        supervisor,
+                        ReminderKind::NothingBooked,
+                        &me.person_id,
+                        at,
+                        false,
+                        Text {
+                            title: "A supervisee has nothing booked",
+                            body: format!(
+                                "Nothing is booked for one of your supervisees before {due}."
+                            ),
+                            link: format!("/people/{}/supervision-status", me.person_id),
+                        },
+                    );
+                }
+            }
+            // Each working day while past the limit, to the supervisor and their manager.
+            if let Some(first) = calendar
+                .add_working_days(due, 1)
+                .ok()
+                .filter(|d| *d <= last_day)
+            {
+                for to in &frequency.escalate_to {
+                    for at in
+                        each_working_day(first.max(today), last_day, calendar, to.zone, MORNING)
+                    {
+                        plan.add(
+                            to,
+                            ReminderKind::LimitBreached,
+                            &me.person_id,
+                            at,
+                            false,
+                            Text {
+                                title: "Supervision overdue",
+                                body: format!(
+                                    "A supervisee is past the limit: supervision was due by {due}."
+                                ),
+                                link: format!("/people/{}/supervision-status", me.person_id),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    for (record, held_on, due_by) in &facts.records_to_write {
+        plan.add(
+            me,
+            ReminderKind::RecordNotWritten,
+            record,
+            record_not_written(*due_by, me.zone),
+            false,
+            Text {
+                title: "Supervision record not sent",
+                body: format!("The record of the session on {held_on} is due today."),
+                link: format!("/records/{record}"),
+            },
+        );
+    }
+    for (record, sent_at) in &facts.records_to_sign {
+        for at in awaiting_signature(*sent_at, calendar, me.zone) {
+            plan.add(
+                me,
+                ReminderKind::RecordAwaitingSignature,
+                record,
+                at,
+                false,
+                Text {
+                    title: "A supervision record is ready to sign",
+                    body: "Read the record of your session and sign it or ask for changes.".into(),
+                    link: format!("/records/{record}"),
+                },
+            );
+        }
+    }
+    for (action, due_on) in &facts.actions {
+        let [before, overdue] = action_due(*due_on, calendar, me.zone);
+        plan.add(
+            me,
+            ReminderKind::ActionDue,
+            action,
+            before,
+            false,
+            Text {
+                title: "An action is due",
+                body: format!("An action from supervision is due on {due_on}."),
+                link: "/me/actions".into(),
+            },
+        );
+        plan.add(
+            me,
+            ReminderKind::ActionDue,
+            action,
+            overdue,
+            false,
+            Text {
+                title: "An action is overdue",
+                body: format!("An action from supervision was due on {due_on}."),
+                link: "/me/actions".into(),
+            },
+        );
+    }
+    for (agreement, created_at) in &facts.unsigned_agreements {
+        plan.add(
+            me,
+            ReminderKind::AgreementUnsigned,
+            agreement,
+            agreement_unsigned(*created_at, calendar, me.zone),
+            false,
+            Text {
+                title: "A supervision agreement needs your signature",
+                body: "Read the agreement and sign it so sessions can be booked.".into(),
+                link: format!("/agreements/{agreement}"),
+            },
+        );
+    }
+    for (session, proposed_at) in &facts.decisions {
+        let first = proposed_at.with_timezone(&me.zone).date_naive();
+        plan.add(
+            me,
+            ReminderKind::RescheduleAwaiting,
+            session,
+            *proposed_at,
+            false,
+            Text {
+                title: "A moved session needs your decision",
+                body: "A session was proposed for after its due date; confirm or reject it.".into(),
+                link: format!("/sessions/{session}"),
+            },
+        );
+        if let Ok(next) = calendar.add_working_days(first, 1) {
+            for at in each_working_day(next.max(today), last_day, calendar, me.zone, MORNING) {
+                plan.add(
+                    me,
+                    ReminderKind::RescheduleAwaiting,
+                    session,
+                    at,
+                    false,
+                    Text {
+                        title: "A moved session still needs your decision",
+                        body: "A proposed move past its due date is waiting for you.".into(),
+                        link: format!("/sessions/{session}"),
+                    },
+                );
+            }
+        }
+    }
+    for (record, read_at) in &facts.record_reads {
+        plan.add(
+            me,
+            ReminderKind::RecordAccessed,
+            record,
+            *read_at,
+            false,
+            Text {
+                title: "Your supervision record was read",
+                body: "Someone with a stated reason read one of your records; see who and why."
+                    .into(),
+                link: format!("/records/{record}"),
+            },
+        );
+    }
+    for supervisee in &facts.observations_short {
+        for at in yearly(&OBSERVATION_CHECKS, today, last_day, me.zone) {
+            plan.add(
+                me,
+                ReminderKind::ObservationsShort,
+                supervisee,
+                at,
+                false,
+                Text {
+                    title: "Observations of practice are short",
+                    body: "A supervisee has fewer observations than the practice year needs."
+                        .into(),
+                    link: format!("/people/{supervisee}/observation-status"),
+                },
+            );
+        }
+    }
+    if facts.reflective {
+        for at in weekly_prompt(today, last_day, calendar, me.zone) {
+            plan.add(
+                me,
+                ReminderKind::ReflectionPrompt,
+                &me.person_id,
+                at,
+                false,
+                Text {
+                    title: "Time to reflect",
+                    body: "Write this week's reflective log entry.".into(),
+                    link: "/me/reflections".into(),
+                },
+            );
+        }
+    }
+    plan.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::Region;
+    use crate::domain::reminders::local;
+    use chrono::{NaiveTime, TimeZone};
+    use chrono_tz::Europe::London;
+
+    fn calendar() -> Calendar {
+        Calendar::new(Region::EnglandAndWales, &[])
+    }
+
+    fn recipient(id: &str) -> Recipient {
+        Recipient {
+            person_id: id.into(),
+            zone: London,
+            preferences: Preferences::default(),
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Wednesday 25 November 2026, 10:00 in London (GMT).
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
+    }
+
+    fn facts() -> Facts {
+        Facts {
+            person: recipient("worker"),
+            now: now(),
+            horizon: now() + Duration::hours(26),
+            sessions: Vec::new(),
+            frequency: None,
+            records_to_write: Vec::new(),
+            records_to_sign: Vec::new(),
+            actions: Vec::new(),
+            unsigned_agreements: Vec::new(),
+            decisions: Vec::new(),
+            record_reads: Vec::new(),
+            observations_short: Vec::new(),
+            reflective: false,
+        }
+    }
+
+    fn kinds(plan: &[Planned]) -> Vec<(String, ReminderKind, DateTime<Utc>)> {
+        plan.iter()
+            .map(|p| (p.person_id.clone(), p.kind, p.fire_at))
+            .collect()
+    }
+
+    /// REM-2: a session 24 hours and 1 hour ahead, within the horizon; leads already past
+    /// when it was booked are skipped.
+    #[test]
+    fn rem2_sessions_coming_up_at_each_lead() {
+        let starts_at = now() + Duration::hours(25);
+        let mut f = facts();
+        f.sessions.push(SessionFact {
+            id: "s1".into(),
+            starts_at,
+            place: "Room 2".into(),
+            booked_at: now() - Duration::days(7),
+        });
+        let plan = plan(&f, &calendar());
+        assert_eq!(
+            kinds(&plan),
+            [
+                (
+                    "worker".into(),
+                    ReminderKind::SessionComingUp,
+                    starts_at - Duration::hours(24)
+                ),
+                (
+                    "worker".into(),
+                    ReminderKind::SessionComingUp,
+                    starts_at - Duration::hours(1)
+                ),
+            ]
+        );
+        assert!(plan[0].body.contains("Room 2"));
+        f.sessions[0].booked_at = now() + Duration::hours(2);
+        let late = super::plan(&f, &calendar());
+        assert_eq!(
+            late.len(),
+            1,
+            "the day-before reminder was already past at booking"
+        );
+    }
+
+    /// REM-2: nothing booked reminds the person and the supervisor 10, 5 and 2 working days
+    /// before due_by; past it, the supervisor and their manager hear each working day.
+    #[test]
+    fn rem2_nothing_booked_and_limit_breached() {
+        let mut f = facts();
+        // Due on Wednesday 2 December: the 10-day reminder fell before the grace period.
+        f.frequency = Some(FrequencyFact {
+            due_by: d(2026, 12, 2),
+            booked_by_due: false,
+            escalate_to: vec![recipient("manager"), recipient("head")],
+            supervisor: Some(recipient("manager")),
+        });
+        f.horizon = now() + Duration::days(10);
+        let plan = plan(&f, &calendar());
+        let nothing: Vec<_> = plan
+            .iter()
+            .filter(|p| p.kind == ReminderKind::NothingBooked)
+            .map(|p| (p.person_id.as_str(), p.fire_at))
+            .collect();
+        // 5 working days before Wed 2 Dec is Wed 25 Nov (today, 09:00: within grace); 2 is Mon 30.
+        let morning = |day| local(day, NaiveTime::from_hms_opt(9, 0, 0).unwrap(), London);
+        assert!(nothing.contains(&("worker", morning(d(2026, 11, 25)))));
+        assert!(nothing.contains(&("worker", morning(d(2026, 11, 30)))));
+        assert!(nothing.contains(&("manager", morning(d(2026, 11, 30)))));
+        assert_eq!(nothing.len(), 4);
+        let breached: Vec<_> = plan
+            .iter()
+            .filter(|p| p.kind == ReminderKind::LimitBreached)
+            .map(|p| (p.person_id.as_str(), p.fire_at))
+            .collect();
+        // From Thursday 3 December, each working day, to both.
+        assert!(breached.contains(&("manager", morning(d(2026, 12, 3)))));
+        assert!(breached.contains(&("head", morning(d(2026, 12, 4)))));
+        assert!(
+            !breached
+                .iter()
+                .any(|(_, at)| *at == morning(d(2026, 12, 5))),
+            "not on a Saturday"
+        );
+        assert!(breached.iter().all(|(who, _)| *who != "worker"));
+        // Booked in time: none of it.
+        f.frequency.as_mut().unwrap().booked_by_due = true;
+        assert!(super::plan(&f, &calendar()).is_empty());
+    }
+
+    /// REM-2, REM-3: kinds turned off are left out; quiet hours move delivery, not firing.
+    #[test]
+    fn rem3_preferences_shape_the_plan() {
+        let mut f = facts();
+        f.records_to_sign
+            .push(("r1".into(), now() - Duration::hours(11)));
+        let plan = plan(&f, &calendar());
+        assert_eq!(plan.len(), 1);
+        // Sent at 23:00: fired then, delivered at 08:00 the next working day.
+        assert_eq!(plan[0].fire_at, now() - Duration::hours(11));
+        assert_eq!(
+            plan[0].deliver_at,
+            Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap()
+        );
+        f.person.preferences.disabled = vec![ReminderKind::RecordAwaitingSignature];
+        assert!(super::plan(&f, &calendar()).is_empty());
+    }
+
+    /// REM-2: records, actions, agreements, decisions and reads each remind the right person.
+    #[test]
+    fn rem2_each_kind_reminds_its_person() {
+        let mut f = facts();
+        f.horizon = now() + Duration::days(3);
+        f.records_to_write
+            .push(("r1".into(), d(2026, 11, 24), d(2026, 11, 25)));
+        f.actions.push(("a1".into(), d(2026, 11, 27)));
+        f.unsigned_agreements
+            .push(("g1".into(), now() - Duration::days(2)));
+        f.decisions
+            .push(("s1".into(), now() - Duration::minutes(5)));
+        f.record_reads
+            .push(("r2".into(), now() - Duration::minutes(1)));
+        f.reflective = true;
+        let plan = plan(&f, &calendar());
+        let has = |kind: ReminderKind, subject: &str| {
+            plan.iter()
+                .any(|p| p.kind == kind && p.subject_id == subject)
+        };
+        assert!(has(ReminderKind::RecordNotWritten, "r1"));
+        assert!(has(ReminderKind::ActionDue, "a1"));
+        assert!(has(ReminderKind::AgreementUnsigned, "g1"));
+        assert!(has(ReminderKind::RescheduleAwaiting, "s1"));
+        assert!(has(ReminderKind::RecordAccessed, "r2"));
+        assert!(has(ReminderKind::ReflectionPrompt, "worker"));
+        // REM-6: no message names a case or quotes a record.
+        assert!(plan
+            .iter()
+            .all(|p| p.title.len() <= 120 && !p.body.contains("CH-")));
+    }
+}
