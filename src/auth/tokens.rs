@@ -132,16 +132,17 @@ impl TokenKeys {
     }
 }
 
-/// A fresh refresh token (256 random bits, URL-safe) and the hash to store.
-pub fn new_refresh_token() -> (String, String) {
+/// A fresh opaque token (256 random bits, URL-safe: refresh tokens, calendar feed links)
+/// and the hash to store.
+pub fn new_opaque_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    let hash = hash_refresh_token(&token);
+    let hash = hash_opaque_token(&token);
     (token, hash)
 }
 
-pub fn hash_refresh_token(token: &str) -> String {
+pub fn hash_opaque_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
@@ -239,10 +240,10 @@ mod tests {
 
     #[test]
     fn refresh_tokens_are_random_and_stored_hashed() {
-        let (a, hash_a) = new_refresh_token();
-        let (b, _) = new_refresh_token();
+        let (a, hash_a) = new_opaque_token();
+        let (b, _) = new_opaque_token();
         assert_ne!(a, b);
-        assert_eq!(hash_a, hash_refresh_token(&a));
+        assert_eq!(hash_a, hash_opaque_token(&a));
         assert_eq!(hash_a.len(), 64);
         assert!(!hash_a.contains(&a));
     }

@@ -187,7 +187,7 @@ pub fn insert(conn: &mut DbConnection, new: NewAgreement) -> StoreResult<Agreeme
             ),
         ))
         .execute(conn)?;
-    find(conn, &id)
+    replan_parties(conn, &id)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Agreement> {
@@ -264,7 +264,7 @@ pub fn sign(
             current: current.version,
         });
     }
-    find(conn, id)
+    replan_parties(conn, id)
 }
 
 /// Ends an agreement on `ends_on` (the first day it no longer applies), if it is still at
@@ -295,5 +295,14 @@ pub fn end(
             current: current.version,
         });
     }
-    find(conn, id)
+    replan_parties(conn, id)
+}
+
+/// Signing, ending or making an agreement changes both parties' reminders.
+fn replan_parties(conn: &mut DbConnection, id: &str) -> StoreResult<Agreement> {
+    let agreement = find(conn, id)?;
+    let at = now();
+    super::reminders::touch(conn, &agreement.supervisor_id, at)?;
+    super::reminders::touch(conn, &agreement.supervisee_id, at)?;
+    Ok(agreement)
 }

@@ -91,6 +91,8 @@ pub fn insert(
             line_management::created_by.eq(new.created_by),
         ))
         .execute(conn)?;
+    // A new manager changes who hears of the supervisee's breaches.
+    super::reminders::touch(conn, new.supervisee_id, now())?;
     find(conn, &id)
 }
 

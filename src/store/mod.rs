@@ -20,6 +20,8 @@ pub mod people;
 pub mod records;
 pub mod reflections;
 pub mod refresh_tokens;
+pub mod reminder_facts;
+pub mod reminders;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

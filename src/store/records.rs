@@ -341,6 +341,10 @@ pub fn update(
             current: find(conn, &record.id)?.version,
         });
     }
+    // Sending, signing and amending change what both parties are reminded of.
+    let at = now();
+    super::reminders::touch(conn, &record.supervisor_id, at)?;
+    super::reminders::touch(conn, &record.supervisee_id, at)?;
     find(conn, &record.id)
 }
 
@@ -648,6 +652,9 @@ pub fn track_actions(
                 record_actions::status.eq(ACTION_OPEN),
             ))
             .execute(conn)?;
+        if let Some(owner) = owner {
+            super::reminders::touch(conn, owner, now())?;
+        }
     }
     Ok(())
 }
@@ -755,7 +762,11 @@ pub fn set_action_status(
             record_actions::done_by.eq(done_by),
         ))
         .execute(conn)?;
-    action(conn, id)
+    let updated = action(conn, id)?;
+    if let Some(owner) = &updated.owner_person_id {
+        super::reminders::touch(conn, owner, now())?;
+    }
+    Ok(updated)
 }
 
 // ---- Third-party reads (ACC-2) ----
@@ -789,6 +800,12 @@ pub fn record_access(
             record_access::accessed_at.eq(now()),
         ))
         .execute(conn)?;
+    // The supervisee is told of the read (ACC-2) by push as well as in the inbox.
+    let supervisee: String = records::table
+        .find(record_id)
+        .select(records::supervisee_id)
+        .get_result(conn)?;
+    super::reminders::touch(conn, &supervisee, now())?;
     Ok(record_access::table
         .find(&id)
         .select(Access::as_select())

@@ -417,6 +417,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders (id) {
+        id -> Text,
+        person_id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        fire_at -> Timestamp,
+        deliver_at -> Timestamp,
+        planned_for -> Text,
+        title -> Text,
+        body -> Text,
+        link -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        fired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reminder_deliveries (reminder_id, device_id) {
+        reminder_id -> Text,
+        device_id -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminder_schedule (person_id) {
+        person_id -> Text,
+        next_plan_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminder_preferences (person_id) {
+        person_id -> Text,
+        preferences -> Text,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (person_id) {
+        person_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(people -> teams (team_id));
 diesel::joinable!(refresh_tokens -> people (person_id));
 diesel::joinable!(sessions -> agreements (agreement_id));
@@ -424,6 +480,8 @@ diesel::joinable!(session_changes -> sessions (session_id));
 diesel::joinable!(record_actions -> records (record_id));
 diesel::joinable!(records -> record_templates (template_id));
 diesel::joinable!(entry_shares -> reflective_entries (entry_id));
+diesel::joinable!(reminder_deliveries -> reminders (reminder_id));
+diesel::joinable!(record_access -> records (record_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -455,6 +513,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     asye_evidence,
     asye_time,
     devices,
+    reminders,
+    reminder_deliveries,
+    reminder_schedule,
+    reminder_preferences,
+    calendar_feeds,
 );
 
 // Status lists group formal sessions by supervisee and agreement kind.

@@ -348,10 +348,29 @@ pub fn record_change(conn: &mut DbConnection, change: NewChange<'_>) -> StoreRes
             session_changes::acted_at.eq(now()),
         ))
         .execute(conn)?;
+    replan_for_session(conn, change.session_id)?;
     Ok(session_changes::table
         .find(&id)
         .select(session_changes::all_columns)
         .get_result(conn)?)
+}
+
+/// A change to a session changes its parties' reminders, and a proposal's decider's: plan
+/// them again at the next tick.
+fn replan_for_session(conn: &mut DbConnection, session_id: &str) -> StoreResult<()> {
+    let session = find(conn, session_id)?;
+    let at = now();
+    super::reminders::touch(conn, &session.supervisor_id, at)?;
+    if let Some(supervisee) = &session.supervisee_id {
+        super::reminders::touch(conn, supervisee, at)?;
+    }
+    let today = crate::domain::people::organisation_today();
+    if let Some(manager) =
+        super::line_management::hierarchy(conn)?.manager_on(&session.supervisor_id, today)
+    {
+        super::reminders::touch(conn, manager, at)?;
+    }
+    Ok(())
 }
 
 pub fn history(conn: &mut DbConnection, session_id: &str) -> StoreResult<Vec<Change>> {
@@ -400,6 +419,11 @@ pub fn decide(
             "the proposal was already decided".into(),
         ));
     }
+    let session_id: String = session_changes::table
+        .find(change_id)
+        .select(session_changes::session_id)
+        .get_result(conn)?;
+    replan_for_session(conn, &session_id)?;
     Ok(session_changes::table
         .find(change_id)
         .select(session_changes::all_columns)
