@@ -186,7 +186,10 @@ fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
         .max(1);
     let bind = settings.bind.clone();
     actix_web::rt::System::new().block_on(async move {
-        let housekeeping = jobs::housekeeping::spawn(db);
+        let housekeeping = jobs::housekeeping::spawn(db.clone());
+        let mut reminders = jobs::reminders::spawn(db, state.calendars.clone(), state.push.clone())
+            .await
+            .map_err(std::io::Error::other)?;
         let server = HttpServer::new(move || http::app(state.clone()))
             .workers(workers)
             // The pool bounds database work anyway; more threads would only hold memory.
@@ -197,6 +200,7 @@ fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
         // actix stops accepting on SIGTERM / SIGINT and lets requests in flight finish.
         server.run().await?;
         housekeeping.abort();
+        let _ = reminders.shutdown().await;
         tracing::info!("stopped");
         Ok::<(), std::io::Error>(())
     })?;

@@ -54,6 +54,7 @@ fn api2_every_operation_has_auth_errors_and_typed_responses() {
         "/api/v1/calendar/add-working-days",
         "/api/v1/calendar/holidays",
         "/api/v1/push/vapid-public-key",
+        "/api/v1/calendar-feeds/{token}",
         "/healthz",
         "/readyz",
         "/metrics",

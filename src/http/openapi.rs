@@ -35,6 +35,7 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "reflections", description = "Reflective logs, sharing, comments and CPD records (REF)"),
         (name = "asye", description = "The assessed and supported year in employment (ASYE-1)"),
         (name = "push", description = "Web Push: the VAPID key and your devices (REM-1)"),
+        (name = "reminders", description = "Reminder settings and the private calendar feed (REM-2, REM-3, REM-7)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))

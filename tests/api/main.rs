@@ -14,5 +14,6 @@ mod people;
 mod practice;
 mod push;
 mod records;
+mod reminders;
 mod sessions;
 mod teams;

@@ -138,13 +138,13 @@ async fn obs2_practice_year_status_counts_from_1_april(app: TestApp) {
         .ok(200);
     assert_eq!(seen["done"], 1);
 
-    // A starter part-way through the year (1 November) needs a pro-rata number: 5 of 12
-    // months of two observations rounds up to one.
+    // A starter in January needs a pro-rata number: 3 of 12 months of two observations
+    // rounds up to one.
     let starter = app
         .person(
             &t.admin,
             json!({"email": "starter@test.example", "display_name": "starter", "staff_category": "social_worker",
-                   "employment_start": year.starts_on.checked_add_months(Months::new(7)).unwrap()}),
+                   "employment_start": year.starts_on.checked_add_months(Months::new(9)).unwrap()}),
         )
         .await;
     let status = app

@@ -16,9 +16,9 @@ use crate::support::TestApp;
 
 /// What the receiver saw of one push.
 #[derive(Debug, Clone)]
-struct Received {
-    path: String,
-    payload: Value,
+pub(crate) struct Received {
+    pub path: String,
+    pub payload: Value,
     ttl: Option<String>,
     urgency: Option<String>,
     topic: Option<String>,
@@ -33,8 +33,8 @@ type Answers = Arc<Mutex<VecDeque<(u16, Option<&'static str>)>>>;
 
 /// A push service on a free loopback port. It answers with the statuses queued (201 once
 /// they run out) and keeps what it received.
-struct Receiver {
-    port: u16,
+pub(crate) struct Receiver {
+    pub port: u16,
     p256dh: String,
     auth: String,
     received: Arc<Mutex<Vec<Received>>>,
@@ -113,7 +113,7 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
 }
 
 impl Receiver {
-    fn start() -> Receiver {
+    pub(crate) fn start() -> Receiver {
         let (keys, auth) = ece::generate_keypair_and_auth_secret().unwrap();
         let components = keys.raw_components().unwrap();
         let p256dh = URL_SAFE_NO_PAD.encode(components.public_key());
@@ -144,7 +144,7 @@ impl Receiver {
         }
     }
 
-    fn subscription(&self, device: &str) -> Value {
+    pub(crate) fn subscription(&self, device: &str) -> Value {
         json!({
             "endpoint": format!("http://127.0.0.1:{}/push/{device}", self.port),
             "keys": {"p256dh": self.p256dh, "auth": self.auth},
@@ -153,14 +153,14 @@ impl Receiver {
         })
     }
 
-    fn answer(&self, status: u16, retry_after: Option<&'static str>) {
+    pub(crate) fn answer(&self, status: u16, retry_after: Option<&'static str>) {
         self.answers
             .lock()
             .unwrap()
             .push_back((status, retry_after));
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 }

@@ -73,7 +73,7 @@ pub fn issue_tokens(
 ) -> StoreResult<TokenResponse> {
     let issued = now();
     let family = family_id.map_or_else(crate::store::new_id, str::to_string);
-    let (refresh_token, hash) = tokens::new_refresh_token();
+    let (refresh_token, hash) = tokens::new_opaque_token();
     refresh_tokens::insert(
         conn,
         &family,
@@ -209,7 +209,7 @@ async fn refresh(
     req: HttpRequest,
     body: Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    let hash = tokens::hash_refresh_token(body.0.refresh_token.trim());
+    let hash = tokens::hash_opaque_token(body.0.refresh_token.trim());
     let address = client_address(&req);
     let outcome = state
         .db
@@ -281,7 +281,7 @@ async fn logout(
     req: HttpRequest,
     body: Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let hash = tokens::hash_refresh_token(body.0.refresh_token.trim());
+    let hash = tokens::hash_opaque_token(body.0.refresh_token.trim());
     let address = client_address(&req);
     state
         .db

@@ -17,6 +17,7 @@ pub mod people;
 pub mod push;
 pub mod records;
 pub mod reflections;
+pub mod reminders;
 pub mod sessions;
 pub mod status;
 pub mod teams;
@@ -47,6 +48,7 @@ pub fn configure(config: &mut ServiceConfig) {
     reflections::configure(config);
     asye::configure(config);
     push::configure(config);
+    reminders::configure(config);
 }
 
 /// One page of a list (API-3).

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::{may_see, utc};
-use crate::domain::observations::{practice_year_status, ObservationSetting, ObservationStatus};
-use crate::domain::people::{organisation_today, StaffCategory};
+use crate::domain::observations::{ObservationSetting, ObservationStatus};
+use crate::domain::people::organisation_today;
 use crate::domain::periods::practice_year;
 use crate::domain::records::long_text;
 use crate::domain::validation::Invalid;
@@ -448,49 +448,14 @@ async fn add_reflection(
     Ok(respond(actix_web::http::StatusCode::OK, settle(updated)?))
 }
 
-/// Practitioners who work with children and families need observations (OBS-2, 001).
-fn needs_observations(category: StaffCategory) -> bool {
-    matches!(
-        category,
-        StaffCategory::SocialWorker | StaffCategory::Asye | StaffCategory::Student
-    )
-}
-
 fn status_of(
     conn: &mut DbConnection,
     calendars: &crate::store::organisation::Calendars,
     person_id: &str,
 ) -> StoreResult<ObservationStatus> {
     let person = people::find(conn, person_id)?;
-    let profile = calendars.load(conn)?.settings.profile();
-    let today = organisation_today();
-    let year = practice_year(today);
-    let observed: Vec<(NaiveDate, ObservationSetting)> =
-        observations::of_supervisee(conn, person_id, year.starts_on, year.ends_on)?
-            .into_iter()
-            .map(|o| (o.observed_on, o.setting))
-            .collect();
-    let (per_year, settings) = if needs_observations(person.staff_category) {
-        let settings = profile
-            .observation_settings_required()
-            .iter()
-            .filter_map(|s| s.parse().ok())
-            .collect();
-        (profile.observations_per_year(), settings)
-    } else {
-        (0, Vec::new())
-    };
-    let in_post_from = person
-        .asye_start
-        .or(person.placement_start)
-        .or(person.employment_start);
-    Ok(practice_year_status(
-        per_year,
-        &settings,
-        in_post_from,
-        &observed,
-        today,
-    ))
+    let calendars = calendars.load(conn)?;
+    observations::status(conn, &calendars, &person, organisation_today())
 }
 
 /// A person's observations this practice year (1 April to 31 March) against the

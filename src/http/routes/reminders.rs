@@ -1,0 +1,306 @@
+//! Each person's reminder settings (REM-2, REM-3) and private calendar feed (REM-7).
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::people::utc;
+use crate::auth::tokens;
+use crate::domain::ical::{feed, Event};
+use crate::domain::reminders::{check_preferences, Preferences};
+use crate::domain::sessions::SessionStatus;
+use crate::http::extract::{etag, Caller, IfMatch, Json};
+use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::AppState;
+use crate::store::reminders as store;
+use crate::store::sessions::{self, Filter};
+use crate::store::status::zone;
+use crate::store::{audit, now, people, Page, StoreError};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(get_preferences)
+        .service(set_preferences)
+        .service(feed_status)
+        .service(create_feed)
+        .service(revoke_feed)
+        .service(calendar_feed);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "preferences": {"quiet_from": "20:00", "quiet_until": "08:00", "disabled": [], "session_leads_minutes": [1440, 60], "nothing_booked_working_days": [10, 5, 2]},
+    "version": 0
+}))]
+pub struct PreferencesView {
+    pub preferences: Preferences,
+    /// Also the ETag: 0 while the defaults apply.
+    pub version: i32,
+}
+
+fn respond(view: PreferencesView) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("ETag", etag(view.version)))
+        .json(view)
+}
+
+/// Your reminder settings: quiet hours (no pushes between `quiet_from` and `quiet_until`, in
+/// your time zone, nor on non-working days; held pushes go when they end), kinds turned off,
+/// and lead times.
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PreferencesView, headers(("ETag" = String, description = "Version, for If-Match"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/reminder-preferences")]
+async fn get_preferences(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    let (preferences, version) = state
+        .db
+        .read(move |conn| store::preferences(conn, &caller.person_id))
+        .await?;
+    Ok(respond(PreferencesView {
+        preferences,
+        version,
+    }))
+}
+
+/// Change your reminder settings. Needs `If-Match` (`"0"` before the first change). Session
+/// lead times are chosen from 15, 30, 60, 120, 1440 and 2880 minutes.
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    request_body = Preferences,
+    params(("If-Match" = String, Header, description = "ETag from the last read")),
+    responses(
+        (status = 200, body = PreferencesView, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A lead time not offered, or too many", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/me/reminder-preferences")]
+async fn set_preferences(
+    state: web::Data<AppState>,
+    caller: Caller,
+    version: IfMatch,
+    body: Json<Preferences>,
+) -> ApiResult<HttpResponse> {
+    let preferences = check_preferences(body.0)?;
+    let saved = preferences.clone();
+    let version = state
+        .db
+        .write(move |conn| {
+            let version =
+                store::set_preferences(conn, &caller.person_id, version.0, &saved, now())?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "reminders.preferences_set",
+                "person",
+                Some(&caller.person_id),
+                json!({}),
+            )?;
+            Ok(version)
+        })
+        .await?;
+    Ok(respond(PreferencesView {
+        preferences,
+        version,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"active": true, "created_at": "2026-11-25T10:00:00Z", "path": null}))]
+pub struct FeedView {
+    pub active: bool,
+    pub created_at: Option<DateTime<Utc>>,
+    /// Only when the feed is made: the secret path to subscribe to, prefixed with this
+    /// server's address. It is not shown again; make a new one if it is lost.
+    pub path: Option<String>,
+}
+
+/// Whether you have a calendar feed.
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = FeedView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/calendar-feed")]
+async fn feed_status(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    let created = state
+        .db
+        .read(move |conn| store::feed_of(conn, &caller.person_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(FeedView {
+        active: created.is_some(),
+        created_at: created.map(utc),
+        path: None,
+    }))
+}
+
+/// Make your private calendar feed (REM-7), or a new one: the old link stops working.
+/// Subscribe to it in Outlook or a phone's calendar.
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = FeedView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/calendar-feed")]
+async fn create_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    let (token, hash) = tokens::new_opaque_token();
+    let at = now();
+    state
+        .db
+        .write(move |conn| {
+            store::set_feed(conn, &caller.person_id, &hash, at)?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "calendar_feed.created",
+                "person",
+                Some(&caller.person_id),
+                json!({}),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(FeedView {
+        active: true,
+        created_at: Some(utc(at)),
+        path: Some(format!("/api/v1/calendar-feeds/{token}.ics")),
+    }))
+}
+
+/// Stop your calendar feed: its link no longer works.
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "You have no feed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/me/calendar-feed")]
+async fn revoke_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    state
+        .db
+        .write(move |conn| {
+            if !store::remove_feed(conn, &caller.person_id)? {
+                return Err(StoreError::NotFound);
+            }
+            audit::record(
+                conn,
+                &caller.actor(),
+                "calendar_feed.revoked",
+                "person",
+                Some(&caller.person_id),
+                json!({}),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sessions from this far back stay in the feed, so a cancelled one shows as cancelled.
+const FEED_PAST_DAYS: i64 = 60;
+const FEED_AHEAD_DAYS: i64 = 400;
+/// Makes UIDs globally unique: `<session id>@supervision`.
+const UID_HOST: &str = "supervision";
+
+/// A person's sessions as iCalendar (RFC 5545), opened by the secret link itself (calendar
+/// apps cannot sign in). Moves and cancellations update the subscribed calendar: each
+/// session keeps its UID, its SEQUENCE rises with every change, and a cancelled one is
+/// `STATUS:CANCELLED`.
+#[utoipa::path(
+    tag = "reminders",
+    params(("token" = String, Path, description = "The secret from the feed's path, with or without `.ics`")),
+    responses(
+        (status = 200, description = "The calendar", content_type = "text/calendar", body = String),
+        (status = 404, description = "No such feed (or it was revoked)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar-feeds/{token}")]
+async fn calendar_feed(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let token = token.into_inner();
+    let hash = tokens::hash_opaque_token(token.trim_end_matches(".ics"));
+    let (name, zone, events) = state
+        .db
+        .read(move |conn| {
+            let owner = store::feed_owner(conn, &hash)?;
+            let person = people::find(conn, &owner)?;
+            let at = now();
+            let (list, _) = sessions::list(
+                conn,
+                &Filter {
+                    person_id: Some(person.id.clone()),
+                    from: Some(at - Duration::days(FEED_PAST_DAYS)),
+                    to: Some(at + Duration::days(FEED_AHEAD_DAYS)),
+                    ..Filter::default()
+                },
+                Page {
+                    limit: 2_000,
+                    offset: 0,
+                },
+            )?;
+            let mut events = Vec::with_capacity(list.len());
+            for session in list {
+                let other = if session.supervisor_id == person.id {
+                    session.supervisee_id.clone()
+                } else {
+                    Some(session.supervisor_id.clone())
+                };
+                let with = match other {
+                    Some(id) => format!(" with {}", people::find(conn, &id)?.display_name),
+                    None => String::new(),
+                };
+                let starts_at = utc(session.starts_at);
+                events.push(Event {
+                    summary: format!("Supervision{with}"),
+                    location: session.place.clone(),
+                    description: format!(
+                        "{} supervision.",
+                        session.kind.as_str().replace('_', " ")
+                    ),
+                    ends_at: starts_at + Duration::minutes(i64::from(session.duration_minutes)),
+                    starts_at,
+                    cancelled: matches!(session.status, SessionStatus::Cancelled),
+                    sequence: session.version,
+                    updated_at: utc(session.updated_at),
+                    id: session.id,
+                });
+            }
+            Ok((person.display_name.clone(), zone(&person), events))
+        })
+        .await
+        .map_err(|err| match err {
+            StoreError::NotFound => ApiError::NotFound,
+            other => other.into(),
+        })?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("Cache-Control", "private, max-age=300"))
+        .body(feed(
+            &format!("Supervision: {name}"),
+            UID_HOST,
+            zone,
+            &events,
+            Utc::now(),
+        )))
+}
