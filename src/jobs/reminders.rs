@@ -26,8 +26,8 @@ use crate::store::{now, people, reminder_facts, Db, StoreResult};
 pub const HORIZON_HOURS: i64 = 26;
 pub const REPLAN_HOURS: i64 = 6;
 /// People planned per tick; the rest wait a minute. 100,000 people re-planned every six
-/// hours is under 300 a minute.
-pub const PEOPLE_PER_TICK: i64 = 1_000;
+/// hours is under 300 a minute; 500 keeps a tick near half a second on SQLite.
+pub const PEOPLE_PER_TICK: i64 = 500;
 pub const FIRED_PER_TICK: i64 = 5_000;
 pub const SENT_PER_TICK: i64 = 2_000;
 /// How long a claimed delivery is this instance's; after that another may take it over.

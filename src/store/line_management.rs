@@ -96,6 +96,44 @@ pub fn insert(
     find(conn, &id)
 }
 
+/// The person's line manager on `date`: one indexed lookup, for callers that need one
+/// answer rather than the whole hierarchy.
+pub fn manager_on(
+    conn: &mut DbConnection,
+    person_id: &str,
+    date: NaiveDate,
+) -> StoreResult<Option<String>> {
+    Ok(line_management::table
+        .filter(line_management::supervisee_id.eq(person_id))
+        .filter(line_management::starts_on.le(date))
+        .filter(
+            line_management::ends_on
+                .is_null()
+                .or(line_management::ends_on.gt(date)),
+        )
+        .select(line_management::manager_id)
+        .load::<String>(conn)?
+        .pop())
+}
+
+/// Who the manager directly manages on `date`.
+pub fn direct_reports(
+    conn: &mut DbConnection,
+    manager_id: &str,
+    date: NaiveDate,
+) -> StoreResult<Vec<String>> {
+    Ok(line_management::table
+        .filter(line_management::manager_id.eq(manager_id))
+        .filter(line_management::starts_on.le(date))
+        .filter(
+            line_management::ends_on
+                .is_null()
+                .or(line_management::ends_on.gt(date)),
+        )
+        .select(line_management::supervisee_id)
+        .load(conn)?)
+}
+
 /// Whether `supervisor_id` supervises `person_id` on `date`: as line manager, or under an
 /// agreement (a practice educator, say) that has not ended.
 pub fn supervises(
@@ -107,7 +145,7 @@ pub fn supervises(
     if supervisor_id == person_id {
         return Ok(false);
     }
-    if hierarchy(conn)?.manager_on(person_id, date) == Some(supervisor_id) {
+    if manager_on(conn, person_id, date)?.as_deref() == Some(supervisor_id) {
         return Ok(true);
     }
     Ok(super::agreements::for_person(conn, person_id)?

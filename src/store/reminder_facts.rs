@@ -48,7 +48,6 @@ pub fn gather(
     let me = recipient(conn, person)?;
     let today = utc_to_local_date(now, me.zone);
     let last_day = utc_to_local_date(horizon, me.zone);
-    let hierarchy = line_management::hierarchy(conn)?;
 
     // Sessions starting before the horizon plus the longest lead anyone may choose.
     let longest = SESSION_LEADS.iter().max().copied().unwrap_or(0);
@@ -85,15 +84,15 @@ pub fn gather(
     let frequency = match lines.into_iter().next() {
         Some(line) if line.agreement_id.is_some() => {
             let report = line.report;
-            let supervisor = hierarchy.manager_on(&person.id, today).map(str::to_string);
+            let supervisor = line_management::manager_on(conn, &person.id, today)?;
             let mut escalate_to = Vec::new();
             let mut supervisor_recipient = None;
             if let Some(supervisor) = &supervisor {
                 let r = recipient_by_id(conn, supervisor)?;
                 supervisor_recipient = Some(r.clone());
                 escalate_to.push(r);
-                if let Some(above) = hierarchy.manager_on(supervisor, today) {
-                    escalate_to.push(recipient_by_id(conn, above)?);
+                if let Some(above) = line_management::manager_on(conn, supervisor, today)? {
+                    escalate_to.push(recipient_by_id(conn, &above)?);
                 }
             }
             Some(FrequencyFact {
@@ -160,17 +159,17 @@ pub fn gather(
             session_changes::acted_at,
         ))
         .load(conn)?;
-    let decisions = pending
-        .into_iter()
-        .filter(|(_, supervisor, needs_manager, _)| {
-            if *needs_manager {
-                hierarchy.manager_on(supervisor, today) == Some(person.id.as_str())
-            } else {
-                *supervisor == person.id
-            }
-        })
-        .map(|(session, _, _, at)| (session, utc(at)))
-        .collect();
+    let mut decisions = Vec::new();
+    for (session, supervisor, needs_manager, at) in pending {
+        let decider = if needs_manager {
+            line_management::manager_on(conn, &supervisor, today)?
+        } else {
+            Some(supervisor)
+        };
+        if decider.as_deref() == Some(person.id.as_str()) {
+            decisions.push((session, utc(at)));
+        }
+    }
 
     let record_reads = record_access::table
         .inner_join(records::table)
@@ -192,10 +191,7 @@ pub fn gather(
         });
     let mut observations_short = Vec::new();
     if check_day {
-        for supervisee in hierarchy.reports_of(&person.id, today) {
-            if hierarchy.manager_on(&supervisee, today) != Some(person.id.as_str()) {
-                continue;
-            }
+        for supervisee in line_management::direct_reports(conn, &person.id, today)? {
             let report = people::find(conn, &supervisee)?;
             if observations::status(conn, calendars, &report, today)?.remaining > 0 {
                 observations_short.push(supervisee);

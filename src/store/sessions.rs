@@ -365,10 +365,9 @@ fn replan_for_session(conn: &mut DbConnection, session_id: &str) -> StoreResult<
         super::reminders::touch(conn, supervisee, at)?;
     }
     let today = crate::domain::people::organisation_today();
-    if let Some(manager) =
-        super::line_management::hierarchy(conn)?.manager_on(&session.supervisor_id, today)
+    if let Some(manager) = super::line_management::manager_on(conn, &session.supervisor_id, today)?
     {
-        super::reminders::touch(conn, manager, at)?;
+        super::reminders::touch(conn, &manager, at)?;
     }
     Ok(())
 }
