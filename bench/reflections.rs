@@ -104,7 +104,7 @@ async fn main() {
         ),
         ("cpd=true", "cpd=true&limit=200".to_string()),
         (
-            "status=complete, offset 900",
+            "status=complete, offset 800",
             "status=complete&limit=50&offset=800".to_string(),
         ),
     ] {
