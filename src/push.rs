@@ -16,7 +16,7 @@ use web_push::{
 /// How long one VAPID signature is reused for a push service.
 const SIGNATURE_REUSE: Duration = Duration::from_secs(60 * 60);
 
-use crate::domain::push::{classify, Delivery, Subscription};
+use crate::domain::push::{classify, origin, Delivery, Subscription};
 
 /// A P-256 key pair for VAPID (RFC 8292), both halves base64url without padding: the
 /// private key as its 32-byte scalar, the public key as its 65-byte uncompressed point (what
@@ -125,13 +125,6 @@ fn client(timeout: Duration) -> awc::Client {
             })
             .clone()
     })
-}
-
-/// `scheme://host[:port]` of an endpoint: the VAPID audience.
-fn origin(endpoint: &str) -> String {
-    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", endpoint));
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    format!("{scheme}://{host}")
 }
 
 impl Sender {

@@ -10,7 +10,7 @@ use super::validation::Invalid;
 
 /// How deep a chain of managers may go before we call the data corrupt. Real organisations
 /// have well under ten levels; the bound stops a cycle from looping.
-const MAX_CHAIN: usize = 64;
+pub const MAX_CHAIN: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {

@@ -74,6 +74,14 @@ pub fn check_subscription(
     })
 }
 
+/// `scheme://host[:port]` of an endpoint: the VAPID audience, and what a device list shows
+/// of where its pushes go (the rest of the URL is the device's secret).
+pub fn origin(endpoint: &str) -> String {
+    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", endpoint));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    format!("{scheme}://{host}")
+}
+
 /// A host after the scheme, and nothing a URL may not hold unescaped.
 fn well_formed_url(url: &str) -> bool {
     let rest = url.split_once("://").map_or("", |(_, rest)| rest);

@@ -50,7 +50,6 @@ pub struct Tick {
 pub async fn plan_due(db: &Db, calendars: &Arc<Calendars>, at: NaiveDateTime) -> StoreResult<Tick> {
     let calendars = calendars.clone();
     db.write(move |conn| {
-        store::schedule_everyone(conn, at)?;
         let due = store::claim_people(
             conn,
             at,
@@ -209,6 +208,14 @@ pub async fn spawn(
     sender: Arc<Sender>,
 ) -> Result<tokio_cron_scheduler::JobScheduler, tokio_cron_scheduler::JobSchedulerError> {
     use tokio_cron_scheduler::{Job, JobScheduler};
+    // People added before reminders existed (new ones are scheduled as they are added).
+    let at = now();
+    if let Err(error) = db
+        .write(move |conn| store::schedule_everyone(conn, at))
+        .await
+    {
+        tracing::warn!(%error, "could not schedule everyone for reminders; new changes still are");
+    }
     // A bound of one: a signal while a tick runs waits; more are dropped, not queued.
     let (signal, mut ticks) = tokio::sync::mpsc::channel::<()>(1);
     let scheduler = JobScheduler::new().await?;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::line_management;
 use super::{now, DbConnection, StoreResult};
-use crate::domain::line_management::{Hierarchy, Link};
+use crate::domain::line_management::{Hierarchy, Link, MAX_CHAIN};
 
 #[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct StoredLink {
@@ -114,6 +114,33 @@ pub fn manager_on(
         .select(line_management::manager_id)
         .load::<String>(conn)?
         .pop())
+}
+
+/// Whether `manager_id` is anywhere above `person_id` on `date`, walking up one indexed
+/// lookup a level (the same answer as `Hierarchy::is_above`, without loading every link).
+pub fn is_above(
+    conn: &mut DbConnection,
+    manager_id: &str,
+    person_id: &str,
+    date: NaiveDate,
+) -> StoreResult<bool> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut current = person_id.to_string();
+    while seen.len() < MAX_CHAIN {
+        let Some(manager) = manager_on(conn, &current, date)? else {
+            return Ok(false);
+        };
+        if manager == manager_id {
+            return Ok(true);
+        }
+        // A cycle in the data ends the walk, as it does for the hierarchy.
+        if manager == person_id || seen.contains(&manager) {
+            return Ok(false);
+        }
+        seen.push(manager.clone());
+        current = manager;
+    }
+    Ok(false)
 }
 
 /// Who the manager directly manages on `date`.

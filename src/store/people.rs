@@ -162,6 +162,8 @@ pub fn insert(conn: &mut DbConnection, new: NewPerson) -> StoreResult<Person> {
         .map_err(|e| {
             StoreError::unique_as_conflict(e, "a person with this e-mail already exists")
         })?;
+    // Everyone gets reminders from their first minute.
+    super::reminders::touch(conn, &id, at)?;
     find(conn, &id)
 }
 

@@ -239,37 +239,28 @@ pub fn claim_deliveries(
                 .or(reminder_deliveries::claimed_until.lt(now)),
         )
         .order(reminder_deliveries::next_attempt_at.asc());
-    // Deliveries have a two-column key; claim them as "reminder/device" strings.
-    let keys: Vec<(String, String)> = match conn {
+    let columns = (
+        reminder_deliveries::reminder_id,
+        reminder_deliveries::device_id,
+        reminder_deliveries::attempts,
+    );
+    let keys: Vec<(String, String, i32)> = match conn {
         DbConnection::Postgres(pg) => due
-            .select((
-                reminder_deliveries::reminder_id,
-                reminder_deliveries::device_id,
-            ))
+            .select(columns)
             .limit(limit)
             .for_update()
             .skip_locked()
             .load(pg)?,
-        DbConnection::Sqlite(sqlite) => due
-            .select((
-                reminder_deliveries::reminder_id,
-                reminder_deliveries::device_id,
-            ))
-            .limit(limit)
-            .load(sqlite)?,
+        DbConnection::Sqlite(sqlite) => due.select(columns).limit(limit).load(sqlite)?,
     };
     let mut claimed = Vec::with_capacity(keys.len());
-    for (reminder_id, device_id) in keys {
+    for (reminder_id, device_id, attempts) in keys {
         diesel::update(reminder_deliveries::table.find((&reminder_id, &device_id)))
             .set((
                 reminder_deliveries::claimed_by.eq(instance),
                 reminder_deliveries::claimed_until.eq(now + lease),
             ))
             .execute(conn)?;
-        let attempts: i32 = reminder_deliveries::table
-            .find((&reminder_id, &device_id))
-            .select(reminder_deliveries::attempts)
-            .get_result(conn)?;
         let (person_id, kind, subject_id, fire_at, title, body, link): (
             String,
             String,
@@ -395,7 +386,8 @@ pub fn touch(conn: &mut DbConnection, person_id: &str, now: NaiveDateTime) -> St
     Ok(())
 }
 
-/// Puts everyone active without a schedule on it, due now.
+/// Puts everyone active without a schedule on it, due now: once at start, for people who
+/// were there before reminders were.
 pub fn schedule_everyone(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<usize> {
     use super::schema::people;
     let missing: Vec<String> = people::table

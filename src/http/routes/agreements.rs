@@ -251,7 +251,7 @@ async fn create_agreement(
                     Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
                     Err(other) => return Err(other),
                 };
-                let manages = links::hierarchy(conn)?.is_above(&caller.person_id, &supervisee.id, organisation_today());
+                let manages = links::is_above(conn, &caller.person_id, &supervisee.id, organisation_today())?;
                 let allowed = caller.is_admin || manages || own_outside_line;
                 if !allowed {
                     return Ok(Err(ApiError::Forbidden(

@@ -182,7 +182,7 @@ async fn record_observation(
             }
             let person = people::find(conn, &person_id)?;
             let today = organisation_today();
-            let above = links::hierarchy(conn)?.is_above(&caller.person_id, &person.id, today);
+            let above = links::is_above(conn, &caller.person_id, &person.id, today)?;
             if !above && !supervises(conn, &caller.person_id, &person.id, today)? {
                 return Ok(Err(ApiError::Forbidden(
                     "observations are recorded by a supervisor or a manager above the person",

@@ -496,9 +496,7 @@ fn managed_person(
     id: &str,
 ) -> StoreResult<Result<Person, Refusal>> {
     let person = find_visible(conn, caller, id)?;
-    if caller.is_admin
-        || links::hierarchy(conn)?.is_above(&caller.person_id, id, organisation_today())
-    {
+    if caller.is_admin || links::is_above(conn, &caller.person_id, id, organisation_today())? {
         Ok(Ok(person))
     } else {
         Ok(Err(Refusal::Forbidden))

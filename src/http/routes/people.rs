@@ -134,7 +134,7 @@ pub(crate) fn may_see(
     if caller.person_id == person_id || caller.is_admin || caller.is_auditor {
         return Ok(true);
     }
-    Ok(links::hierarchy(conn)?.is_above(&caller.person_id, person_id, organisation_today()))
+    links::is_above(conn, &caller.person_id, person_id, organisation_today())
 }
 
 pub(crate) fn find_visible(

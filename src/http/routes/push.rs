@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use web_push::Urgency;
 
 use super::people::utc;
-use crate::domain::push::{check_subscription, topic, Delivery, Payload};
+use crate::domain::push::{check_subscription, origin, topic, Delivery, Payload};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{Caller, Json};
 use crate::http::problem::{ApiError, ApiResult, Problem};
@@ -93,20 +93,10 @@ pub struct DeviceView {
 
 impl From<Device> for DeviceView {
     fn from(d: Device) -> DeviceView {
-        let origin = d
-            .endpoint
-            .split_once("://")
-            .map(|(scheme, rest)| {
-                format!(
-                    "{scheme}://{}",
-                    rest.split(['/', '?', '#']).next().unwrap_or("")
-                )
-            })
-            .unwrap_or_default();
         DeviceView {
+            endpoint_origin: origin(&d.endpoint),
             id: d.id,
             label: d.label,
-            endpoint_origin: origin,
             created_at: utc(d.created_at),
             last_success_at: d.last_success_at.map(utc),
             last_failure_at: d.last_failure_at.map(utc),

@@ -667,11 +667,12 @@ fn may_decide(
         return Ok(true);
     }
     if change.needs_manager {
-        Ok(links::hierarchy(conn)?.is_above(
+        links::is_above(
+            conn,
             &caller.person_id,
             &session.supervisor_id,
             organisation_today(),
-        ))
+        )
     } else {
         Ok(supervisor && !proposer)
     }

@@ -21,7 +21,7 @@ use crate::domain::records::{
     Relation, SignedVersion, Standing, REVIEW_OF_ACTIONS,
 };
 use crate::domain::scheduling::utc_to_local_date;
-use crate::domain::sessions::{AgreementStatus, Party, SessionStatus};
+use crate::domain::sessions::{Party, SessionStatus};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, Json, Query};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
@@ -34,7 +34,7 @@ use crate::store::records::{
 };
 use crate::store::sessions::{self, Session};
 use crate::store::status::zone;
-use crate::store::{agreements, audit, new_id, people, DbConnection, StoreError, StoreResult};
+use crate::store::{audit, new_id, people, DbConnection, StoreError, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {
     signoff::configure(config);
@@ -358,23 +358,23 @@ fn standing_of(
         return Ok(Some(Standing::Supervisee));
     }
     let today = organisation_today();
-    let hierarchy = links::hierarchy(conn)?;
-    let line_manager = hierarchy.manager_on(&record.supervisee_id, today);
-    let agreements = agreements::for_person(conn, &record.supervisee_id)?;
-    let supervisor_still_supervises = line_manager == Some(record.supervisor_id.as_str())
-        || agreements.iter().any(|a| {
-            a.supervisor_id == record.supervisor_id && a.status(today) != AgreementStatus::Ended
-        });
+    let line_manager = links::manager_on(conn, &record.supervisee_id, today)?;
+    let oversight = caller.is_admin
+        || caller.is_auditor
+        || links::is_above(conn, &caller.person_id, &record.supervisor_id, today)?
+        || links::is_above(conn, &caller.person_id, &record.supervisee_id, today)?;
     Ok(records::standing(Relation {
         is_supervisor: record.supervisor_id == caller.person_id,
         is_supervisee: false,
-        supervisor_still_supervises,
+        supervisor_still_supervises: links::supervises(
+            conn,
+            &record.supervisor_id,
+            &record.supervisee_id,
+            today,
+        )?,
         // ACC-3: the person's line manager from the date of the change.
-        caller_supervises_supervisee: line_manager == Some(caller.person_id.as_str()),
-        oversight: caller.is_admin
-            || caller.is_auditor
-            || hierarchy.is_above(&caller.person_id, &record.supervisor_id, today)
-            || hierarchy.is_above(&caller.person_id, &record.supervisee_id, today),
+        caller_supervises_supervisee: line_manager.as_deref() == Some(caller.person_id.as_str()),
+        oversight,
     }))
 }
 

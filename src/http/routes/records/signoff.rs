@@ -549,13 +549,12 @@ async fn record_disagreement(
                 json!({"proposal": proposal}),
             )?;
             if proposal == DisagreementProposal::Escalate {
-                let hierarchy = links::hierarchy(conn)?;
                 if let Some(manager) =
-                    hierarchy.manager_on(&record.supervisor_id, organisation_today())
+                    links::manager_on(conn, &record.supervisor_id, organisation_today())?
                 {
                     notify_about(
                         conn,
-                        manager,
+                        &manager,
                         &record,
                         "record_disagreement_escalated",
                         "A supervision disagreement was escalated",
