@@ -3,9 +3,12 @@
 
 pub mod asye;
 pub mod calendar;
+pub mod cases;
+pub mod compliance;
 pub mod ical;
 pub mod line_management;
 pub mod observations;
+pub mod pdr;
 pub mod people;
 pub mod periods;
 pub mod policy;

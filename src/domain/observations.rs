@@ -3,11 +3,11 @@
 
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::periods::{practice_year, Period};
+use super::periods::{practice_year, pro_rata, Period};
 use super::sessions::text_enum;
 
 /// OBS-1: where the observed practice took place. Policy profiles name the settings a year
@@ -59,16 +59,7 @@ pub fn practice_year_status(
     today: NaiveDate,
 ) -> ObservationStatus {
     let year = practice_year(today);
-    let required = match in_post_from {
-        Some(start) if start > year.ends_on => 0,
-        // A starter owes a share of the year by whole months left, counting their first.
-        Some(start) if start > year.starts_on => {
-            let months_left = 12 - (start.month() + 8) % 12;
-            let owed = (u64::from(per_year) * u64::from(months_left)).div_ceil(12);
-            u32::try_from(owed).unwrap_or(per_year)
-        }
-        _ => per_year,
-    };
+    let required = pro_rata(per_year, year, in_post_from);
     let in_year: Vec<ObservationSetting> = observed
         .iter()
         .filter(|(date, _)| year.contains(*date))

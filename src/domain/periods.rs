@@ -62,6 +62,12 @@ pub fn registration_year(date: NaiveDate) -> Period {
     year_from(12, date)
 }
 
+/// PDR-1: the performance and development review cycle containing `date`, from the first of
+/// the organisation's goals month (April by default) to the day before the next one.
+pub fn pdr_cycle(date: NaiveDate, goals_month: u32) -> Period {
+    year_from(goals_month, date)
+}
+
 /// The calendar month containing `date`.
 pub fn month(date: NaiveDate) -> Period {
     let starts_on = ymd(date.year(), date.month(), 1);
@@ -71,6 +77,43 @@ pub fn month(date: NaiveDate) -> Period {
     Period {
         starts_on,
         ends_on: next - Days::new(1),
+    }
+}
+
+/// The same day `months` calendar months later, the month's last day where it is shorter
+/// (31 January + 1 month is 28 or 29 February): "every month" as people count it. Saturates
+/// at the last representable date rather than failing.
+pub fn months_after(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The calendar months that overlap `period`, in order: a report's month-by-month columns.
+pub fn months_in(period: Period) -> Vec<Period> {
+    let mut months = Vec::new();
+    let mut current = month(period.starts_on);
+    while current.starts_on <= period.ends_on {
+        let next = current.end_exclusive();
+        months.push(current);
+        current = month(next);
+    }
+    months
+}
+
+/// A starter's share of a yearly quota (OBS-2, PDR-1): the whole months of `year` left from
+/// the month they start in, that month counted, as a share of `per_year` rounded up. Someone
+/// in post before the year owes all of it; someone starting after it, none.
+pub fn pro_rata(per_year: u32, year: Period, in_post_from: Option<NaiveDate>) -> u32 {
+    let month_number = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+    match in_post_from {
+        Some(start) if start > year.ends_on => 0,
+        Some(start) if start > year.starts_on => {
+            let months = month_number(year.end_exclusive()) - month_number(year.starts_on);
+            let left = months - (month_number(start) - month_number(year.starts_on));
+            let owed = (u64::from(per_year) * left as u64).div_ceil(months as u64);
+            u32::try_from(owed).unwrap_or(per_year)
+        }
+        _ => per_year,
     }
 }
 
@@ -147,6 +190,56 @@ mod tests {
         assert_eq!(year.days_left(d(2020, 1, 1)), 365);
         assert!(year.contains(year.starts_on) && year.contains(year.ends_on));
         assert!(!year.contains(year.end_exclusive()));
+    }
+
+    #[test]
+    fn rpt1_months_in_a_practice_year_are_twelve_whole_months() {
+        let months = months_in(practice_year(d(2026, 6, 1)));
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], period(d(2026, 4, 1), d(2026, 4, 30)));
+        assert_eq!(months[11], period(d(2027, 3, 1), d(2027, 3, 31)));
+        // A part month still gets its whole month, once.
+        let part = months_in(period(d(2026, 1, 31), d(2026, 2, 1)));
+        assert_eq!(part, vec![month(d(2026, 1, 1)), month(d(2026, 2, 1))]);
+        assert_eq!(months_in(period(d(2026, 5, 9), d(2026, 5, 9))).len(), 1);
+    }
+
+    /// PDR-1: the cycle turns on the first of the goals month, wherever the organisation puts it.
+    #[test]
+    fn pdr1_cycle_runs_from_the_goals_month() {
+        assert_eq!(
+            pdr_cycle(d(2027, 3, 31), 4),
+            period(d(2026, 4, 1), d(2027, 3, 31))
+        );
+        assert_eq!(
+            pdr_cycle(d(2027, 4, 1), 4),
+            period(d(2027, 4, 1), d(2028, 3, 31))
+        );
+        assert_eq!(
+            pdr_cycle(d(2026, 12, 2), 1),
+            period(d(2026, 1, 1), d(2026, 12, 31))
+        );
+        assert_eq!(
+            pdr_cycle(d(2026, 8, 31), 9),
+            period(d(2025, 9, 1), d(2026, 8, 31))
+        );
+        assert_eq!(pdr_cycle(d(2026, 6, 1), 4), practice_year(d(2026, 6, 1)));
+    }
+
+    /// OBS-2, PDR-1: a starter owes the months left, their first counted, rounded up.
+    #[test]
+    fn pdr1_pro_rata_counts_the_starting_month() {
+        let year = pdr_cycle(d(2026, 6, 1), 4);
+        let owed = |start| pro_rata(5, year, Some(start));
+        assert_eq!(pro_rata(5, year, None), 5);
+        assert_eq!(owed(d(2020, 1, 1)), 5, "in post before the cycle");
+        assert_eq!(owed(d(2026, 4, 1)), 5);
+        assert_eq!(owed(d(2026, 4, 30)), 5, "April counts whole");
+        assert_eq!(owed(d(2026, 10, 1)), 3, "6 of 12 months: 2.5 rounds up");
+        assert_eq!(owed(d(2027, 1, 15)), 2, "3 months: 1.25 rounds up");
+        assert_eq!(owed(d(2027, 3, 31)), 1, "the last month still owes one");
+        assert_eq!(owed(d(2027, 4, 1)), 0, "starts in the next cycle");
+        assert_eq!(pro_rata(0, year, Some(d(2026, 10, 1))), 0);
     }
 
     proptest! {

@@ -6,10 +6,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::calendar::Calendar;
+use super::pdr::CycleMonths;
 use super::reminders::{
     action_due, agreement_unsigned, awaiting_signature, deliver_at, each_working_day, is_quiet,
-    nothing_booked, record_not_written, session_coming_up, weekly_prompt, yearly, Preferences,
-    ReminderKind, MORNING, OBSERVATION_CHECKS,
+    local, nothing_booked, record_not_written, session_coming_up, weekly_prompt, yearly,
+    Preferences, ReminderKind, MORNING, OBSERVATION_CHECKS,
 };
 
 /// Reminders whose time passed more than this long ago are not sent late (after an outage,
@@ -46,6 +47,19 @@ pub struct FrequencyFact {
     pub supervisor: Option<Recipient>,
 }
 
+/// A case the person supervises (CASE-1).
+#[derive(Debug, Clone)]
+pub struct CaseFact {
+    pub id: String,
+    /// The latest date for its next discussion.
+    pub next_due: NaiveDate,
+    /// A child protection plan's nine-month discussion still to hold: (flagged on, discuss by).
+    pub cp_review: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// Working days before a case's discussion is due that its supervisor is reminded.
+pub const CASE_DUE_WORKING_DAYS: u32 = 5;
+
 /// Everything the plan for one person is made from.
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -70,8 +84,15 @@ pub struct Facts {
     pub record_reads: Vec<(String, DateTime<Utc>)>,
     /// Supervisees of the person short of observations this practice year.
     pub observations_short: Vec<String>,
+    /// The organisation's PDR milestone months (PDR-1).
+    pub pdr_months: CycleMonths,
+    /// Whose PDR milestones the person hears of, on the first of each milestone month: their
+    /// own (when they have a line manager) and their direct reports'.
+    pub pdr_people: Vec<String>,
     /// A student or ASYE worker, prompted weekly to reflect.
     pub reflective: bool,
+    /// Open cases the person supervises, when the module is on (CASE-1).
+    pub cases: Vec<CaseFact>,
 }
 
 /// One reminder the plan wants.
@@ -367,6 +388,31 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             );
         }
     }
+    for case in &facts.cases {
+        plan_case(&mut plan, me, case, today, last_day);
+    }
+    for (milestone, month) in facts.pdr_months.each() {
+        for at in yearly(&[(month, 1)], today, last_day, me.zone) {
+            for person in &facts.pdr_people {
+                let own = *person == me.person_id;
+                let what = milestone.describe();
+                let text = if own {
+                    Text {
+                        title: "Your PDR is due this month",
+                        body: format!("Your PDR {what} is due this month; agree a time with your line manager."),
+                        link: "/me/pdr".into(),
+                    }
+                } else {
+                    Text {
+                        title: "A PDR is due this month",
+                        body: format!("The PDR {what} of someone you manage is due this month; book a PDR session."),
+                        link: format!("/people/{person}/pdr"),
+                    }
+                };
+                plan.add(me, ReminderKind::PdrMilestone, person, at, false, text);
+            }
+        }
+    }
     if facts.reflective {
         for at in weekly_prompt(today, last_day, calendar, me.zone) {
             plan.add(
@@ -384,6 +430,79 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
         }
     }
     plan.out
+}
+
+/// CASE-1: a case's supervisor hears 5 working days before its discussion is due, each
+/// working day while it is overdue, and of a child protection plan's nine-month discussion
+/// when it is flagged and on the day it is due. Only a link to the case, never its
+/// reference (REM-6).
+fn plan_case(
+    plan: &mut Plan<'_>,
+    me: &Recipient,
+    case: &CaseFact,
+    today: NaiveDate,
+    last_day: NaiveDate,
+) {
+    let calendar = plan.calendar;
+    let due = case.next_due;
+    let link = format!("/cases/{}", case.id);
+    // The same mornings, working days before a date, as nothing-booked warnings.
+    for at in nothing_booked(due, &[CASE_DUE_WORKING_DAYS], calendar, me.zone) {
+        plan.add(
+            me,
+            ReminderKind::CaseDiscussionDue,
+            &case.id,
+            at,
+            false,
+            Text {
+                title: "A case is due for discussion",
+                body: format!(
+                    "A case you supervise is due for discussion in supervision by {due}."
+                ),
+                link: link.clone(),
+            },
+        );
+    }
+    if let Some(first) = calendar
+        .add_working_days(due, 1)
+        .ok()
+        .filter(|d| *d <= last_day)
+    {
+        for at in each_working_day(first.max(today), last_day, calendar, me.zone, MORNING) {
+            plan.add(
+                me,
+                ReminderKind::CaseDiscussionDue,
+                &case.id,
+                at,
+                false,
+                Text {
+                    title: "A case discussion is overdue",
+                    body: format!(
+                        "A case you supervise was due for discussion in supervision by {due}."
+                    ),
+                    link: link.clone(),
+                },
+            );
+        }
+    }
+    if let Some((flagged_on, discuss_by)) = case.cp_review {
+        for day in [flagged_on, discuss_by] {
+            plan.add(
+                me,
+                ReminderKind::CpReviewDiscussionDue,
+                &case.id,
+                local(day, MORNING, me.zone),
+                false,
+                Text {
+                    title: "A child protection plan nears its review",
+                    body: format!(
+                        "Discuss a child protection plan in supervision by {discuss_by}, six weeks before its review conference."
+                    ),
+                    link: link.clone(),
+                },
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -429,7 +548,10 @@ mod tests {
             decisions: Vec::new(),
             record_reads: Vec::new(),
             observations_short: Vec::new(),
+            pdr_months: CycleMonths::default(),
+            pdr_people: Vec::new(),
             reflective: false,
+            cases: Vec::new(),
         }
     }
 
@@ -570,5 +692,91 @@ mod tests {
         assert!(plan
             .iter()
             .all(|p| p.title.len() <= 120 && !p.body.contains("CH-")));
+    }
+
+    /// CASE-1, REM-6: a case's supervisor hears 5 working days before the discussion is due
+    /// and each working day once it is overdue; a child protection plan's nine-month
+    /// discussion when flagged and when due. Texts link to the case, never name it.
+    #[test]
+    fn case1_case_discussions_remind_the_supervisor() {
+        let morning = |day| local(day, NaiveTime::from_hms_opt(9, 0, 0).unwrap(), London);
+        let mut f = facts();
+        f.person = recipient("manager");
+        f.horizon = now() + Duration::days(14);
+        f.cases.push(CaseFact {
+            // Due Wednesday 2 December: 5 working days before is today, 25 November.
+            id: "c1".into(),
+            next_due: d(2026, 12, 2),
+            cp_review: Some((d(2026, 11, 30), d(2026, 12, 14))),
+        });
+        let plan = plan(&f, &calendar());
+        let of = |kind| -> Vec<DateTime<Utc>> {
+            plan.iter()
+                .filter(|p| p.kind == kind)
+                .map(|p| p.fire_at)
+                .collect()
+        };
+        let due = of(ReminderKind::CaseDiscussionDue);
+        assert_eq!(due[0], morning(d(2026, 11, 25)));
+        // Overdue from Thursday 3 December, each working day to the horizon, not weekends.
+        assert!(due.contains(&morning(d(2026, 12, 3))));
+        assert!(due.contains(&morning(d(2026, 12, 7))));
+        assert!(!due.contains(&morning(d(2026, 12, 5))));
+        assert_eq!(due.len(), 1 + 5);
+        assert_eq!(
+            of(ReminderKind::CpReviewDiscussionDue),
+            [morning(d(2026, 11, 30))],
+            "the discuss-by day is past the horizon"
+        );
+        assert!(plan.iter().all(|p| p.person_id == "manager"
+            && p.subject_id == "c1"
+            && p.link == "/cases/c1"
+            && !p.body.contains("CH-")));
+        assert_eq!(ReminderKind::CaseDiscussionDue.urgency(), "normal");
+        assert_eq!(ReminderKind::CpReviewDiscussionDue.ttl_seconds(), 86_400);
+        // Turned off, none.
+        f.person.preferences.disabled = vec![
+            ReminderKind::CaseDiscussionDue,
+            ReminderKind::CpReviewDiscussionDue,
+        ];
+        assert!(super::plan(&f, &calendar()).is_empty());
+    }
+
+    /// REM-2, PDR-1: on the first of each PDR month, at 09:00 local, the person hears of
+    /// their own milestone and their line manager of theirs; months moved, the days move.
+    #[test]
+    fn rem2_pdr_milestones_remind_both_parties_on_the_first() {
+        let morning = |day| local(day, NaiveTime::from_hms_opt(9, 0, 0).unwrap(), London);
+        let mut f = facts();
+        f.person = recipient("manager");
+        f.pdr_people = vec!["manager".into(), "worker".into()];
+        // 30 September 10:00: the mid-year milestone is tomorrow morning.
+        f.now = Utc.with_ymd_and_hms(2026, 9, 30, 10, 0, 0).unwrap();
+        f.horizon = f.now + Duration::hours(26);
+        let plan = plan(&f, &calendar());
+        let pdr: Vec<_> = plan
+            .iter()
+            .filter(|p| p.kind == ReminderKind::PdrMilestone)
+            .collect();
+        assert_eq!(pdr.len(), 2);
+        assert!(pdr
+            .iter()
+            .all(|p| p.person_id == "manager" && p.fire_at == morning(d(2026, 10, 1))));
+        assert_eq!(
+            (pdr[0].subject_id.as_str(), pdr[0].link.as_str()),
+            ("manager", "/me/pdr")
+        );
+        assert_eq!(pdr[1].link, "/people/worker/pdr");
+        assert!(pdr[1].body.contains("mid-year review"));
+        // Not on other days, nor when the organisation moves mid-year to November.
+        f.pdr_months = CycleMonths::new(4, 11, 3).unwrap();
+        assert!(super::plan(&f, &calendar()).is_empty());
+        f.now = Utc.with_ymd_and_hms(2026, 10, 31, 10, 0, 0).unwrap();
+        f.horizon = f.now + Duration::hours(26);
+        let moved = super::plan(&f, &calendar());
+        assert_eq!(moved.len(), 2);
+        assert!(moved.iter().all(|p| p.fire_at == morning(d(2026, 11, 1))));
+        f.person.preferences.disabled = vec![ReminderKind::PdrMilestone];
+        assert!(super::plan(&f, &calendar()).is_empty());
     }
 }

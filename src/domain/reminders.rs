@@ -43,6 +43,11 @@ pub enum ReminderKind {
     AgreementUnsigned,
     /// Someone read the person's record with a stated reason (ACC-2).
     RecordAccessed,
+    /// A case is due for discussion in supervision soon, or overdue (CASE-1).
+    CaseDiscussionDue,
+    /// A child protection plan nears 9 months: discuss it 6 weeks before its review
+    /// conference (CASE-1, 001 §5.3).
+    CpReviewDiscussionDue,
 }
 
 text_enum!(ReminderKind {
@@ -58,6 +63,8 @@ text_enum!(ReminderKind {
     PdrMilestone => "pdr_milestone",
     AgreementUnsigned => "agreement_unsigned",
     RecordAccessed => "record_accessed",
+    CaseDiscussionDue => "case_discussion_due",
+    CpReviewDiscussionDue => "cp_review_discussion_due",
 });
 
 impl ReminderKind {
@@ -73,7 +80,9 @@ impl ReminderKind {
             | RecordAwaitingSignature
             | ActionDue
             | AgreementUnsigned
-            | RecordAccessed => "normal",
+            | RecordAccessed
+            | CaseDiscussionDue
+            | CpReviewDiscussionDue => "normal",
         }
     }
 
@@ -470,7 +479,7 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", kind.as_str()));
             assert_eq!(kind.as_str().parse::<ReminderKind>(), Ok(kind));
         }
-        assert_eq!(ReminderKind::ALL.len(), 12);
+        assert_eq!(ReminderKind::ALL.len(), 14);
     }
 
     #[test]

@@ -204,7 +204,7 @@ impl SessionStatus {
 }
 
 /// SES-3 / SES-4: why a session moves or is cancelled (000 requires it be recorded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeReason {
     Sickness,

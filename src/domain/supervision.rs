@@ -49,8 +49,10 @@ impl Facts {
     }
 }
 
-/// FREQ-4 for one supervisee.
+/// FREQ-4 for one supervisee, or GRP-1 for a team's group supervision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"status": "at_risk", "due_by": "2026-12-08", "last_held": "2026-11-03",
+    "next_booked": null, "interval": {"max_working_days": 25}, "days_since_last_held": 29}))]
 pub struct Report {
     pub status: Status,
     /// The next session must be held on or before this date.
@@ -69,15 +71,35 @@ pub fn report(
     facts: &Facts,
     today: NaiveDate,
 ) -> Result<Report, CalendarError> {
-    let due_by = facts.due_after(calendar, profile, facts.last_held)?;
-    let status = scheduling::status(calendar, today, facts.last_held, due_by, facts.next_booked)?;
+    report_at(
+        calendar,
+        |on| facts.interval_on(profile, on),
+        facts.baseline,
+        facts.last_held,
+        facts.next_booked,
+        today,
+    )
+}
+
+/// FREQ-4's arithmetic for anything held at an interval: a supervisee's 1:1s, or a team's
+/// group supervision (GRP-1), whose interval does not depend on the date.
+pub fn report_at(
+    calendar: &Calendar,
+    interval_on: impl Fn(NaiveDate) -> Interval,
+    baseline: NaiveDate,
+    last_held: Option<NaiveDate>,
+    next_booked: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Report, CalendarError> {
+    let due_by = scheduling::due_by(calendar, &interval_on, last_held, baseline)?;
+    let status = scheduling::status(calendar, today, last_held, due_by, next_booked)?;
     Ok(Report {
         status,
         due_by,
-        last_held: facts.last_held,
-        next_booked: facts.next_booked,
-        interval: facts.interval_on(profile, facts.last_held.unwrap_or(facts.baseline)),
-        days_since_last_held: facts.last_held.map(|held| (today - held).num_days()),
+        last_held,
+        next_booked,
+        interval: interval_on(last_held.unwrap_or(baseline)),
+        days_since_last_held: last_held.map(|held| (today - held).num_days()),
     })
 }
 

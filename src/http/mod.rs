@@ -1,6 +1,7 @@
 //! The HTTP API: actix-web app, routes, extractors, problem+json mapping and the OpenAPI
 //! document. Handlers parse, authorise, call the store or domain, and map the result.
 
+pub mod csv;
 pub mod extract;
 pub mod idempotency;
 pub mod observe;

@@ -34,8 +34,11 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "observations", description = "Observations of practice and the practice-year status (OBS)"),
         (name = "reflections", description = "Reflective logs, sharing, comments and CPD records (REF)"),
         (name = "asye", description = "The assessed and supported year in employment (ASYE-1)"),
+        (name = "cases", description = "Case supervision, an optional module: how often each case must be discussed, by status (CASE-1)"),
+        (name = "pdr", description = "The performance and development review: the yearly cycle, its reviews and SMART goals (PDR-1)"),
         (name = "push", description = "Web Push: the VAPID key and your devices (REM-1)"),
         (name = "reminders", description = "Reminder settings and the private calendar feed (REM-2, REM-3, REM-7)"),
+        (name = "reports", description = "Compliance reports for teams, supervisors and the organisation, as JSON or CSV (RPT-1)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))

@@ -66,6 +66,9 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// An optional module the organisation has not turned on (CASE-1).
+    #[error("{0}")]
+    ModuleOff(&'static str),
     #[error("the resource has changed since it was read")]
     PreconditionFailed { current: Option<serde_json::Value> },
     #[error("this change needs an If-Match header with the resource's ETag")]
@@ -126,6 +129,11 @@ impl ApiError {
             ),
             NotFound => ("not-found", StatusCode::NOT_FOUND, "Not found"),
             Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            ModuleOff(_) => (
+                "module-off",
+                StatusCode::CONFLICT,
+                "This module is turned off",
+            ),
             PreconditionFailed { .. } => (
                 "stale-version",
                 StatusCode::PRECONDITION_FAILED,

@@ -10,18 +10,22 @@
 pub mod agreements;
 pub mod asye;
 pub mod audit;
+pub mod cases;
 pub mod devices;
+pub mod groups;
 pub mod idempotency;
 pub mod line_management;
 pub mod notifications;
 pub mod observations;
 pub mod organisation;
+pub mod pdr;
 pub mod people;
 pub mod records;
 pub mod reflections;
 pub mod refresh_tokens;
 pub mod reminder_facts;
 pub mod reminders;
+pub mod reports;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
@@ -46,6 +50,13 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// SQLite waits this long for a lock before giving up; the pool waits longer for a
 /// connection so a queued writer fails on the lock, not on checkout.
 const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
+/// Reads go through a memory map of the file, shared by every connection, instead of a
+/// `read()` per page into each connection's own cache: an organisation-wide report reads
+/// hundreds of megabytes of index. Address space, not memory: the kernel's page cache
+/// backs it.
+const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+/// Each connection's own page cache, in KiB (SQLite's default is 2 MiB).
+const SQLITE_CACHE_KIB: u64 = 16 * 1024;
 const POOL_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A connection to whichever backend the URL named.
@@ -120,6 +131,27 @@ impl StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The most ids one `IN (...)` list binds: within every backend's bind-parameter limit.
+pub const MAX_IN_LIST: usize = 5_000;
+
+/// Runs a query once for everyone (`ids` is None) or once per bounded chunk of ids, and
+/// gathers the rows.
+pub fn for_ids<T>(
+    ids: Option<&[String]>,
+    mut query: impl FnMut(Option<&[String]>) -> QueryResult<Vec<T>>,
+) -> StoreResult<Vec<T>> {
+    match ids {
+        None => Ok(query(None)?),
+        Some(ids) => {
+            let mut rows = Vec::new();
+            for chunk in ids.chunks(MAX_IN_LIST) {
+                rows.extend(query(Some(chunk))?);
+            }
+            Ok(rows)
+        }
+    }
+}
+
 /// One page of a list: how many rows, after skipping how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
@@ -146,7 +178,8 @@ impl ManageConnection for ConnectionManager {
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA mmap_size = {SQLITE_MMAP_BYTES}; PRAGMA cache_size = -{SQLITE_CACHE_KIB};"
                 ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

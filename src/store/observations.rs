@@ -11,6 +11,7 @@ use super::{new_id, now, DbConnection, StoreError, StoreResult};
 use crate::domain::observations::{practice_year_status, ObservationSetting, ObservationStatus};
 use crate::domain::people::StaffCategory;
 use crate::domain::periods::practice_year;
+use crate::domain::policy::Profile;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = observations)]
@@ -152,13 +153,27 @@ pub fn status(
     person: &Person,
     today: NaiveDate,
 ) -> StoreResult<ObservationStatus> {
-    let profile = calendars.settings.profile();
     let year = practice_year(today);
     let observed: Vec<(NaiveDate, ObservationSetting)> =
         of_supervisee(conn, &person.id, year.starts_on, year.ends_on)?
             .into_iter()
             .map(|o| (o.observed_on, o.setting))
             .collect();
+    Ok(status_of(
+        &calendars.settings.profile(),
+        person,
+        &observed,
+        today,
+    ))
+}
+
+/// OBS-2 from observations already gathered (a report gathers everyone's in one query).
+pub fn status_of(
+    profile: &Profile,
+    person: &Person,
+    observed: &[(NaiveDate, ObservationSetting)],
+    today: NaiveDate,
+) -> ObservationStatus {
     let (per_year, settings) = if needs_observations(person.staff_category) {
         let settings = profile
             .observation_settings_required()
@@ -173,11 +188,5 @@ pub fn status(
         .asye_start
         .or(person.placement_start)
         .or(person.employment_start);
-    Ok(practice_year_status(
-        per_year,
-        &settings,
-        in_post_from,
-        &observed,
-        today,
-    ))
+    practice_year_status(per_year, &settings, in_post_from, observed, today)
 }

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use super::schema::{closure_days, frequency_overrides, organisation_settings};
 use super::{now, DbConnection, StoreError, StoreResult};
 use crate::domain::calendar::{Calendar, Region};
+use crate::domain::pdr::{check_goals_per_year, CycleMonths};
 use crate::domain::policy::{self, Interval, Profile};
 
 const SETTINGS_ROW: i32 = 1;
@@ -23,6 +24,12 @@ pub struct Settings {
     pub version: i32,
     /// How case references look (REC-3); see `domain::records::CaseReferencePattern`.
     pub case_reference_pattern: String,
+    /// Where the PDR cycle's milestones fall (PDR-1).
+    pub pdr_months: CycleMonths,
+    /// Goals a full PDR cycle asks for (PDR-1).
+    pub pdr_goals_per_year: u32,
+    /// The optional case supervision module (CASE-1) is turned on.
+    pub case_supervision: bool,
 }
 
 impl Settings {
@@ -39,14 +46,28 @@ fn corrupt(what: String) -> StoreError {
     StoreError::Database(diesel::result::Error::DeserializationError(what.into()))
 }
 
+/// The PDR settings as stored: goals, mid-year and year-end months, goals per year.
+type PdrColumns = (i32, i32, i32, i32);
+
 pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
-    let (region, profile, closures_version, updated_at, version, case_reference_pattern): (
+    let (
+        region,
+        profile,
+        closures_version,
+        updated_at,
+        version,
+        case_reference_pattern,
+        pdr,
+        case_supervision,
+    ): (
         String,
         String,
         i32,
         NaiveDateTime,
         i32,
         String,
+        PdrColumns,
+        bool,
     ) = organisation_settings::table
         .find(SETTINGS_ROW)
         .select((
@@ -56,8 +77,16 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
             organisation_settings::updated_at,
             organisation_settings::version,
             organisation_settings::case_reference_pattern,
+            (
+                organisation_settings::pdr_goals_month,
+                organisation_settings::pdr_midyear_month,
+                organisation_settings::pdr_yearend_month,
+                organisation_settings::pdr_goals_per_year,
+            ),
+            organisation_settings::case_supervision,
         ))
         .get_result(conn)?;
+    let (goals_month, midyear_month, yearend_month, goals_per_year) = pdr;
     Ok(Settings {
         holiday_region: region
             .parse()
@@ -67,6 +96,11 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
         updated_at,
         version,
         case_reference_pattern,
+        pdr_months: CycleMonths::new(goals_month, midyear_month, yearend_month)
+            .map_err(|e| corrupt(format!("PDR months: {e}")))?,
+        pdr_goals_per_year: check_goals_per_year(goals_per_year)
+            .map_err(|e| corrupt(format!("PDR goals: {e}")))?,
+        case_supervision,
     })
 }
 
@@ -76,6 +110,9 @@ pub struct SettingsChange {
     pub holiday_region: Option<Region>,
     pub policy_profile: Option<String>,
     pub case_reference_pattern: Option<String>,
+    pub pdr_months: Option<CycleMonths>,
+    pub pdr_goals_per_year: Option<u32>,
+    pub case_supervision: Option<bool>,
 }
 
 /// Changes the settings if they are still at `expected_version`.
@@ -90,6 +127,10 @@ pub fn update_settings(
             current: current.version,
         });
     }
+    let pdr_months = change.pdr_months.unwrap_or(current.pdr_months);
+    let goals_per_year = change
+        .pdr_goals_per_year
+        .unwrap_or(current.pdr_goals_per_year);
     diesel::update(organisation_settings::table.find(SETTINGS_ROW))
         .set((
             organisation_settings::holiday_region.eq(change
@@ -103,6 +144,14 @@ pub fn update_settings(
                 .unwrap_or(current.case_reference_pattern)),
             organisation_settings::updated_at.eq(now()),
             organisation_settings::version.eq(current.version + 1),
+            (
+                organisation_settings::pdr_goals_month.eq(pdr_months.goals_month as i32),
+                organisation_settings::pdr_midyear_month.eq(pdr_months.mid_year_month as i32),
+                organisation_settings::pdr_yearend_month.eq(pdr_months.year_end_month as i32),
+                organisation_settings::pdr_goals_per_year.eq(goals_per_year as i32),
+            ),
+            organisation_settings::case_supervision
+                .eq(change.case_supervision.unwrap_or(current.case_supervision)),
         ))
         .execute(conn)?;
     settings(conn)

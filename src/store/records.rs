@@ -241,6 +241,7 @@ pub fn create(conn: &mut DbConnection, new: NewRecord<'_>) -> StoreResult<Record
         new.author_id,
     )?;
     add_event(conn, id, "created", Some(1), new.author_id, None, None)?;
+    super::cases::replace_discussions(conn, id, new.supervisee_id, new.held_on, new.content)?;
     find(conn, id)
 }
 
@@ -308,6 +309,14 @@ pub fn update(
             content,
             hash,
             actor_id,
+        )?;
+        // CASE-1: the latest content says which cases the session discussed.
+        super::cases::replace_discussions(
+            conn,
+            &record.id,
+            &record.supervisee_id,
+            record.held_on,
+            content,
         )?;
     }
     let first_sent_on = record.first_sent_on.or(change.sent_on);

@@ -1,6 +1,7 @@
 //! Gathers what one person's reminder plan is made from (`domain::reminder_plan::Facts`):
 //! their sessions, their supervision status, records, actions, agreements, proposals waiting
-//! for them, reads of their records and, on check days, supervisees short of observations.
+//! for them, reads of their records and, on check days, supervisees short of observations
+//! and the PDR milestones due.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -10,12 +11,12 @@ use super::people::{self, Person};
 use super::schema::{record_access, record_events, records, session_changes, sessions};
 use super::status::{self, zone};
 use super::{
-    agreements, line_management, observations, reminders, DbConnection, Page, StoreResult,
+    agreements, cases, line_management, observations, reminders, DbConnection, Page, StoreResult,
 };
 use crate::domain::people::StaffCategory;
 use crate::domain::records::RecordStatus;
 use crate::domain::reminder_plan::{Facts, FrequencyFact, Recipient, SessionFact};
-use crate::domain::reminders::{OBSERVATION_CHECKS, SESSION_LEADS};
+use crate::domain::reminders::{yearly, OBSERVATION_CHECKS, SESSION_LEADS};
 use crate::domain::scheduling::utc_to_local_date;
 use crate::domain::sessions::{AgreementStatus, SessionStatus};
 
@@ -199,6 +200,24 @@ pub fn gather(
         }
     }
 
+    // PDR-1: on the first of a milestone month, the person's own PDR (when someone manages
+    // them) and their direct reports'.
+    let pdr_months = calendars.settings.pdr_months;
+    let mut pdr_people = Vec::new();
+    if !yearly(&pdr_months.reminder_dates(), today, last_day, me.zone).is_empty() {
+        if line_management::manager_on(conn, &person.id, today)?.is_some() {
+            pdr_people.push(person.id.clone());
+        }
+        pdr_people.extend(line_management::direct_reports(conn, &person.id, today)?);
+    }
+
+    // CASE-1: only while the organisation has the module on.
+    let cases = if calendars.settings.case_supervision {
+        cases::reminder_facts(conn, &person.id, today, calendars.organisation())?
+    } else {
+        Vec::new()
+    };
+
     Ok(Facts {
         now: utc(now),
         horizon: utc(horizon),
@@ -211,10 +230,13 @@ pub fn gather(
         decisions,
         record_reads,
         observations_short,
+        pdr_months,
+        pdr_people,
         reflective: matches!(
             person.staff_category,
             StaffCategory::Student | StaffCategory::Asye
         ),
+        cases,
         person: me,
     })
 }

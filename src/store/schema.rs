@@ -95,6 +95,11 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         case_reference_pattern -> Text,
+        pdr_goals_month -> Integer,
+        pdr_midyear_month -> Integer,
+        pdr_yearend_month -> Integer,
+        pdr_goals_per_year -> Integer,
+        case_supervision -> Bool,
     }
 }
 
@@ -473,6 +478,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    group_records (session_id) {
+        session_id -> Text,
+        notes -> Text,
+        case_references -> Text,
+        written_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    group_attendance (session_id, person_id) {
+        session_id -> Text,
+        person_id -> Text,
+    }
+}
+
+diesel::table! {
+    pdr_goals (id) {
+        id -> Text,
+        person_id -> Text,
+        title -> Text,
+        specific -> Text,
+        measurable -> Text,
+        achievable -> Text,
+        relevant -> Text,
+        behaviours -> Text,
+        due_on -> Date,
+        status -> Text,
+        progress -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        case_reference -> Text,
+        supervisee_id -> Text,
+        supervisor_id -> Text,
+        status -> Text,
+        status_since -> Date,
+        permanence_plan_on -> Nullable<Date>,
+        review_conference_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    record_case_discussions (record_id, case_reference) {
+        record_id -> Text,
+        case_reference -> Text,
+        supervisee_id -> Text,
+        discussed_on -> Date,
+    }
+}
+
 diesel::joinable!(people -> teams (team_id));
 diesel::joinable!(refresh_tokens -> people (person_id));
 diesel::joinable!(sessions -> agreements (agreement_id));
@@ -482,6 +553,7 @@ diesel::joinable!(records -> record_templates (template_id));
 diesel::joinable!(entry_shares -> reflective_entries (entry_id));
 diesel::joinable!(reminder_deliveries -> reminders (reminder_id));
 diesel::joinable!(record_access -> records (record_id));
+diesel::joinable!(group_attendance -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -518,7 +590,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminder_schedule,
     reminder_preferences,
     calendar_feeds,
+    cases,
+    record_case_discussions,
+    group_records,
+    group_attendance,
+    pdr_goals,
 );
 
 // Status lists group formal sessions by supervisee and agreement kind.
 diesel::allow_columns_to_appear_in_same_group_by_clause!(sessions::supervisee_id, agreements::kind,);
+// Reports count cancellations by supervisee and reason.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    sessions::supervisee_id,
+    session_changes::reason,
+);

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::schema::{agreements, session_changes, sessions};
 use super::{now, DbConnection, Page, StoreError, StoreResult};
 use crate::domain::sessions::{
-    AgreementKind, ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
+    ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -429,62 +429,61 @@ pub fn decide(
         .get_result(conn)?)
 }
 
-/// For status lists: per supervisee and agreement kind, the last held and next booked
-/// (from `booked_from`) formal 1:1 start, in UTC.
+/// For status lists: per agreement, the last held and next booked (from `booked_from`)
+/// formal 1:1 start, in UTC.
 #[derive(Debug, Default)]
 pub struct FrequencySessions {
-    pub last_held: HashMap<(String, AgreementKind), NaiveDateTime>,
-    pub next_booked: HashMap<(String, AgreementKind), NaiveDateTime>,
+    pub last_held: HashMap<String, NaiveDateTime>,
+    pub next_booked: HashMap<String, NaiveDateTime>,
 }
 
-type Extreme = (Option<String>, String, Option<NaiveDateTime>);
-
+/// Per agreement of these supervisees (everyone's, with None): the last held formal 1:1
+/// (before `held_before`, if given) and the first still booked from `booked_from`. Two
+/// correlated sub-selects, each one seek on `sessions (agreement_id, kind, status,
+/// starts_at)`: the cost follows the number of agreements, not the years behind them.
 pub fn frequency_sessions(
     conn: &mut DbConnection,
-    supervisee_ids: &[String],
+    supervisees: Option<&[String]>,
+    held_before: Option<NaiveDateTime>,
     booked_from: NaiveDateTime,
 ) -> StoreResult<FrequencySessions> {
-    let mut result = FrequencySessions::default();
-    let booked_statuses = [
+    let one_to_one = SessionKind::OneToOne.as_str();
+    let booked = [
         SessionStatus::Scheduled.as_str(),
         SessionStatus::ReschedulePending.as_str(),
     ];
-    // Bounded IN lists keep within every backend's bind-parameter limit.
-    for chunk in supervisee_ids.chunks(5_000) {
-        let held: Vec<Extreme> = sessions::table
-            .inner_join(agreements::table)
-            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
-            .filter(sessions::supervisee_id.eq_any(chunk))
-            .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-            .group_by((sessions::supervisee_id, agreements::kind))
-            .select((
-                sessions::supervisee_id,
-                agreements::kind,
-                max(sessions::starts_at),
-            ))
-            .load(conn)?;
-        let booked: Vec<Extreme> = sessions::table
-            .inner_join(agreements::table)
-            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
-            .filter(sessions::supervisee_id.eq_any(chunk))
-            .filter(sessions::status.eq_any(booked_statuses))
-            .filter(sessions::starts_at.ge(booked_from))
-            .group_by((sessions::supervisee_id, agreements::kind))
-            .select((
-                sessions::supervisee_id,
-                agreements::kind,
-                min(sessions::starts_at),
-            ))
-            .load(conn)?;
-        for (rows, into) in [
-            (held, &mut result.last_held),
-            (booked, &mut result.next_booked),
-        ] {
-            for (person, kind, at) in rows {
-                if let (Some(person), Some(at)) = (person, at) {
-                    into.insert((person, kind.parse().map_err(corrupt)?), at);
-                }
+    let rows: Vec<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
+        super::for_ids(supervisees, |chunk| {
+            let of_agreement = || {
+                sessions::table
+                    .filter(sessions::agreement_id.eq(agreements::id.nullable()))
+                    .filter(sessions::kind.eq(one_to_one))
+            };
+            let last_held = of_agreement()
+                .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+                .filter(sessions::starts_at.lt(held_before.unwrap_or(NaiveDateTime::MAX)))
+                .select(max(sessions::starts_at))
+                .single_value();
+            let next_booked = of_agreement()
+                .filter(sessions::status.eq_any(booked))
+                .filter(sessions::starts_at.ge(booked_from))
+                .select(min(sessions::starts_at))
+                .single_value();
+            let mut query = agreements::table
+                .select((agreements::id, last_held, next_booked))
+                .into_boxed();
+            if let Some(chunk) = chunk {
+                query = query.filter(agreements::supervisee_id.eq_any(chunk));
             }
+            query.load(conn)
+        })?;
+    let mut result = FrequencySessions::default();
+    for (agreement, last, next) in rows {
+        if let Some(last) = last {
+            result.last_held.insert(agreement.clone(), last);
+        }
+        if let Some(next) = next {
+            result.next_booked.insert(agreement, next);
         }
     }
     Ok(result)

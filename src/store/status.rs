@@ -37,6 +37,17 @@ pub struct Line {
     pub person: Person,
     pub report: Report,
     pub agreement_id: Option<String>,
+    /// What the status was computed from, for reports that look back over a period.
+    pub facts: Facts,
+    /// The agreements whose 1:1s count towards the limit for this person (AGR-2).
+    pub counting: Vec<String>,
+}
+
+/// What `facts_for` found for one supervisee.
+struct Found {
+    facts: Facts,
+    agreement_id: Option<String>,
+    counting: Vec<String>,
 }
 
 /// The facts for one supervisee from their agreements and session extremes.
@@ -47,7 +58,7 @@ fn facts_for(
     sessions: &sessions::FrequencySessions,
     override_interval: Option<Interval>,
     today: NaiveDate,
-) -> (Facts, Option<String>) {
+) -> Found {
     let dates = person_dates(person);
     let alternating = profile
         .requirement(person.staff_category, &dates, today)
@@ -68,19 +79,19 @@ fn facts_for(
         .unwrap_or_else(|| person.created_at.date());
     let tz = zone(person);
     let local = |at: &NaiveDateTime| utc_to_local_date(*at, tz);
-    let kinds: Vec<_> = counting.iter().map(|a| a.kind).collect();
-    let last_held = kinds
+    let ids: Vec<String> = counting.iter().map(|a| a.id.clone()).collect();
+    let last_held = ids
         .iter()
-        .filter_map(|k| sessions.last_held.get(&(person.id.clone(), *k)))
+        .filter_map(|id| sessions.last_held.get(id))
         .max()
         .map(local);
-    let next_booked = kinds
+    let next_booked = ids
         .iter()
-        .filter_map(|k| sessions.next_booked.get(&(person.id.clone(), *k)))
+        .filter_map(|id| sessions.next_booked.get(id))
         .min()
         .map(local);
-    (
-        Facts {
+    Found {
+        facts: Facts {
             category: person.staff_category,
             dates,
             override_interval,
@@ -88,11 +99,12 @@ fn facts_for(
             last_held,
             next_booked,
         },
-        active.map(|a| a.id.clone()),
-    )
+        agreement_id: active.map(|a| a.id.clone()),
+        counting: ids,
+    }
 }
 
-fn calendar_error(err: crate::domain::calendar::CalendarError) -> StoreError {
+pub(crate) fn calendar_error(err: crate::domain::calendar::CalendarError) -> StoreError {
     StoreError::Database(diesel::result::Error::QueryBuilderError(
         err.to_string().into(),
     ))
@@ -114,7 +126,7 @@ pub fn lines(
             .push(agreement);
     }
     let overrides = organisation::all_overrides(conn)?;
-    let extremes = sessions::frequency_sessions(conn, &ids, now)?;
+    let extremes = sessions::frequency_sessions(conn, Some(&ids), None, now)?;
     let profile = calendars.settings.profile();
     let calendar = calendars.organisation();
     people
@@ -125,7 +137,7 @@ pub fn lines(
                 .get(&person.id)
                 .map(|list| list.iter().collect())
                 .unwrap_or_default();
-            let (facts, agreement_id) = facts_for(
+            let found = facts_for(
                 &profile,
                 &person,
                 &agreements,
@@ -133,12 +145,14 @@ pub fn lines(
                 overrides.get(&person.id).copied(),
                 today,
             );
-            let report =
-                supervision::report(calendar, &profile, &facts, today).map_err(calendar_error)?;
+            let report = supervision::report(calendar, &profile, &found.facts, today)
+                .map_err(calendar_error)?;
             Ok(Line {
                 person,
                 report,
-                agreement_id,
+                agreement_id: found.agreement_id,
+                facts: found.facts,
+                counting: found.counting,
             })
         })
         .collect()
@@ -153,9 +167,10 @@ pub fn facts(
     now: NaiveDateTime,
 ) -> StoreResult<Facts> {
     let refs: Vec<&Agreement> = agreements.iter().collect();
-    let extremes = sessions::frequency_sessions(conn, std::slice::from_ref(&person.id), now)?;
+    let extremes =
+        sessions::frequency_sessions(conn, Some(std::slice::from_ref(&person.id)), None, now)?;
     let override_interval = organisation::frequency_override(conn, &person.id)?.map(|o| o.interval);
     let today = utc_to_local_date(now, zone(person));
     let profile = calendars.settings.profile();
-    Ok(facts_for(&profile, person, &refs, &extremes, override_interval, today).0)
+    Ok(facts_for(&profile, person, &refs, &extremes, override_interval, today).facts)
 }

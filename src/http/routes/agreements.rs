@@ -848,7 +848,7 @@ async fn save_plan(
 #[schema(example = json!({"starts_at": "2026-12-03T10:00:00Z", "kind": "one_to_one"}))]
 pub struct BookSession {
     pub starts_at: DateTime<chrono::FixedOffset>,
-    /// Default one_to_one.
+    /// Default one_to_one; `pdr` only under the line-management agreement (PDR-1).
     pub kind: Option<SessionKind>,
     /// Default: the agreement's session length.
     pub duration_minutes: Option<i32>,

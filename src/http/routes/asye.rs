@@ -23,7 +23,7 @@ use crate::http::AppState;
 use crate::store::asye::{self, Evidence, StoredPause};
 use crate::store::line_management::supervises;
 use crate::store::people::Person;
-use crate::store::sessions::{self, Filter};
+use crate::store::sessions::{self, Filter, Session};
 use crate::store::{
     audit, observations, people, records, DbConnection, Page, StoreError, StoreResult,
 };
@@ -39,13 +39,28 @@ pub fn configure(config: &mut ServiceConfig) {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4c10", "starts_at": "2027-03-04T10:00:00Z", "status": "scheduled", "record_status": null}))]
+#[schema(example = json!({"id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4c10", "starts_at": "2027-03-04T10:00:00Z", "status": "scheduled", "record_id": null, "record_status": null}))]
 pub struct ReviewSession {
     pub id: String,
     pub starts_at: DateTime<Utc>,
     pub status: SessionStatus,
     /// The review's record, once the session is held.
+    pub record_id: Option<String>,
     pub record_status: Option<RecordStatus>,
+}
+
+impl ReviewSession {
+    /// A review's session with its record, for the ASYE's and the PDR's review points.
+    pub fn of(conn: &mut DbConnection, s: Session) -> StoreResult<ReviewSession> {
+        let record = records::for_session(conn, &s.id)?;
+        Ok(ReviewSession {
+            starts_at: utc(s.starts_at),
+            status: s.status,
+            record_id: record.as_ref().map(|r| r.id.clone()),
+            record_status: record.map(|r| r.status),
+            id: s.id,
+        })
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,16 +236,7 @@ fn review_sessions(
             .min_by_key(|(_, distance)| *distance)
             .map(|(i, _)| i);
         let session = match nearest {
-            Some(i) => {
-                let s = candidates.remove(i);
-                let record_status = records::for_session(conn, &s.id)?.map(|r| r.status);
-                Some(ReviewSession {
-                    starts_at: utc(s.starts_at),
-                    status: s.status,
-                    record_status,
-                    id: s.id,
-                })
-            }
+            Some(i) => Some(ReviewSession::of(conn, candidates.remove(i))?),
             None => None,
         };
         reviews.push(ReviewView {

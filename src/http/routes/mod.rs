@@ -7,17 +7,20 @@ pub mod asye;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod groups;
 pub mod me;
 pub mod notifications;
 pub mod observations;
 pub mod ops;
 pub mod organisation;
+pub mod pdr;
 pub mod people;
 pub mod push;
 pub mod records;
 pub mod reflections;
 pub mod reminders;
+pub mod reports;
 pub mod sessions;
 pub mod status;
 pub mod teams;
@@ -47,8 +50,11 @@ pub fn configure(config: &mut ServiceConfig) {
     observations::configure(config);
     reflections::configure(config);
     asye::configure(config);
+    cases::configure(config);
+    pdr::configure(config);
     push::configure(config);
     reminders::configure(config);
+    reports::configure(config);
 }
 
 /// One page of a list (API-3).

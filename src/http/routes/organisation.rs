@@ -11,6 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::calendar::HolidayRegion;
 use super::people::{find_visible, utc};
 use super::Paged;
+use crate::domain::pdr::{check_goals_per_year, CycleMonths};
 use crate::domain::people::organisation_today;
 use crate::domain::policy::{self, Anchor, CategoryRule, Interval, PersonDates, Phase, Profile};
 use crate::domain::records::CaseReferencePattern;
@@ -22,7 +23,7 @@ use crate::http::AppState;
 use crate::store::line_management as links;
 use crate::store::organisation::{self, FrequencyOverride, Settings, SettingsChange};
 use crate::store::people::Person;
-use crate::store::{audit, DbConnection, StoreError, StoreResult};
+use crate::store::{audit, cases, DbConnection, StoreError, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -43,6 +44,11 @@ pub fn configure(config: &mut ServiceConfig) {
     "holiday_region": "england-and-wales",
     "policy_profile": "default",
     "case_reference_pattern": "[A-Z]{0,4}-?[0-9]{4,12}",
+    "pdr_goals_month": 4,
+    "pdr_midyear_month": 10,
+    "pdr_yearend_month": 3,
+    "pdr_goals_per_year": 5,
+    "case_supervision": false,
     "version": 1,
     "updated_at": "2026-11-25T09:30:00Z"
 }))]
@@ -54,6 +60,16 @@ pub struct OrganisationView {
     pub policy_profile: String,
     /// The regular expression a case reference in a record must match in full (REC-3).
     pub case_reference_pattern: String,
+    /// The PDR cycle (PDR-1) starts on the first of this month, with goals (default 4, April).
+    pub pdr_goals_month: u32,
+    /// The month of the PDR mid-year review (default 10, October).
+    pub pdr_midyear_month: u32,
+    /// The month of the PDR year-end review (default 3, March).
+    pub pdr_yearend_month: u32,
+    /// Goals a full PDR cycle asks for; a starter during the cycle owes a share (default 5).
+    pub pdr_goals_per_year: u32,
+    /// The optional case supervision module (CASE-1, `/cases`) is on.
+    pub case_supervision: bool,
     /// Also sent as the ETag; send it back in If-Match to change the settings.
     pub version: i32,
     pub updated_at: DateTime<Utc>,
@@ -65,6 +81,11 @@ impl From<Settings> for OrganisationView {
             holiday_region: s.holiday_region.into(),
             policy_profile: s.policy_profile,
             case_reference_pattern: s.case_reference_pattern,
+            pdr_goals_month: s.pdr_months.goals_month,
+            pdr_midyear_month: s.pdr_months.mid_year_month,
+            pdr_yearend_month: s.pdr_months.year_end_month,
+            pdr_goals_per_year: s.pdr_goals_per_year,
+            case_supervision: s.case_supervision,
             version: s.version,
             updated_at: utc(s.updated_at),
         }
@@ -102,6 +123,16 @@ pub struct UpdateOrganisation {
     /// A regular expression (at most 200 characters) that a case reference must match in
     /// full (REC-3). Choose one no name can match.
     pub case_reference_pattern: Option<String>,
+    /// PDR months, 1 to 12 (PDR-1): distinct, and in the order goals, mid-year, year-end
+    /// counted from the goals month. One may change alone; the others keep their values.
+    pub pdr_goals_month: Option<i32>,
+    pub pdr_midyear_month: Option<i32>,
+    pub pdr_yearend_month: Option<i32>,
+    /// 1 to 20.
+    pub pdr_goals_per_year: Option<i32>,
+    /// Turns the case supervision module (CASE-1) on or off. Off, `/cases` answers 409
+    /// `module-off` and no case reminders go out; registered cases are kept.
+    pub case_supervision: Option<bool>,
 }
 
 /// Change the holiday region or the policy profile (administrators). Needs `If-Match`. Due
@@ -117,7 +148,7 @@ pub struct UpdateOrganisation {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read; `current` holds the settings now", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown policy profile, or a case reference pattern that is not a valid regular expression", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown policy profile, a case reference pattern that is not a valid regular expression, or PDR months or goals out of range or order", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -155,10 +186,18 @@ async fn update_organisation(
             return Err(Invalid::field("case_reference_pattern", message).into());
         }
     }
+    let pdr_goals_per_year = body
+        .pdr_goals_per_year
+        .map(check_goals_per_year)
+        .transpose()?;
+    let pdr_months = pdr_months(&state, version.0, &body).await?;
     let change = SettingsChange {
         holiday_region: body.holiday_region.map(Into::into),
         policy_profile: profile,
         case_reference_pattern: body.case_reference_pattern,
+        pdr_months,
+        pdr_goals_per_year,
+        case_supervision: body.case_supervision,
     };
     let actor = caller.actor();
     let updated = state
@@ -166,6 +205,10 @@ async fn update_organisation(
         .write(move |conn| {
             let before = organisation::settings(conn)?;
             let after = organisation::update_settings(conn, version.0, change)?;
+            if before.case_supervision != after.case_supervision {
+                // Case reminders start or stop for everyone who supervises a case.
+                cases::touch_supervisors(conn)?;
+            }
             audit::record(
                 conn,
                 &actor,
@@ -173,8 +216,8 @@ async fn update_organisation(
                 "organisation",
                 None,
                 json!({
-                    "before": {"holiday_region": before.holiday_region.as_str(), "policy_profile": before.policy_profile, "case_reference_pattern": before.case_reference_pattern},
-                    "after": {"holiday_region": after.holiday_region.as_str(), "policy_profile": after.policy_profile, "case_reference_pattern": after.case_reference_pattern},
+                    "before": {"holiday_region": before.holiday_region.as_str(), "policy_profile": before.policy_profile, "case_reference_pattern": before.case_reference_pattern, "pdr_months": before.pdr_months, "pdr_goals_per_year": before.pdr_goals_per_year, "case_supervision": before.case_supervision},
+                    "after": {"holiday_region": after.holiday_region.as_str(), "policy_profile": after.policy_profile, "case_reference_pattern": after.case_reference_pattern, "pdr_months": after.pdr_months, "pdr_goals_per_year": after.pdr_goals_per_year, "case_supervision": after.case_supervision},
                     "version": after.version,
                 }),
             )?;
@@ -190,6 +233,35 @@ async fn update_organisation(
             })
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The PDR months after the change, checked together with those it keeps (PDR-1).
+async fn pdr_months(
+    state: &AppState,
+    version: i32,
+    body: &UpdateOrganisation,
+) -> ApiResult<Option<CycleMonths>> {
+    let (goals, mid_year, year_end) = (
+        body.pdr_goals_month,
+        body.pdr_midyear_month,
+        body.pdr_yearend_month,
+    );
+    if goals.is_none() && mid_year.is_none() && year_end.is_none() {
+        return Ok(None);
+    }
+    let current = state.db.read(organisation::settings).await?;
+    let kept = current.pdr_months;
+    let months = CycleMonths::new(
+        goals.unwrap_or(kept.goals_month as i32),
+        mid_year.unwrap_or(kept.mid_year_month as i32),
+        year_end.unwrap_or(kept.year_end_month as i32),
+    );
+    match months {
+        Ok(months) => Ok(Some(months)),
+        // Changed since the client read them: the write answers 412 with the settings now.
+        Err(_) if current.version != version => Ok(None),
+        Err(invalid) => Err(invalid.into()),
     }
 }
 

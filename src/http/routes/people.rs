@@ -392,7 +392,7 @@ async fn get_person(
 }
 
 /// `null` in JSON clears a field; a missing key leaves it alone.
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

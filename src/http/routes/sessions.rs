@@ -15,8 +15,8 @@ use super::Paged;
 use crate::domain::people::organisation_today;
 use crate::domain::scheduling::utc_to_local_date;
 use crate::domain::sessions::{
-    check_cancellation, check_reason, decide_move, AgreementStatus, ChangeAction, ChangeReason,
-    ChangeState, MoveDecision, Party, SessionKind, SessionStatus, SESSION_MINUTES,
+    check_cancellation, check_reason, decide_move, AgreementKind, AgreementStatus, ChangeAction,
+    ChangeReason, ChangeState, MoveDecision, Party, SessionKind, SessionStatus, SESSION_MINUTES,
 };
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
@@ -239,6 +239,14 @@ pub async fn book_session(
                 || (party == Some(Party::Supervisee) && kind == SessionKind::AdHoc);
             if !allowed {
                 return Ok(Err(ApiError::Forbidden("the supervisor books sessions")));
+            }
+            // PDR-1: the review is part of line management, and matched to the person's cycle.
+            if kind == SessionKind::Pdr && agreement.kind != AgreementKind::LineManagement {
+                return Ok(Err(Invalid::field(
+                    "kind",
+                    "a PDR is held under the line-management agreement",
+                )
+                .into()));
             }
             if agreement.status(organisation_today()) != AgreementStatus::Active {
                 return Ok(Err(ApiError::Conflict(

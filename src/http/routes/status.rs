@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::may_see;
+use crate::domain::compliance::severity;
 use crate::domain::people::StaffCategory;
 use crate::domain::policy::Interval;
 use crate::domain::scheduling::Status;
@@ -161,13 +162,18 @@ pub struct StatusCounts {
     pub no_baseline: i64,
 }
 
-/// Worst first: overdue, at risk, no baseline, on track; then by due date.
-fn rank(status: Status) -> u8 {
-    match status {
-        Status::Overdue => 0,
-        Status::AtRisk => 1,
-        Status::NoBaseline => 2,
-        Status::OnTrack => 3,
+impl StatusCounts {
+    pub fn of(statuses: impl IntoIterator<Item = Status>) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for status in statuses {
+            match status {
+                Status::OnTrack => counts.on_track += 1,
+                Status::AtRisk => counts.at_risk += 1,
+                Status::Overdue => counts.overdue += 1,
+                Status::NoBaseline => counts.no_baseline += 1,
+            }
+        }
+        counts
     }
 }
 
@@ -182,27 +188,19 @@ fn paged(lines: Vec<Line>, query: &StatusQuery) -> Result<StatusList, Invalid> {
         invalid.push("offset", "must not be negative");
     }
     invalid.into_result(|| ())?;
-    let mut counts = StatusCounts::default();
-    for line in &lines {
-        match line.report.status {
-            Status::OnTrack => counts.on_track += 1,
-            Status::AtRisk => counts.at_risk += 1,
-            Status::Overdue => counts.overdue += 1,
-            Status::NoBaseline => counts.no_baseline += 1,
-        }
-    }
+    let counts = StatusCounts::of(lines.iter().map(|l| l.report.status));
     let mut lines: Vec<Line> = lines
         .into_iter()
         .filter(|l| query.status.is_none_or(|s| l.report.status == s))
         .collect();
     lines.sort_by(|a, b| {
         (
-            rank(a.report.status),
+            severity(a.report.status),
             a.report.due_by,
             &a.person.display_name,
         )
             .cmp(&(
-                rank(b.report.status),
+                severity(b.report.status),
                 b.report.due_by,
                 &b.person.display_name,
             ))

@@ -1,0 +1,9 @@
+DROP INDEX reflective_entries_cpd_idx;
+DROP INDEX observations_report_idx;
+DROP INDEX records_report_idx;
+DROP INDEX session_changes_action_idx;
+DROP INDEX sessions_team_kind_idx;
+DROP INDEX sessions_agreement_kind_idx;
+DROP INDEX sessions_report_idx;
+DROP TABLE group_attendance;
+DROP TABLE group_records;
