@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::dsl::{max, min};
 use diesel::prelude::*;
 
@@ -452,6 +452,11 @@ pub fn frequency_sessions(
         SessionStatus::Scheduled.as_str(),
         SessionStatus::ReschedulePending.as_str(),
     ];
+    // Not NaiveDateTime::MAX: SQLite compares timestamps as text, and MAX
+    // renders as "+262143-…", which sorts before every four-digit year.
+    let no_cap = NaiveDate::from_ymd_opt(9999, 12, 31)
+        .expect("a valid date")
+        .and_time(NaiveTime::MIN);
     let rows: Vec<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
         super::for_ids(supervisees, |chunk| {
             let of_agreement = || {
@@ -461,7 +466,7 @@ pub fn frequency_sessions(
             };
             let last_held = of_agreement()
                 .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-                .filter(sessions::starts_at.lt(held_before.unwrap_or(NaiveDateTime::MAX)))
+                .filter(sessions::starts_at.lt(held_before.unwrap_or(no_cap)))
                 .select(max(sessions::starts_at))
                 .single_value();
             let next_booked = of_agreement()
