@@ -53,6 +53,18 @@ pub enum Status {
     NoBaseline,
 }
 
+impl Status {
+    /// The name the API uses, for places serde does not reach (CSV cells).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::OnTrack => "on_track",
+            Status::AtRisk => "at_risk",
+            Status::Overdue => "overdue",
+            Status::NoBaseline => "no_baseline",
+        }
+    }
+}
+
 /// The status on `today` (FREQ-4), checked in this order:
 ///
 /// 1. `overdue` when `today` is after `due_by`, whether or not anything was ever held;
@@ -428,6 +440,21 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn freq4_status_names_match_the_api() {
+        for status in [
+            Status::OnTrack,
+            Status::AtRisk,
+            Status::Overdue,
+            Status::NoBaseline,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.as_str())
+            );
+        }
+    }
 
     #[test]
     fn ses2_the_window_is_up_to_twelve_months_after_today() {

@@ -572,7 +572,7 @@ fn csv_of(report: &Compliance, section: Section) -> String {
                     line.display_name,
                     line.staff_category.as_str().to_string(),
                     opt(line.team_id),
-                    status_text(line.status).to_string(),
+                    line.status.as_str().to_string(),
                     line.due_by.to_string(),
                     opt(line.last_held),
                     opt(line.days_since_last_held),
@@ -646,15 +646,6 @@ fn csv_of(report: &Compliance, section: Section) -> String {
             }
             csv.finish()
         }
-    }
-}
-
-fn status_text(status: Status) -> &'static str {
-    match status {
-        Status::OnTrack => "on_track",
-        Status::AtRisk => "at_risk",
-        Status::Overdue => "overdue",
-        Status::NoBaseline => "no_baseline",
     }
 }
 
