@@ -501,15 +501,20 @@ fn stale(conn: &mut DbConnection, set: &CalendarSet, case: Case) -> StoreResult<
     })
 }
 
-/// Loads a case for a write: 404 unless visible, 403 unless the caller may change it, 409
-/// once closed, 412 (with the case now) unless still at `version`.
+/// Loads a case for a write: 409 while the module is off, 404 unless visible, 403 unless
+/// the caller may change it, 409 once closed, 412 (with the case now) unless still at
+/// `version`.
 fn for_change(
     conn: &mut DbConnection,
+    calendars: &Calendars,
     caller: &Caller,
-    set: &CalendarSet,
     id: &str,
     version: i32,
-) -> StoreResult<Result<Case, ApiError>> {
+) -> StoreResult<Result<(std::sync::Arc<CalendarSet>, Case), ApiError>> {
+    let set = match module_on(conn, calendars)? {
+        Ok(set) => set,
+        Err(off) => return Ok(Err(off)),
+    };
     let case = find_visible(conn, caller, id)?;
     if !may_change(conn, caller, &case)? {
         return Ok(Err(ApiError::Forbidden(
@@ -517,12 +522,12 @@ fn for_change(
         )));
     }
     if case.version != version {
-        return Ok(Err(stale(conn, set, case)?));
+        return Ok(Err(stale(conn, &set, case)?));
     }
     if case.closed_on.is_some() {
         return Ok(Err(ApiError::Conflict("the case is closed".into())));
     }
-    Ok(Ok(case))
+    Ok(Ok((set, case)))
 }
 
 /// Writes a change to a case and its audit event; a write that lost a race answers 412.
@@ -588,12 +593,8 @@ async fn change_case(
     let updated = state
         .db
         .write(move |conn| {
-            let set = match module_on(conn, &calendars)? {
-                Ok(set) => set,
-                Err(off) => return Ok(Err(off)),
-            };
-            let case = match for_change(conn, &caller, &set, &id, version.0)? {
-                Ok(case) => case,
+            let (set, case) = match for_change(conn, &calendars, &caller, &id, version.0)? {
+                Ok(found) => found,
                 Err(refused) => return Ok(Err(refused)),
             };
             let today = organisation_today();
@@ -670,12 +671,8 @@ async fn close_case(
     let closed = state
         .db
         .write(move |conn| {
-            let set = match module_on(conn, &calendars)? {
-                Ok(set) => set,
-                Err(off) => return Ok(Err(off)),
-            };
-            let case = match for_change(conn, &caller, &set, &id, version.0)? {
-                Ok(case) => case,
+            let (set, case) = match for_change(conn, &calendars, &caller, &id, version.0)? {
+                Ok(found) => found,
                 Err(refused) => return Ok(Err(refused)),
             };
             let today = organisation_today();
