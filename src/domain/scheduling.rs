@@ -7,6 +7,7 @@
 
 use std::error::Error;
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{
     DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
@@ -17,6 +18,7 @@ use utoipa::ToSchema;
 
 use super::calendar::{Calendar, CalendarError};
 use super::policy::Interval;
+use super::sessions::text_enum;
 use super::validation::Invalid;
 
 /// A supervisee is at risk when `due_by` is this many working days away or fewer and
@@ -53,17 +55,13 @@ pub enum Status {
     NoBaseline,
 }
 
-impl Status {
-    /// The name the API uses, for places serde does not reach (CSV cells).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::OnTrack => "on_track",
-            Status::AtRisk => "at_risk",
-            Status::Overdue => "overdue",
-            Status::NoBaseline => "no_baseline",
-        }
-    }
-}
+// The name the API uses, for places serde does not reach (CSV cells).
+text_enum!(Status {
+    OnTrack => "on_track",
+    AtRisk => "at_risk",
+    Overdue => "overdue",
+    NoBaseline => "no_baseline",
+});
 
 /// The status on `today` (FREQ-4), checked in this order:
 ///
@@ -443,12 +441,7 @@ mod tests {
 
     #[test]
     fn freq4_status_names_match_the_api() {
-        for status in [
-            Status::OnTrack,
-            Status::AtRisk,
-            Status::Overdue,
-            Status::NoBaseline,
-        ] {
+        for &status in Status::ALL {
             assert_eq!(
                 serde_json::to_value(status).unwrap(),
                 serde_json::json!(status.as_str())
