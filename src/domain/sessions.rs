@@ -195,11 +195,11 @@ impl SessionStatus {
     ];
 
     /// Still to happen: counts as "booked" for the frequency status (FREQ-4).
+    pub const BOOKED: [SessionStatus; 2] =
+        [SessionStatus::Scheduled, SessionStatus::ReschedulePending];
+
     pub fn is_booked(self) -> bool {
-        matches!(
-            self,
-            SessionStatus::Scheduled | SessionStatus::ReschedulePending
-        )
+        SessionStatus::BOOKED.contains(&self)
     }
 }
 

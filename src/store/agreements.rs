@@ -35,12 +35,19 @@ pub struct Agreement {
 
 impl Agreement {
     pub fn status(&self, today: NaiveDate) -> AgreementStatus {
-        agreement_status(
-            self.supervisor_signed_at.is_some(),
-            self.supervisee_signed_at.is_some(),
-            self.ends_on,
-            today,
-        )
+        self.terms().status(today)
+    }
+
+    pub fn terms(&self) -> Terms {
+        Terms {
+            id: self.id.clone(),
+            supervisee_id: self.supervisee_id.clone(),
+            kind: self.kind,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            supervisor_signed: self.supervisor_signed_at.is_some(),
+            supervisee_signed: self.supervisee_signed_at.is_some(),
+        }
     }
 
     pub fn party(&self, person_id: &str) -> Option<Party> {
@@ -52,6 +59,87 @@ impl Agreement {
             None
         }
     }
+}
+
+/// What a supervision status needs of an agreement (FREQ-4, AGR-2): read alone for status
+/// lists, which would otherwise load every agreement's agenda and timestamps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terms {
+    pub id: String,
+    pub supervisee_id: String,
+    pub kind: AgreementKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub supervisor_signed: bool,
+    pub supervisee_signed: bool,
+}
+
+impl Terms {
+    pub fn status(&self, today: NaiveDate) -> AgreementStatus {
+        agreement_status(
+            self.supervisor_signed,
+            self.supervisee_signed,
+            self.ends_on,
+            today,
+        )
+    }
+}
+
+/// The terms of these supervisees' agreements, or (None) everyone's: one pass over the
+/// table costs less than IN lists that name most of the organisation.
+pub fn terms_of(
+    conn: &mut DbConnection,
+    supervisee_ids: Option<&[String]>,
+) -> StoreResult<Vec<Terms>> {
+    type TermsRow = (
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        bool,
+        bool,
+    );
+    let rows: Vec<TermsRow> = super::for_ids(supervisee_ids, |chunk| {
+        let mut query = agreements::table
+            .select((
+                agreements::id,
+                agreements::supervisee_id,
+                agreements::kind,
+                agreements::starts_on,
+                agreements::ends_on,
+                agreements::supervisor_signed_at.is_not_null(),
+                agreements::supervisee_signed_at.is_not_null(),
+            ))
+            .into_boxed();
+        if let Some(chunk) = chunk {
+            query = query.filter(agreements::supervisee_id.eq_any(chunk));
+        }
+        query.load(conn)
+    })?;
+    rows.into_iter()
+        .map(
+            |(
+                id,
+                supervisee_id,
+                kind,
+                starts_on,
+                ends_on,
+                supervisor_signed,
+                supervisee_signed,
+            )| {
+                Ok(Terms {
+                    id,
+                    supervisee_id,
+                    kind: kind.parse().map_err(corrupt)?,
+                    starts_on,
+                    ends_on,
+                    supervisor_signed,
+                    supervisee_signed,
+                })
+            },
+        )
+        .collect()
 }
 
 type Row = (

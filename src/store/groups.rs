@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{group_attendance, group_records, sessions};
@@ -127,46 +128,30 @@ pub fn save(
     record(conn, session_id)
 }
 
-/// Held group sessions attended per person from `from` to before `to` (UTC): how many and
-/// the latest. `people` None means everyone. The period's sessions come first, by index, so
-/// the attendance looked at is theirs alone.
+/// Held group sessions attended per person from `from` to before `to` (UTC), counted by the
+/// database. `people` None means everyone.
 pub fn attendance(
     conn: &mut DbConnection,
     people: Option<&[String]>,
     from: NaiveDateTime,
     to: NaiveDateTime,
-) -> StoreResult<HashMap<String, (i64, NaiveDateTime)>> {
-    let held: HashMap<String, NaiveDateTime> = sessions::table
-        .filter(sessions::kind.eq(SessionKind::Group.as_str()))
-        .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-        .filter(sessions::starts_at.ge(from))
-        .filter(sessions::starts_at.lt(to))
-        .select((sessions::id, sessions::starts_at))
-        .load::<(String, NaiveDateTime)>(conn)?
-        .into_iter()
-        .collect();
-    let ids: Vec<String> = held.keys().cloned().collect();
-    let wanted: Option<std::collections::HashSet<&str>> =
-        people.map(|ids| ids.iter().map(String::as_str).collect());
-    let mut out: HashMap<String, (i64, NaiveDateTime)> = HashMap::new();
-    for (session, person) in super::for_ids(Some(&ids), |chunk| {
-        group_attendance::table
-            .filter(group_attendance::session_id.eq_any(chunk.unwrap_or_default()))
-            .select((group_attendance::session_id, group_attendance::person_id))
-            .load::<(String, String)>(conn)
-    })? {
-        if wanted
-            .as_ref()
-            .is_some_and(|w| !w.contains(person.as_str()))
-        {
-            continue;
+) -> StoreResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = super::for_ids(people, |chunk| {
+        let mut query = group_attendance::table
+            .inner_join(sessions::table)
+            .filter(sessions::kind.eq(SessionKind::Group.as_str()))
+            .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+            .filter(sessions::starts_at.ge(from))
+            .filter(sessions::starts_at.lt(to))
+            .group_by(group_attendance::person_id)
+            .select((group_attendance::person_id, count_star()))
+            .into_boxed();
+        if let Some(chunk) = chunk {
+            query = query.filter(group_attendance::person_id.eq_any(chunk));
         }
-        let at = held[&session];
-        let entry = out.entry(person).or_insert((0, at));
-        entry.0 += 1;
-        entry.1 = entry.1.max(at);
-    }
-    Ok(out)
+        query.load(conn)
+    })?;
+    Ok(rows.into_iter().collect())
 }
 
 /// When the person attended held group sessions, from `from` to before `to` (UTC).

@@ -244,38 +244,43 @@ pub struct Filter {
     pub only_ids: Option<Vec<String>>,
 }
 
+type Backend = <DbConnection as Connection>::Backend;
+
+/// The people `filter` selects, unordered.
+fn filtered(filter: &Filter) -> people::BoxedQuery<'static, Backend> {
+    let mut query = people::table.into_boxed();
+    if let Some(team) = &filter.team_id {
+        query = query.filter(people::team_id.eq(team.clone()));
+    }
+    if let Some(category) = filter.staff_category {
+        query = query.filter(people::staff_category.eq(category.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(people::active.eq(active));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        query = query.filter(
+            lower(people::display_name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(people::email.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(ids) = &filter.only_ids {
+        query = query.filter(people::id.eq_any(ids.clone()));
+    }
+    query
+}
+
+/// One page of the people `filter` selects, by name, and how many it selects in all.
 pub fn list(
     conn: &mut DbConnection,
     filter: &Filter,
     page: Page,
 ) -> StoreResult<(Vec<Person>, i64)> {
-    let query = || {
-        let mut query = people::table.into_boxed();
-        if let Some(team) = &filter.team_id {
-            query = query.filter(people::team_id.eq(team.clone()));
-        }
-        if let Some(category) = filter.staff_category {
-            query = query.filter(people::staff_category.eq(category.as_str()));
-        }
-        if let Some(active) = filter.active {
-            query = query.filter(people::active.eq(active));
-        }
-        if let Some(search) = &filter.search {
-            let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-            query = query.filter(
-                lower(people::display_name)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(people::email.like(pattern).escape('\\')),
-            );
-        }
-        if let Some(ids) = &filter.only_ids {
-            query = query.filter(people::id.eq_any(ids.clone()));
-        }
-        query
-    };
-    let total: i64 = query().count().get_result(conn)?;
-    let rows = query()
+    let total: i64 = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
         .select(COLUMNS)
         .order((people::display_name.asc(), people::id.asc()))
         .limit(page.limit)
@@ -283,6 +288,12 @@ pub fn list(
         .load::<Row>(conn)?;
     let people = rows.into_iter().map(from_row).collect::<StoreResult<_>>()?;
     Ok((people, total))
+}
+
+/// Everyone `filter` selects, in no order: for reports, which order by their own figures.
+pub fn all_matching(conn: &mut DbConnection, filter: &Filter) -> StoreResult<Vec<Person>> {
+    let rows = filtered(filter).select(COLUMNS).load::<Row>(conn)?;
+    rows.into_iter().map(from_row).collect()
 }
 
 fn escape_like(text: &str) -> String {

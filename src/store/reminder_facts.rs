@@ -81,7 +81,13 @@ pub fn gather(
         .collect();
 
     // FREQ-4, for people supervised under an agreement.
-    let lines = status::lines(conn, calendars, vec![person.clone()], now)?;
+    let lines = status::lines(
+        conn,
+        calendars,
+        vec![person.clone()],
+        status::Reach::Listed,
+        now,
+    )?;
     let frequency = match lines.into_iter().next() {
         Some(line) if line.agreement_id.is_some() => {
             let report = line.report;

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
-use diesel::dsl::{count_star, max, min};
+use diesel::dsl::{self, case_when, count_star, max, min};
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
 
 use super::organisation::CalendarSet;
 use super::people::Person;
@@ -17,7 +18,6 @@ use super::sessions as sessions_store;
 use super::status::{self, calendar_error, zone, Line};
 use super::teams::Team;
 use super::{for_ids, groups, Db, DbConnection, StoreError, StoreResult};
-use crate::domain::calendar::Calendar;
 use crate::domain::compliance::{
     self, Breach, BreachReason, ChangeFact, CpdFigures, MonthFigure, ObservationFigures,
     RecordFigures,
@@ -25,7 +25,7 @@ use crate::domain::compliance::{
 use crate::domain::observations::ObservationSetting;
 use crate::domain::people::{organisation_today, StaffCategory, DEFAULT_TIME_ZONE};
 use crate::domain::periods::{practice_year, registration_year, Period};
-use crate::domain::records::{lateness, RecordStatus};
+use crate::domain::records::RecordStatus;
 use crate::domain::reflection::cpd_status;
 use crate::domain::scheduling::{local_to_utc, utc_to_local_date};
 use crate::domain::sessions::{ChangeAction, ChangeReason, SessionKind, SessionStatus};
@@ -108,7 +108,7 @@ struct Counts {
 struct MoreCounts {
     observed: Observed,
     cpd: HashMap<String, Vec<(NaiveDate, bool)>>,
-    attended: HashMap<String, (i64, NaiveDateTime)>,
+    attended: HashMap<String, i64>,
     teams: Vec<TeamFigures>,
 }
 
@@ -138,14 +138,19 @@ pub async fn compliance(
     let (lines, held, counts, more) = tokio::try_join!(
         db.read({
             let calendars = calendars.clone();
-            move |conn| status::lines(conn, &calendars, people, now)
+            let reach = if organisation_wide {
+                status::Reach::Everyone
+            } else {
+                status::Reach::Listed
+            };
+            move |conn| status::lines(conn, &calendars, people, reach, now)
         }),
         db.read({
             let scope = scope.clone();
-            move |conn| held_sessions(conn, scope.as_deref(), lookback_from, to)
+            move |conn| held_sessions(conn, scope.as_deref(), lookback_from, period.starts_on, to)
         }),
         db.read({
-            let (calendars, scope) = (calendars.clone(), scope.clone());
+            let scope = scope.clone();
             move |conn| {
                 let scope = scope.as_deref();
                 let (period_from, period_to) =
@@ -156,7 +161,7 @@ pub async fn compliance(
                 Ok(Counts {
                     changes: changes_of(conn, scope, since)?,
                     cancelled: cancellations(conn, scope, period_from, period_to)?,
-                    records: record_figures(conn, calendars.organisation(), scope, period, as_of)?,
+                    records: record_figures(conn, scope, period, as_of)?,
                 })
             }
         }),
@@ -210,10 +215,13 @@ pub async fn compliance(
         HashMap::new()
     } else {
         db.read(move |conn| {
-            Ok(
-                sessions_store::frequency_sessions(conn, Some(&older), Some(lookback_from), now)?
-                    .last_held,
-            )
+            Ok(sessions_store::frequency_sessions(
+                conn,
+                sessions_store::AgreementsOf::Supervisees(&older),
+                Some(lookback_from),
+                now,
+            )?
+            .last_held)
         })
         .await?
     };
@@ -308,7 +316,7 @@ pub async fn compliance(
                 required: if registered { cpd_status.required } else { 0 },
                 met: !registered || cpd_status.met,
             },
-            group_sessions_attended: attended.get(&id).map_or(0, |(n, _)| count(*n)),
+            group_sessions_attended: attended.get(&id).map_or(0, |n| count(*n)),
             line,
         });
     }
@@ -343,19 +351,38 @@ pub async fn compliance(
 /// Per agreement: the start of each held formal 1:1.
 type HeldRows = HashMap<String, Vec<NaiveDateTime>>;
 
-/// Held formal 1:1s from `from` to before `to`, per agreement; read from the covering index
-/// `sessions_report_idx` alone.
+/// Held formal 1:1s per agreement from `from` to before `to`, read from the covering index
+/// `sessions_report_idx` alone: each one from the day before the period starts (a day's
+/// margin for each person's own zone), and before that only the latest, which is all a
+/// breach walk needs of the look-back.
 fn held_sessions(
     conn: &mut DbConnection,
     scope: Option<&[String]>,
     from: NaiveDateTime,
+    period_starts_on: NaiveDate,
     to: NaiveDateTime,
 ) -> StoreResult<HeldRows> {
-    let rows: Vec<(Option<String>, NaiveDateTime)> = for_ids(scope, |chunk| {
-        let mut query = sessions::table
+    let split = midnight(period_starts_on - Days::new(1)).max(from);
+    let held_1to1 = || {
+        sessions::table
             .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
             .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+    };
+    let latest_before: Vec<(Option<String>, Option<NaiveDateTime>)> = for_ids(scope, |chunk| {
+        let mut query = held_1to1()
             .filter(sessions::starts_at.ge(from))
+            .filter(sessions::starts_at.lt(split))
+            .group_by(sessions::agreement_id)
+            .select((sessions::agreement_id, max(sessions::starts_at)))
+            .into_boxed();
+        if let Some(chunk) = chunk {
+            query = query.filter(sessions::supervisee_id.eq_any(chunk));
+        }
+        query.load(conn)
+    })?;
+    let each: Vec<(Option<String>, NaiveDateTime)> = for_ids(scope, |chunk| {
+        let mut query = held_1to1()
+            .filter(sessions::starts_at.ge(split))
             .filter(sessions::starts_at.lt(to))
             .select((sessions::agreement_id, sessions::starts_at))
             .into_boxed();
@@ -365,6 +392,10 @@ fn held_sessions(
         query.load(conn)
     })?;
     let mut held: HeldRows = HashMap::new();
+    let rows = latest_before
+        .into_iter()
+        .filter_map(|(agreement, at)| Some((agreement, at?)))
+        .chain(each);
     for (agreement, at) in rows {
         if let Some(agreement) = agreement {
             held.entry(agreement).or_default().push(at);
@@ -375,7 +406,8 @@ fn held_sessions(
 
 /// Cancellations, misses and moves of the supervisees' 1:1s recorded since `since`, earliest
 /// first, with the time each session was planned for (UTC) before the change. Driven by
-/// `session_changes (action, acted_at)`: few changes are of these kinds.
+/// `session_changes_report_idx`; each change carries its session's kind and supervisee, so
+/// no change is joined to its session.
 fn changes_of(
     conn: &mut DbConnection,
     scope: Option<&[String]>,
@@ -386,7 +418,6 @@ fn changes_of(
         String,
         String,
         Option<NaiveDateTime>,
-        NaiveDateTime,
         Option<String>,
         Option<String>,
         bool,
@@ -399,32 +430,31 @@ fn changes_of(
     ];
     let rows: Vec<Row> = for_ids(scope, |chunk| {
         let mut query = session_changes::table
-            .inner_join(sessions::table)
-            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+            .filter(session_changes::session_kind.eq(SessionKind::OneToOne.as_str()))
             .filter(session_changes::action.eq_any(actions))
             .filter(session_changes::acted_at.ge(since))
             .order((session_changes::acted_at.asc(), session_changes::id.asc()))
             .select((
-                sessions::supervisee_id,
+                session_changes::supervisee_id,
                 session_changes::session_id,
                 session_changes::action,
                 session_changes::from_starts_at,
-                sessions::starts_at,
                 session_changes::reason,
                 session_changes::justification,
                 session_changes::breach,
             ))
             .into_boxed();
         if let Some(chunk) = chunk {
-            query = query.filter(sessions::supervisee_id.eq_any(chunk));
+            query = query.filter(session_changes::supervisee_id.eq_any(chunk));
         }
         query.load(conn)
     })?;
     let mut out: HashMap<String, Vec<(NaiveDateTime, ChangeFact)>> = HashMap::new();
-    for (person, session_id, action, from_starts_at, starts_at, reason, justification, breach) in
-        rows
-    {
-        let Some(person) = person else { continue };
+    for (person, session_id, action, planned_at, reason, justification, breach) in rows {
+        // Every change of these kinds records when the session was planned for.
+        let (Some(person), Some(planned_at)) = (person, planned_at) else {
+            continue;
+        };
         let fact = ChangeFact {
             session_id,
             action: action.parse().map_err(corrupt)?,
@@ -434,14 +464,13 @@ fn changes_of(
             justification,
             breach,
         };
-        out.entry(person)
-            .or_default()
-            .push((from_starts_at.unwrap_or(starts_at), fact));
+        out.entry(person).or_default().push((planned_at, fact));
     }
     Ok(out)
 }
 
-/// Cancelled 1:1s recorded in the period, counted per supervisee and reason.
+/// Cancelled 1:1s recorded in the period, counted per supervisee and reason, from
+/// `session_changes_report_idx` alone.
 fn cancellations(
     conn: &mut DbConnection,
     scope: Option<&[String]>,
@@ -450,20 +479,19 @@ fn cancellations(
 ) -> StoreResult<Vec<(String, Option<ChangeReason>, u32)>> {
     let rows: Vec<(Option<String>, Option<String>, i64)> = for_ids(scope, |chunk| {
         let mut query = session_changes::table
-            .inner_join(sessions::table)
-            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+            .filter(session_changes::session_kind.eq(SessionKind::OneToOne.as_str()))
             .filter(session_changes::action.eq(ChangeAction::Cancelled.as_str()))
             .filter(session_changes::acted_at.ge(from))
             .filter(session_changes::acted_at.lt(to))
-            .group_by((sessions::supervisee_id, session_changes::reason))
+            .group_by((session_changes::supervisee_id, session_changes::reason))
             .select((
-                sessions::supervisee_id,
+                session_changes::supervisee_id,
                 session_changes::reason,
                 count_star(),
             ))
             .into_boxed();
         if let Some(chunk) = chunk {
-            query = query.filter(sessions::supervisee_id.eq_any(chunk));
+            query = query.filter(session_changes::supervisee_id.eq_any(chunk));
         }
         query.load(conn)
     })?;
@@ -476,26 +504,33 @@ fn cancellations(
         .collect()
 }
 
-/// REC-5: per supervisee, records of sessions held in the period, late ones (sent after
-/// their due day, or still unsent past it) and those not signed by both. One pass over the
-/// covering index `records_report_idx`.
+/// REC-5: per supervisee, records of sessions held in the period, late ones and those not
+/// signed by both, counted by the database over the covering index `records_report_idx`.
+/// Late is [`lateness`]'s rule: sent after the due day, or still unsent past it
+/// (`rec5_*` tests hold the two to the same answer).
 fn record_figures(
     conn: &mut DbConnection,
-    calendar: &Calendar,
     scope: Option<&[String]>,
     period: Period,
     today: NaiveDate,
 ) -> StoreResult<HashMap<String, RecordFigures>> {
-    let signed = RecordStatus::Signed.as_str();
-    let rows: Vec<(String, bool, NaiveDate, Option<NaiveDate>)> = for_ids(scope, |chunk| {
+    let late = records::first_sent_on
+        .gt(records::due_by.nullable())
+        .or(records::first_sent_on
+            .is_null()
+            .and(records::due_by.lt(today))
+            .nullable());
+    let unsigned = records::status.ne(RecordStatus::Signed.as_str());
+    let rows: Vec<(String, i64, i64, i64)> = for_ids(scope, |chunk| {
         let mut query = records::table
             .filter(records::held_on.ge(period.starts_on))
             .filter(records::held_on.le(period.ends_on))
+            .group_by(records::supervisee_id)
             .select((
                 records::supervisee_id,
-                records::status.eq(signed),
-                records::due_by,
-                records::first_sent_on,
+                count_star(),
+                dsl::count(case_when::<_, _, Integer>(late, 1)),
+                dsl::count(case_when::<_, _, Integer>(unsigned, 1)),
             ))
             .into_boxed();
         if let Some(chunk) = chunk {
@@ -503,14 +538,17 @@ fn record_figures(
         }
         query.load(conn)
     })?;
-    let mut figures: HashMap<String, RecordFigures> = HashMap::new();
-    for (person, is_signed, due_by, first_sent_on) in rows {
-        let entry = figures.entry(person).or_default();
-        entry.held += 1;
-        entry.late += u32::from(lateness(calendar, due_by, first_sent_on, today).late);
-        entry.unsigned += u32::from(!is_signed);
-    }
-    Ok(figures)
+    Ok(rows
+        .into_iter()
+        .map(|(person, held, late, unsigned)| {
+            let figures = RecordFigures {
+                held: count(held),
+                late: count(late),
+                unsigned: count(unsigned),
+            };
+            (person, figures)
+        })
+        .collect())
 }
 
 type Observed = HashMap<String, Vec<(NaiveDate, ObservationSetting)>>;
@@ -585,10 +623,7 @@ pub fn team_figures(
 ) -> StoreResult<Vec<TeamFigures>> {
     let ids: Vec<String> = teams.iter().map(|t| t.id.clone()).collect();
     let held = SessionStatus::Held.as_str();
-    let booked = [
-        SessionStatus::Scheduled.as_str(),
-        SessionStatus::ReschedulePending.as_str(),
-    ];
+    let booked = SessionStatus::BOOKED.map(SessionStatus::as_str);
     // One seek per team on `sessions (team_id, kind, status, starts_at)`.
     let now = super::now();
     let rows: Vec<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)> =

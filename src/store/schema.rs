@@ -187,6 +187,8 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         justification -> Nullable<Text>,
         comment -> Nullable<Text>,
+        session_kind -> Text,
+        supervisee_id -> Nullable<Text>,
     }
 }
 

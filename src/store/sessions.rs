@@ -327,14 +327,23 @@ pub struct Change {
     pub decided_at: Option<NaiveDateTime>,
     pub justification: Option<String>,
     pub comment: Option<String>,
+    /// The session's kind and supervisee, copied so reports need not join (RPT-1).
+    pub session_kind: String,
+    pub supervisee_id: Option<String>,
 }
 
 pub fn record_change(conn: &mut DbConnection, change: NewChange<'_>) -> StoreResult<Change> {
     let id = super::new_id();
+    let (kind, supervisee_id): (String, Option<String>) = sessions::table
+        .find(change.session_id)
+        .select((sessions::kind, sessions::supervisee_id))
+        .get_result(conn)?;
     diesel::insert_into(session_changes::table)
         .values((
             session_changes::id.eq(&id),
             session_changes::session_id.eq(change.session_id),
+            session_changes::session_kind.eq(kind),
+            session_changes::supervisee_id.eq(supervisee_id),
             session_changes::action.eq(change.action.as_str()),
             session_changes::state.eq(change.state.as_str()),
             session_changes::from_starts_at.eq(change.from_starts_at),
@@ -437,28 +446,44 @@ pub struct FrequencySessions {
     pub next_booked: HashMap<String, NaiveDateTime>,
 }
 
-/// Per agreement of these supervisees (everyone's, with None): the last held formal 1:1
-/// (before `held_before`, if given) and the first still booked from `booked_from`. Two
-/// correlated sub-selects, each one seek on `sessions (agreement_id, kind, status,
-/// starts_at)`: the cost follows the number of agreements, not the years behind them.
+/// Which agreements [`frequency_sessions`] looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum AgreementsOf<'a> {
+    /// Every agreement of these supervisees.
+    Supervisees(&'a [String]),
+    /// These agreements.
+    Ids(&'a [String]),
+}
+
+/// The latest date a held session can have, for a "before" bound that bounds nothing. Not
+/// NaiveDateTime::MAX: SQLite compares timestamps as text, and MAX renders as "+262143-…",
+/// which sorts before every four-digit year.
+fn no_cap() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .expect("a valid date")
+        .and_time(NaiveTime::MIN)
+}
+
+/// Per agreement: the last held formal 1:1 (before `held_before`, if given) and the first
+/// still booked from `booked_from`. Two correlated sub-selects, each one seek on
+/// `sessions (agreement_id, kind, status, starts_at)`: the cost follows the number of
+/// agreements, not the years behind them. For a team or one person; the whole organisation
+/// reads [`recent_frequency_sessions`] instead.
 pub fn frequency_sessions(
     conn: &mut DbConnection,
-    supervisees: Option<&[String]>,
+    of: AgreementsOf,
     held_before: Option<NaiveDateTime>,
     booked_from: NaiveDateTime,
 ) -> StoreResult<FrequencySessions> {
     let one_to_one = SessionKind::OneToOne.as_str();
-    let booked = [
-        SessionStatus::Scheduled.as_str(),
-        SessionStatus::ReschedulePending.as_str(),
-    ];
-    // Not NaiveDateTime::MAX: SQLite compares timestamps as text, and MAX
-    // renders as "+262143-…", which sorts before every four-digit year.
-    let no_cap = NaiveDate::from_ymd_opt(9999, 12, 31)
-        .expect("a valid date")
-        .and_time(NaiveTime::MIN);
+    let booked = SessionStatus::BOOKED.map(SessionStatus::as_str);
+    let held_before = held_before.unwrap_or_else(no_cap);
+    let ids = match of {
+        AgreementsOf::Supervisees(ids) | AgreementsOf::Ids(ids) => ids,
+    };
     let rows: Vec<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
-        super::for_ids(supervisees, |chunk| {
+        super::for_ids(Some(ids), |chunk| {
+            let chunk = chunk.unwrap_or_default();
             let of_agreement = || {
                 sessions::table
                     .filter(sessions::agreement_id.eq(agreements::id.nullable()))
@@ -466,7 +491,7 @@ pub fn frequency_sessions(
             };
             let last_held = of_agreement()
                 .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-                .filter(sessions::starts_at.lt(held_before.unwrap_or(no_cap)))
+                .filter(sessions::starts_at.lt(held_before))
                 .select(max(sessions::starts_at))
                 .single_value();
             let next_booked = of_agreement()
@@ -474,13 +499,15 @@ pub fn frequency_sessions(
                 .filter(sessions::starts_at.ge(booked_from))
                 .select(min(sessions::starts_at))
                 .single_value();
-            let mut query = agreements::table
+            let query = agreements::table
                 .select((agreements::id, last_held, next_booked))
                 .into_boxed();
-            if let Some(chunk) = chunk {
-                query = query.filter(agreements::supervisee_id.eq_any(chunk));
+            match of {
+                AgreementsOf::Supervisees(_) => query
+                    .filter(agreements::supervisee_id.eq_any(chunk))
+                    .load(conn),
+                AgreementsOf::Ids(_) => query.filter(agreements::id.eq_any(chunk)).load(conn),
             }
-            query.load(conn)
         })?;
     let mut result = FrequencySessions::default();
     for (agreement, last, next) in rows {
@@ -492,4 +519,41 @@ pub fn frequency_sessions(
         }
     }
     Ok(result)
+}
+
+/// Everyone's [`FrequencySessions`] in two range scans of `sessions (kind, status,
+/// starts_at, ...)`, grouped by agreement: the last held from `held_since` on, and the
+/// first booked from `booked_from`. An agreement with nothing held since `held_since` is
+/// missing from `last_held`; the caller seeks those it needs with [`frequency_sessions`].
+/// Ten thousand seeks cost more than one pass over the recent weeks of the index.
+pub fn recent_frequency_sessions(
+    conn: &mut DbConnection,
+    held_since: NaiveDateTime,
+    booked_from: NaiveDateTime,
+) -> StoreResult<FrequencySessions> {
+    let one_to_one = SessionKind::OneToOne.as_str();
+    let booked = SessionStatus::BOOKED.map(SessionStatus::as_str);
+    let last_held: Vec<(Option<String>, Option<NaiveDateTime>)> = sessions::table
+        .filter(sessions::kind.eq(one_to_one))
+        .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+        .filter(sessions::starts_at.ge(held_since))
+        .group_by(sessions::agreement_id)
+        .select((sessions::agreement_id, max(sessions::starts_at)))
+        .load(conn)?;
+    let next_booked: Vec<(Option<String>, Option<NaiveDateTime>)> = sessions::table
+        .filter(sessions::kind.eq(one_to_one))
+        .filter(sessions::status.eq_any(booked))
+        .filter(sessions::starts_at.ge(booked_from))
+        .group_by(sessions::agreement_id)
+        .select((sessions::agreement_id, min(sessions::starts_at)))
+        .load(conn)?;
+    let by_agreement = |rows: Vec<(Option<String>, Option<NaiveDateTime>)>| {
+        rows.into_iter()
+            .filter_map(|(agreement, at)| Some((agreement?, at?)))
+            .collect()
+    };
+    Ok(FrequencySessions {
+        last_held: by_agreement(last_held),
+        next_booked: by_agreement(next_booked),
+    })
 }

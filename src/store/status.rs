@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Days, NaiveDate, NaiveDateTime};
 
-use super::agreements::{self, Agreement};
+use super::agreements::{self, Agreement, Terms};
 use super::organisation::{self, CalendarSet};
 use super::people::Person;
 use super::sessions;
@@ -43,6 +43,39 @@ pub struct Line {
     pub counting: Vec<String>,
 }
 
+/// How [`lines`] finds its people's agreements and sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// By the people's ids: one person, a team, a caseload.
+    Listed,
+    /// Everyone's rows in a few passes, the unlisted skipped: the organisation's report,
+    /// where IN lists and per-agreement seeks would name nearly every row anyway.
+    Everyone,
+}
+
+/// How far back the organisation-wide pass looks for each agreement's last held session:
+/// well past the 25-working-day limit most staff are on, so only people far behind, on a
+/// longer interval, or with nothing held yet need a seek of their own.
+const RECENT_DAYS: u64 = 60;
+
+/// The agreements whose 1:1s count towards this person's limit (AGR-2): all but those the
+/// profile leaves out, which depends on whether it alternates supervisors.
+fn counting<'a>(
+    profile: &Profile,
+    person: &Person,
+    agreements: &[&'a Terms],
+    today: NaiveDate,
+) -> Vec<&'a Terms> {
+    let alternating = profile
+        .requirement(person.staff_category, &person_dates(person), today)
+        .alternate_supervisors;
+    agreements
+        .iter()
+        .copied()
+        .filter(|a| a.kind.counts_for_frequency(alternating))
+        .collect()
+}
+
 /// What `facts_for` found for one supervisee.
 struct Found {
     facts: Facts,
@@ -50,23 +83,14 @@ struct Found {
     counting: Vec<String>,
 }
 
-/// The facts for one supervisee from their agreements and session extremes.
+/// The facts for one supervisee from their counting agreements and session extremes.
 fn facts_for(
-    profile: &Profile,
     person: &Person,
-    agreements: &[&Agreement],
+    counting: &[&Terms],
     sessions: &sessions::FrequencySessions,
     override_interval: Option<Interval>,
     today: NaiveDate,
 ) -> Found {
-    let dates = person_dates(person);
-    let alternating = profile
-        .requirement(person.staff_category, &dates, today)
-        .alternate_supervisors;
-    let counting: Vec<&&Agreement> = agreements
-        .iter()
-        .filter(|a| a.kind.counts_for_frequency(alternating))
-        .collect();
     let active = counting
         .iter()
         .filter(|a| a.status(today) == AgreementStatus::Active)
@@ -93,7 +117,7 @@ fn facts_for(
     Found {
         facts: Facts {
             category: person.staff_category,
-            dates,
+            dates: person_dates(person),
             override_interval,
             baseline,
             last_held,
@@ -115,32 +139,72 @@ pub fn lines(
     conn: &mut DbConnection,
     calendars: &CalendarSet,
     people: Vec<Person>,
+    reach: Reach,
     now: NaiveDateTime,
 ) -> StoreResult<Vec<Line>> {
     let ids: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
-    let mut by_person: HashMap<String, Vec<Agreement>> = HashMap::new();
-    for agreement in agreements::for_supervisees(conn, &ids)? {
+    let listed = (reach == Reach::Listed).then_some(ids.as_slice());
+    let mut by_person: HashMap<String, Vec<Terms>> = HashMap::new();
+    for agreement in agreements::terms_of(conn, listed)? {
         by_person
             .entry(agreement.supervisee_id.clone())
             .or_default()
             .push(agreement);
     }
     let overrides = organisation::all_overrides(conn)?;
-    let extremes = sessions::frequency_sessions(conn, Some(&ids), None, now)?;
     let profile = calendars.settings.profile();
     let calendar = calendars.organisation();
-    people
-        .into_iter()
+    let today = |person: &Person| utc_to_local_date(now, zone(person));
+    let counted: Vec<Vec<&Terms>> = people
+        .iter()
         .map(|person| {
-            let today = utc_to_local_date(now, zone(&person));
-            let agreements: Vec<&Agreement> = by_person
+            let all: Vec<&Terms> = by_person
                 .get(&person.id)
                 .map(|list| list.iter().collect())
                 .unwrap_or_default();
+            counting(&profile, person, &all, today(person))
+        })
+        .collect();
+    let extremes = match reach {
+        Reach::Listed => sessions::frequency_sessions(
+            conn,
+            sessions::AgreementsOf::Supervisees(&ids),
+            None,
+            now,
+        )?,
+        Reach::Everyone => {
+            let since = now - Days::new(RECENT_DAYS);
+            let mut recent = sessions::recent_frequency_sessions(conn, since, now)?;
+            // Anything held before `since` is older than what the recent pass found, so
+            // only people with nothing recent need their agreements sought one by one.
+            let behind: Vec<String> = counted
+                .iter()
+                .filter(|agreements| {
+                    !agreements
+                        .iter()
+                        .any(|a| recent.last_held.contains_key(&a.id))
+                })
+                .flatten()
+                .map(|a| a.id.clone())
+                .collect();
+            let older = sessions::frequency_sessions(
+                conn,
+                sessions::AgreementsOf::Ids(&behind),
+                Some(since),
+                now,
+            )?;
+            recent.last_held.extend(older.last_held);
+            recent
+        }
+    };
+    people
+        .into_iter()
+        .zip(&counted)
+        .map(|(person, counting)| {
+            let today = today(&person);
             let found = facts_for(
-                &profile,
                 &person,
-                &agreements,
+                counting,
                 &extremes,
                 overrides.get(&person.id).copied(),
                 today,
@@ -166,11 +230,17 @@ pub fn facts(
     agreements: &[Agreement],
     now: NaiveDateTime,
 ) -> StoreResult<Facts> {
-    let refs: Vec<&Agreement> = agreements.iter().collect();
-    let extremes =
-        sessions::frequency_sessions(conn, Some(std::slice::from_ref(&person.id)), None, now)?;
+    let terms: Vec<Terms> = agreements.iter().map(Agreement::terms).collect();
+    let refs: Vec<&Terms> = terms.iter().collect();
+    let extremes = sessions::frequency_sessions(
+        conn,
+        sessions::AgreementsOf::Supervisees(std::slice::from_ref(&person.id)),
+        None,
+        now,
+    )?;
     let override_interval = organisation::frequency_override(conn, &person.id)?.map(|o| o.interval);
     let today = utc_to_local_date(now, zone(person));
     let profile = calendars.settings.profile();
-    Ok(facts_for(&profile, person, &refs, &extremes, override_interval, today).facts)
+    let counting = counting(&profile, person, &refs, today);
+    Ok(facts_for(person, &counting, &extremes, override_interval, today).facts)
 }

@@ -593,6 +593,147 @@ async fn rpt1_organisation_report_and_a_team_without_group_supervision(app: Test
     assert!(audit["total"].as_i64().unwrap() >= 2, "{audit}");
 }
 
+/// Runs SQL straight on the test database, to date what the API stamps with the present.
+async fn sql(app: &TestApp, statement: String) {
+    app.db
+        .write(move |conn| {
+            conn.batch_execute(&statement)
+                .map_err(supervision::store::StoreError::from)
+        })
+        .await
+        .unwrap();
+}
+
+/// The organisation-wide report reads everyone's sessions in a few passes where a team's
+/// report seeks each agreement; both must give every supervisee the same line. History, in
+/// 2026 (no holidays in England and Wales in September and October):
+/// - A: held 18 August and 8 to 11 September, nothing since, so the organisation pass finds
+///   A's last session by its fallback seek. Records: one sent on its due day, one the day
+///   after it (late), one unsent past its due day (late), one not due yet.
+/// - B: nothing held at all.
+/// - C: held 18 August and 1 September; the session of 29 September was missed; held again
+///   20 October. 25 working days after 1 September is 6 October, so 20 October is a
+///   breach 10 working days late, explained by the missed session.
+async fn rpt1_organisation_and_team_lines_agree_and_late_records_count(app: TestApp) {
+    let o = org(&app).await;
+    let [ag_a, _, ag_c] = o.agreements.clone();
+    let m = o.manager.0.clone();
+    // A 1:1 of `agreement` on `date`, held or left booked.
+    let one_to_one = |agreement: &str, person: &str, date: &str, held: bool| {
+        let (agreement, person, date) = (agreement.to_string(), person.to_string(), d(date));
+        let (app, m) = (&app, &m);
+        async move {
+            session(
+                app,
+                Some(&agreement),
+                None,
+                m,
+                Some(&person),
+                at(date),
+                held,
+            )
+            .await
+        }
+    };
+    // Both were seen on 18 August, so the period opens within the limit.
+    one_to_one(&ag_a, &o.a.0, "2026-08-18", true).await;
+    one_to_one(&ag_c, &o.c.0, "2026-08-18", true).await;
+    let mut records = Vec::new();
+    for date in ["2026-09-08", "2026-09-09", "2026-09-10", "2026-09-11"] {
+        let opened = held_with_record(&app, &o, &ag_a, d(date)).await;
+        records.push(opened["record"]["id"].as_str().unwrap().to_string());
+    }
+    // Sent on the due day; sent the day after it (9 September's is due on the 10th); never
+    // sent; not yet due.
+    let due_later = today() + Duration::days(7);
+    for (record, change) in records.iter().zip([
+        "first_sent_on = due_by".to_string(),
+        "first_sent_on = '2026-09-11'".to_string(),
+        "first_sent_on = NULL".to_string(),
+        format!("due_by = '{due_later}'"),
+    ]) {
+        sql(
+            &app,
+            format!("UPDATE records SET {change} WHERE id = '{record}'"),
+        )
+        .await;
+    }
+
+    one_to_one(&ag_c, &o.c.0, "2026-09-01", true).await;
+    let missed = one_to_one(&ag_c, &o.c.0, "2026-09-29", false).await;
+    let etag = etag_of(&app, &o.manager.1, &missed).await;
+    post_if(
+        &app,
+        &format!("/api/v1/sessions/{missed}/missed"),
+        &o.manager.1,
+        &etag,
+        json!({}),
+    )
+    .await
+    .ok(200);
+    one_to_one(&ag_c, &o.c.0, "2026-10-20", true).await;
+    // The mark keeps when the missed session was planned for.
+    let history = app
+        .get(&format!("/api/v1/sessions/{missed}/history"), &o.manager.1)
+        .await
+        .ok(200);
+    let mark = history.as_array().unwrap().last().unwrap();
+    assert_eq!(mark["action"], "missed");
+    assert_eq!(mark["from_starts_at"], "2026-09-29T10:00:00Z");
+
+    let period = "from=2026-09-01&to=2026-10-31&limit=200";
+    let team = app
+        .get(
+            &format!("/api/v1/reports/compliance?team_id={}&{period}", o.north),
+            &o.admin,
+        )
+        .await
+        .ok(200);
+    let everyone = app
+        .get(&format!("/api/v1/reports/compliance?{period}"), &o.auditor)
+        .await
+        .ok(200);
+    for person in [&o.a.0, &o.b.0, &o.c.0] {
+        assert_eq!(
+            line(&team, person),
+            line(&everyone, person),
+            "FREQ-4 for {person}"
+        );
+    }
+    let a = line(&everyone, &o.a.0);
+    assert_eq!(a["last_held"], "2026-09-11");
+    assert_eq!(a["status"], "overdue");
+    // REC-5: late is sent after the due day, or unsent past it.
+    assert_eq!(a["records"], json!({"held": 4, "late": 2, "unsigned": 4}));
+    let b = line(&everyone, &o.b.0);
+    assert_eq!(b["last_held"], Value::Null);
+    let c = line(&everyone, &o.c.0);
+    assert_eq!(c["last_held"], "2026-10-20");
+    assert_eq!(c["breaches"], 1);
+
+    let breaches = app
+        .get(
+            &format!("/api/v1/reports/compliance?{period}&section=breaches"),
+            &o.auditor,
+        )
+        .await
+        .ok(200);
+    let c_breach = breaches["breaches"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["person_id"] == o.c.0)
+        .unwrap();
+    assert_eq!(c_breach["after_held"], "2026-09-01");
+    assert_eq!(c_breach["due_by"], "2026-10-06");
+    assert_eq!(c_breach["held_on"], "2026-10-20");
+    assert_eq!(c_breach["working_days_late"], 10);
+    assert_eq!(
+        c_breach["reasons"],
+        json!([{"kind": "missed", "session_id": missed}])
+    );
+}
+
 async fn rpt1_only_those_who_may_see_a_team_or_caseload_see_its_report(app: TestApp) {
     let o = history(&app).await;
     let team_path = format!("/api/v1/reports/compliance?team_id={}&{PERIOD}", o.north);
@@ -863,6 +1004,7 @@ async fn grp1_group_records_attendance_and_status(app: TestApp) {
 crate::on_both_backends!(
     rpt1_team_report_figures_match_the_history,
     rpt1_organisation_report_and_a_team_without_group_supervision,
+    rpt1_organisation_and_team_lines_agree_and_late_records_count,
     rpt1_only_those_who_may_see_a_team_or_caseload_see_its_report,
     rpt1_csv_exports_each_section,
     rpt1_bad_periods_and_scopes_are_refused_naming_the_field,

@@ -278,18 +278,13 @@ fn scope_of(
     let today = organisation_today();
     let everyone = caller.is_admin || caller.is_auditor;
     let active = |conn: &mut DbConnection, filter: people::Filter| {
-        people::list(
+        people::all_matching(
             conn,
             &people::Filter {
                 active: Some(true),
                 ..filter
             },
-            Page {
-                limit: i64::MAX,
-                offset: 0,
-            },
         )
-        .map(|(people, _)| people)
     };
     let all_teams = |conn: &mut DbConnection| {
         teams::list(
@@ -390,13 +385,14 @@ fn scope_of(
             // Administrator and auditor accounts that nobody line-manages are the service's
             // own, not staff under supervision; anyone else with no supervision arranged
             // stays in, as overdue.
-            let hierarchy = links::hierarchy(conn)?;
-            let everyone: Vec<people::Person> = active(conn, people::Filter::default())?
-                .into_iter()
-                .filter(|p| {
-                    !(p.is_admin || p.is_auditor) || hierarchy.manager_on(&p.id, today).is_some()
-                })
-                .collect();
+            let mut everyone: Vec<people::Person> = Vec::new();
+            for person in active(conn, people::Filter::default())? {
+                if !(person.is_admin || person.is_auditor)
+                    || links::manager_on(conn, &person.id, today)?.is_some()
+                {
+                    everyone.push(person);
+                }
+            }
             let teams = all_teams(conn)?;
             let view = ScopeView {
                 kind: ScopeKind::Organisation,

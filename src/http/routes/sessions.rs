@@ -57,7 +57,10 @@ pub struct ChangeView {
     pub action: String,
     /// done; for proposals pending, confirmed or rejected.
     pub state: String,
+    /// When the session was planned for before this change: a move's old time, or the time
+    /// of the session cancelled, held or missed.
     pub from_starts_at: Option<DateTime<Utc>>,
+    /// A move's new time, or a cancelled session's replacement.
     pub to_starts_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
     pub reason_text: Option<String>,
@@ -1021,7 +1024,8 @@ async fn mark(
                         ChangeAction::Missed
                     },
                     state: ChangeState::Done,
-                    from_starts_at: None,
+                    // When it was planned for, as a cancellation records.
+                    from_starts_at: Some(session.starts_at),
                     to_starts_at: None,
                     reason: None,
                     reason_text: None,

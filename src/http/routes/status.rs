@@ -84,7 +84,7 @@ async fn one(
             }
             let person = people::find(conn, &id)?;
             let calendars = state2.calendars.load(conn)?;
-            status::lines(conn, &calendars, vec![person], now())?
+            status::lines(conn, &calendars, vec![person], status::Reach::Listed, now())?
                 .pop()
                 .ok_or(StoreError::NotFound)
         })
@@ -259,7 +259,7 @@ async fn my_supervisees(
                 .map(|id| people::find(conn, id))
                 .collect::<Result<Vec<_>, _>>()?;
             let calendars = state2.calendars.load(conn)?;
-            status::lines(conn, &calendars, people, now())
+            status::lines(conn, &calendars, people, status::Reach::Listed, now())
         })
         .await?;
     Ok(web::Json(paged(lines, &query.0)?))
@@ -314,7 +314,7 @@ async fn team_status(
                 },
             )?;
             let calendars = state2.calendars.load(conn)?;
-            status::lines(conn, &calendars, members, now())
+            status::lines(conn, &calendars, members, status::Reach::Listed, now())
         })
         .await?;
     Ok(web::Json(paged(lines, &query.0).map_err(ApiError::from)?))
