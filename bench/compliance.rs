@@ -36,7 +36,7 @@ const PASSWORD: &str = "benchmark password";
 const TEAM_SIZE: usize = 10;
 const HEADS: usize = 10;
 const YEARS: u32 = 5;
-const RUNS: usize = 5;
+const RUNS: usize = 10;
 
 fn id() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -260,8 +260,9 @@ fn seed(conn: &mut DbConnection, staff: usize, hash: &str) -> Result<usize, Stor
                 ts(at)
             ))?;
             pending.push(format!(
-                "'{}', '{session}', 'booked', 'done', NULL, {}, NULL, NULL, NULL, FALSE, FALSE, '{supervisor}', {}, NULL, NULL, NULL, NULL",
-                id(), ts(at), ts(at - chrono::Duration::days(30))
+                "'{}', '{session}', 'booked', 'done', NULL, {}, NULL, NULL, NULL, FALSE, FALSE, '{supervisor}', {}, NULL, NULL, NULL, NULL, \
+                 'one_to_one', '{}'",
+                id(), ts(at), ts(at - chrono::Duration::days(30)), p.id
             ));
             if status == "cancelled" || status == "missed" {
                 let reason = if status == "cancelled" {
@@ -270,8 +271,9 @@ fn seed(conn: &mut DbConnection, staff: usize, hash: &str) -> Result<usize, Stor
                     "NULL".into()
                 };
                 pending.push(format!(
-                    "'{}', '{session}', '{status}', 'done', {}, NULL, {reason}, NULL, NULL, FALSE, FALSE, '{supervisor}', {}, NULL, NULL, NULL, NULL",
-                    id(), ts(at), ts(at - chrono::Duration::days(2))
+                    "'{}', '{session}', '{status}', 'done', {}, NULL, {reason}, NULL, NULL, FALSE, FALSE, '{supervisor}', {}, NULL, NULL, NULL, NULL, \
+                     'one_to_one', '{}'",
+                    id(), ts(at), ts(at - chrono::Duration::days(2)), p.id
                 ));
             }
             if status == "held" {
@@ -305,7 +307,8 @@ fn seed(conn: &mut DbConnection, staff: usize, hash: &str) -> Result<usize, Stor
         conn,
         "session_changes",
         "id, session_id, action, state, from_starts_at, to_starts_at, reason, reason_text, due_by, \
-         needs_manager, breach, actor_id, acted_at, decided_by, decided_at, justification, comment",
+         needs_manager, breach, actor_id, acted_at, decided_by, decided_at, justification, comment, \
+         session_kind, supervisee_id",
     );
     for row in pending {
         changes.row(row)?;
