@@ -12,7 +12,7 @@ use supervision::domain::sessions::{
 use supervision::store::sessions::{self as store_sessions, NewChange, NewSession};
 
 use crate::records::put_if;
-use crate::sessions::{etag_of, post_if, today};
+use crate::sessions::{etag_of, post_if, signed_agreement_between, today};
 use crate::support::{bearer, TestApp};
 
 fn d(s: &str) -> NaiveDate {
@@ -57,29 +57,6 @@ async fn member(app: &TestApp, admin: &str, name: &str, team: &str) -> (String, 
     .await
 }
 
-/// A line-management agreement both signed, from 2025-01-06.
-async fn agreement(app: &TestApp, manager: &(String, String), worker: &(String, String)) -> String {
-    let created = app
-        .post(
-            "/api/v1/agreements",
-            &manager.1,
-            json!({"supervisee_id": worker.0, "kind": "line_management", "frequency": {"every_months": 1},
-                   "session_minutes": 90, "usual_weekday": "tuesday", "usual_time": "10:00",
-                   "place": "Room 2", "agenda": "Cases, wellbeing, development", "starts_on": "2025-01-06"}),
-        )
-        .await;
-    let id = created.ok(201)["id"].as_str().unwrap().to_string();
-    let path = format!("/api/v1/agreements/{id}/sign");
-    let etag = created.header("etag").unwrap();
-    let signed = post_if(app, &path, &worker.1, &etag, json!({})).await;
-    let etag = signed.header("etag").unwrap();
-    signed.ok(200);
-    post_if(app, &path, &manager.1, &etag, json!({}))
-        .await
-        .ok(200);
-    id
-}
-
 async fn org(app: &TestApp) -> Org {
     let admin = app.admin().await;
     let (_, auditor) = app
@@ -102,10 +79,12 @@ async fn org(app: &TestApp) -> Org {
         app.manage(&admin, &w.0, &manager.0).await;
     }
     app.manage(&admin, &dd.0, &other_manager.0).await;
+    // Line-management agreements both signed, from 2025-01-06.
+    let since = d("2025-01-06");
     let agreements = [
-        agreement(app, &manager, &a).await,
-        agreement(app, &manager, &b).await,
-        agreement(app, &manager, &c).await,
+        signed_agreement_between(app, &manager, &a, since).await,
+        signed_agreement_between(app, &manager, &b, since).await,
+        signed_agreement_between(app, &manager, &c, since).await,
     ];
     Org {
         admin,

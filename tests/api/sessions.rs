@@ -76,20 +76,30 @@ pub(crate) fn today() -> NaiveDate {
 
 /// An agreement the manager made and both signed; returns its id.
 pub(crate) async fn signed_agreement(app: &TestApp, t: &Team, starts_on: NaiveDate) -> String {
+    signed_agreement_between(app, &t.manager, &t.worker, starts_on).await
+}
+
+/// A line-management agreement between two people (id, token), signed by both.
+pub(crate) async fn signed_agreement_between(
+    app: &TestApp,
+    manager: &(String, String),
+    worker: &(String, String),
+    starts_on: NaiveDate,
+) -> String {
     let created = app
         .post(
             "/api/v1/agreements",
-            &t.manager.1,
-            agreement_body(&t.worker.0, starts_on),
+            &manager.1,
+            agreement_body(&worker.0, starts_on),
         )
         .await;
     let id = created.ok(201)["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/agreements/{id}");
     let etag = created.header("etag").unwrap();
-    let signed = post_if(app, &format!("{path}/sign"), &t.worker.1, &etag, json!({})).await;
+    let signed = post_if(app, &format!("{path}/sign"), &worker.1, &etag, json!({})).await;
     let etag = signed.header("etag").unwrap();
     signed.ok(200);
-    post_if(app, &format!("{path}/sign"), &t.manager.1, &etag, json!({}))
+    post_if(app, &format!("{path}/sign"), &manager.1, &etag, json!({}))
         .await
         .ok(200);
     id
