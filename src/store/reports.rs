@@ -506,8 +506,9 @@ fn cancellations(
 
 /// REC-5: per supervisee, records of sessions held in the period, late ones and those not
 /// signed by both, counted by the database over the covering index `records_report_idx`.
-/// Late is [`lateness`]'s rule: sent after the due day, or still unsent past it
-/// (`rec5_*` tests hold the two to the same answer).
+/// Late is the rule of [`crate::domain::records::lateness`]: sent after the due day, or
+/// still unsent past it (`rpt1_organisation_and_team_lines_agree_and_late_records_count`
+/// counts all four cases).
 fn record_figures(
     conn: &mut DbConnection,
     scope: Option<&[String]>,

@@ -63,7 +63,7 @@ const RECENT_DAYS: u64 = 60;
 fn counting<'a>(
     profile: &Profile,
     person: &Person,
-    agreements: &[&'a Terms],
+    agreements: &'a [Terms],
     today: NaiveDate,
 ) -> Vec<&'a Terms> {
     let alternating = profile
@@ -71,7 +71,6 @@ fn counting<'a>(
         .alternate_supervisors;
     agreements
         .iter()
-        .copied()
         .filter(|a| a.kind.counts_for_frequency(alternating))
         .collect()
 }
@@ -154,15 +153,16 @@ pub fn lines(
     let overrides = organisation::all_overrides(conn)?;
     let profile = calendars.settings.profile();
     let calendar = calendars.organisation();
-    let today = |person: &Person| utc_to_local_date(now, zone(person));
-    let counted: Vec<Vec<&Terms>> = people
+    // Each person's own today (CAL-4) and the agreements that count for them.
+    let counted: Vec<(NaiveDate, Vec<&Terms>)> = people
         .iter()
         .map(|person| {
-            let all: Vec<&Terms> = by_person
-                .get(&person.id)
-                .map(|list| list.iter().collect())
-                .unwrap_or_default();
-            counting(&profile, person, &all, today(person))
+            let today = utc_to_local_date(now, zone(person));
+            let all = by_person.get(&person.id).map(Vec::as_slice);
+            (
+                today,
+                counting(&profile, person, all.unwrap_or_default(), today),
+            )
         })
         .collect();
     let extremes = match reach {
@@ -179,6 +179,7 @@ pub fn lines(
             // only people with nothing recent need their agreements sought one by one.
             let behind: Vec<String> = counted
                 .iter()
+                .map(|(_, agreements)| agreements)
                 .filter(|agreements| {
                     !agreements
                         .iter()
@@ -200,8 +201,8 @@ pub fn lines(
     people
         .into_iter()
         .zip(&counted)
-        .map(|(person, counting)| {
-            let today = today(&person);
+        .map(|(person, (today, counting))| {
+            let today = *today;
             let found = facts_for(
                 &person,
                 counting,
@@ -231,7 +232,6 @@ pub fn facts(
     now: NaiveDateTime,
 ) -> StoreResult<Facts> {
     let terms: Vec<Terms> = agreements.iter().map(Agreement::terms).collect();
-    let refs: Vec<&Terms> = terms.iter().collect();
     let extremes = sessions::frequency_sessions(
         conn,
         sessions::AgreementsOf::Supervisees(std::slice::from_ref(&person.id)),
@@ -241,6 +241,6 @@ pub fn facts(
     let override_interval = organisation::frequency_override(conn, &person.id)?.map(|o| o.interval);
     let today = utc_to_local_date(now, zone(person));
     let profile = calendars.settings.profile();
-    let counting = counting(&profile, person, &refs, today);
+    let counting = counting(&profile, person, &terms, today);
     Ok(facts_for(person, &counting, &extremes, override_interval, today).facts)
 }
