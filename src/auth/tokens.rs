@@ -16,7 +16,10 @@ pub const AUDIENCE: &str = "supervision-api";
 /// Clock skew tolerated between servers, in seconds.
 const LEEWAY_SECONDS: u64 = 30;
 
-/// What an access token says about its bearer.
+/// What an access token says about its bearer: who, and in which access epoch it was issued.
+/// Roles and whether the person is active are not in the token: they are read from the
+/// database (through a cache of a few seconds) on every request, so that deactivation, a
+/// lost role or signing out everywhere bites on the next request, not at expiry (ACC-1).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     pub sub: String,
@@ -24,15 +27,13 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
-    /// Administrator.
+    /// Not before; this server never sets it, but a token that carries one is held to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// The person's access epoch when the token was issued; a password change, a reset or
+    /// signing out everywhere moves the epoch on and so ends every older token.
     #[serde(default)]
-    pub adm: bool,
-    /// Auditor.
-    #[serde(default)]
-    pub aud_r: bool,
-    /// The bearer must change their password before doing anything else.
-    #[serde(default)]
-    pub pwc: bool,
+    pub ep: i32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -65,6 +66,7 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -74,23 +76,15 @@ impl TokenKeys {
         }
     }
 
-    pub fn issue(
-        &self,
-        person_id: &str,
-        is_admin: bool,
-        is_auditor: bool,
-        must_change_password: bool,
-        now: DateTime<Utc>,
-    ) -> String {
+    pub fn issue(&self, person_id: &str, access_epoch: i32, now: DateTime<Utc>) -> String {
         let claims = Claims {
             sub: person_id.to_string(),
             iss: ISSUER.to_string(),
             aud: AUDIENCE.to_string(),
             iat: now.timestamp(),
             exp: now.timestamp() + self.access_ttl_seconds,
-            adm: is_admin,
-            aud_r: is_auditor,
-            pwc: must_change_password,
+            nbf: None,
+            ep: access_epoch,
         };
         self.sign(&claims)
     }
@@ -120,6 +114,10 @@ impl TokenKeys {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
             })?;
+        // A token issued in the future was not issued by a server in step with this one.
+        if claims.iat > now + LEEWAY_SECONDS as i64 {
+            return Err(TokenError::Invalid);
+        }
         let mut verified = self.verified.write().unwrap_or_else(|e| e.into_inner());
         if verified.len() >= VERIFIED_CAPACITY {
             verified.retain(|_, claims| still_valid(claims));
@@ -169,27 +167,20 @@ mod tests {
     #[test]
     fn acc1_issued_tokens_verify() {
         let keys = keys();
-        let token = keys.issue("p1", true, false, false, Utc::now());
+        let token = keys.issue("p1", 3, Utc::now());
         let claims = keys.verify(&token).unwrap();
         assert_eq!(claims.sub, "p1");
-        assert!(claims.adm);
-        assert!(!claims.aud_r);
+        assert_eq!(claims.ep, 3);
         assert_eq!(claims.exp - claims.iat, 900);
     }
 
     #[test]
     fn acc1_expired_tampered_foreign_and_unpinned_tokens_fail() {
         let keys = keys();
-        let old = keys.issue(
-            "p1",
-            false,
-            false,
-            false,
-            Utc::now() - chrono::Duration::hours(1),
-        );
+        let old = keys.issue("p1", 0, Utc::now() - chrono::Duration::hours(1));
         assert_eq!(keys.verify(&old), Err(TokenError::Expired));
 
-        let token = keys.issue("p1", false, false, false, Utc::now());
+        let token = keys.issue("p1", 0, Utc::now());
         let mut tampered = token.clone();
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
@@ -197,7 +188,7 @@ mod tests {
 
         let other = TokenKeys::new(b"another secret of enough length!", 900);
         assert_eq!(
-            keys.verify(&other.issue("p1", false, false, false, Utc::now())),
+            keys.verify(&other.issue("p1", 0, Utc::now())),
             Err(TokenError::Invalid)
         );
 
@@ -206,6 +197,18 @@ mod tests {
         claims.aud = "someone-else".into();
         claims.exp = now + 600;
         assert_eq!(keys.verify(&keys.sign(&claims)), Err(TokenError::Invalid));
+
+        // ACC-1: a token not yet valid, or issued in the future beyond the clock skew.
+        let mut early = keys.verify(&token).unwrap();
+        early.nbf = Some(now + 600);
+        assert_eq!(keys.verify(&keys.sign(&early)), Err(TokenError::Invalid));
+        let mut future = keys.verify(&token).unwrap();
+        future.iat = now + 600;
+        future.exp = now + 1200;
+        assert_eq!(keys.verify(&keys.sign(&future)), Err(TokenError::Invalid));
+        let mut skewed = keys.verify(&token).unwrap();
+        skewed.iat = now + 5;
+        assert!(keys.verify(&keys.sign(&skewed)).is_ok());
 
         // Same secret, other HMAC algorithm: refused because the algorithm is pinned.
         let hs512 = jsonwebtoken::encode(
@@ -220,17 +223,11 @@ mod tests {
     #[test]
     fn acc1_remembered_tokens_answer_the_same_and_expire() {
         let keys = keys();
-        let token = keys.issue("p1", false, false, false, Utc::now());
+        let token = keys.issue("p1", 0, Utc::now());
         let first = keys.verify(&token).unwrap();
         assert_eq!(keys.verify(&token).unwrap(), first);
         // A token remembered past its expiry (plus leeway) is checked afresh, and refused.
-        let old = keys.issue(
-            "p2",
-            false,
-            false,
-            false,
-            Utc::now() - chrono::Duration::hours(1),
-        );
+        let old = keys.issue("p2", 0, Utc::now() - chrono::Duration::hours(1));
         let mut claims = keys.verify(&token).unwrap();
         claims.sub = "p2".into();
         claims.exp = Utc::now().timestamp() - 3600;

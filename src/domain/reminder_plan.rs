@@ -76,8 +76,9 @@ pub struct Facts {
     pub records_to_sign: Vec<(String, DateTime<Utc>)>,
     /// The person's open actions: (action, due on).
     pub actions: Vec<(String, NaiveDate)>,
-    /// Agreements the person has not signed: (agreement, created at).
-    pub unsigned_agreements: Vec<(String, DateTime<Utc>)>,
+    /// Agreements the person has not signed: (agreement, created at, whether someone else
+    /// proposed it, so the person is told at once that they were named, AGR-3).
+    pub unsigned_agreements: Vec<(String, DateTime<Utc>, bool)>,
     /// Proposed moves waiting for the person's decision: (session, proposed at).
     pub decisions: Vec<(String, DateTime<Utc>)>,
     /// Third-party reads of the person's records: (record, read at).
@@ -311,7 +312,21 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             },
         );
     }
-    for (agreement, created_at) in &facts.unsigned_agreements {
+    for (agreement, created_at, named_by_other) in &facts.unsigned_agreements {
+        if *named_by_other {
+            plan.add(
+                me,
+                ReminderKind::AgreementUnsigned,
+                agreement,
+                *created_at,
+                false,
+                Text {
+                    title: "You are named in a new supervision agreement",
+                    body: "Read the agreement and sign it if it is right.".into(),
+                    link: format!("/agreements/{agreement}"),
+                },
+            );
+        }
         plan.add(
             me,
             ReminderKind::AgreementUnsigned,
@@ -671,7 +686,9 @@ mod tests {
             .push(("r1".into(), d(2026, 11, 24), d(2026, 11, 25)));
         f.actions.push(("a1".into(), d(2026, 11, 27)));
         f.unsigned_agreements
-            .push(("g1".into(), now() - Duration::days(2)));
+            .push(("g1".into(), now() - Duration::days(2), false));
+        f.unsigned_agreements
+            .push(("g2".into(), now() - Duration::minutes(1), true));
         f.decisions
             .push(("s1".into(), now() - Duration::minutes(5)));
         f.record_reads
@@ -685,6 +702,12 @@ mod tests {
         assert!(has(ReminderKind::RecordNotWritten, "r1"));
         assert!(has(ReminderKind::ActionDue, "a1"));
         assert!(has(ReminderKind::AgreementUnsigned, "g1"));
+        // AGR-3: a person named in an agreement someone else proposed is told at once.
+        assert!(plan
+            .iter()
+            .any(|p| p.kind == ReminderKind::AgreementUnsigned
+                && p.subject_id == "g2"
+                && p.fire_at == now() - Duration::minutes(1)));
         assert!(has(ReminderKind::RescheduleAwaiting, "s1"));
         assert!(has(ReminderKind::RecordAccessed, "r2"));
         assert!(has(ReminderKind::ReflectionPrompt, "worker"));

@@ -102,6 +102,21 @@ pub fn agreement_status(
     }
 }
 
+/// Whether an agreement gives its supervisor authority over the supervisee on `date`
+/// (AGR-3): both have signed, it has started and it has not ended. Until then it grants
+/// nothing; once ended, only what ACC-3 keeps (the records the supervisor wrote).
+pub fn agreement_in_force(
+    supervisor_signed: bool,
+    supervisee_signed: bool,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    date: NaiveDate,
+) -> bool {
+    starts_on <= date
+        && agreement_status(supervisor_signed, supervisee_signed, ends_on, date)
+            == AgreementStatus::Active
+}
+
 /// Shortest and longest session an agreement may set, in minutes.
 pub const SESSION_MINUTES: std::ops::RangeInclusive<i32> = 15..=480;
 

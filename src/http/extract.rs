@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -14,6 +15,8 @@ use super::AppState;
 use crate::auth::tokens::{Claims, TokenError};
 use crate::domain::validation::Invalid;
 use crate::store::audit::Actor;
+use crate::store::people::{self, Access};
+use crate::store::StoreError;
 
 /// The signed-in person making the request.
 #[derive(Debug, Clone)]
@@ -89,25 +92,61 @@ pub fn client_address(req: &HttpRequest) -> String {
         .map_or_else(|| "unknown".to_string(), |peer| peer.ip().to_string())
 }
 
-fn caller_from(req: &HttpRequest, allow_pending_password: bool) -> Result<Caller, ApiError> {
-    let claims = bearer_claims(req)?;
-    if claims.pwc && !allow_pending_password {
-        return Err(ApiError::PasswordChangeRequired);
+/// The caller behind a request's bearer token, with their access as the database has it now
+/// (through [`AppState::access`]): a deactivated person, a token from before a password change
+/// or a sign-out everywhere, or a person who no longer exists is 401; roles are today's.
+fn caller_from(
+    req: &HttpRequest,
+    allow_pending_password: bool,
+) -> impl Future<Output = Result<Caller, ApiError>> + 'static {
+    let claims = bearer_claims(req);
+    let state = state(req).cloned();
+    let address = client_address(req);
+    async move {
+        let claims = claims?;
+        let access = current_access(&state?, &claims.sub).await?;
+        if !access.active || access.epoch != claims.ep {
+            return Err(ApiError::Unauthenticated(
+                "the access token was revoked; sign in again",
+            ));
+        }
+        if access.must_change_password && !allow_pending_password {
+            return Err(ApiError::PasswordChangeRequired);
+        }
+        Ok(Caller {
+            person_id: claims.sub,
+            is_admin: access.is_admin,
+            is_auditor: access.is_auditor,
+            address,
+        })
     }
-    Ok(Caller {
-        person_id: claims.sub,
-        is_admin: claims.adm,
-        is_auditor: claims.aud_r,
-        address: client_address(req),
-    })
+}
+
+async fn current_access(state: &web::Data<AppState>, person_id: &str) -> Result<Access, ApiError> {
+    let read_at = Instant::now();
+    if let Some(access) = state.access.get(person_id, read_at) {
+        return Ok(access);
+    }
+    let id = person_id.to_string();
+    match state.db.read(move |conn| people::access(conn, &id)).await {
+        Ok(access) => {
+            state.access.put(person_id, access, read_at);
+            Ok(access)
+        }
+        // A well-signed token for someone who is not there: not signed in, not "not found".
+        Err(StoreError::NotFound) => Err(ApiError::Unauthenticated(
+            "the access token's person does not exist",
+        )),
+        Err(other) => Err(other.into()),
+    }
 }
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Caller, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(caller_from(req, false))
+        Box::pin(caller_from(req, false))
     }
 }
 
@@ -118,10 +157,11 @@ pub struct PendingCaller(pub Caller);
 
 impl FromRequest for PendingCaller {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<PendingCaller, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<PendingCaller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(caller_from(req, true).map(PendingCaller))
+        let caller = caller_from(req, true);
+        Box::pin(async move { caller.await.map(PendingCaller) })
     }
 }
 

@@ -19,13 +19,19 @@ use actix_web::{middleware, web, App, HttpResponse};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::{scope, AppExt};
 
+use crate::auth::access::AccessCache;
 use crate::auth::rate_limit::{LoginLimiter, SlidingWindow};
 use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::store::organisation::Calendars;
+use crate::store::people::Access;
 use crate::store::Db;
 use observe::Metrics;
 use problem::ApiError;
+
+/// How long a person's access, once read, is trusted: the longest a change made on another
+/// instance takes to bite (ACC-1).
+pub const ACCESS_CHECK: Duration = Duration::from_secs(2);
 
 /// Everything handlers share, built once before the server starts (so there is one pool,
 /// not one per worker).
@@ -34,6 +40,8 @@ pub struct AppState {
     /// Working-day calendars, rebuilt when closure days or settings change.
     pub calendars: Arc<Calendars>,
     pub tokens: TokenKeys,
+    /// Each signed-in person's access, read fresh every few seconds (ACC-1).
+    pub access: AccessCache<Access>,
     pub limiter: LoginLimiter,
     pub metrics: Metrics,
     pub refresh_ttl: chrono::Duration,
@@ -51,6 +59,7 @@ impl AppState {
             db,
             calendars: Arc::new(Calendars::default()),
             tokens: TokenKeys::new(secret.as_bytes(), settings.access_token_ttl_seconds),
+            access: AccessCache::new(ACCESS_CHECK),
             limiter: LoginLimiter {
                 per_account: SlidingWindow::new(settings.login_max_failures_per_account, window),
                 per_address: SlidingWindow::new(settings.login_max_attempts_per_address, window),

@@ -7,7 +7,9 @@ use super::organisation::{interval_columns, interval_from_columns};
 use super::schema::agreements;
 use super::{now, DbConnection, StoreError, StoreResult};
 use crate::domain::policy::Interval;
-use crate::domain::sessions::{agreement_status, AgreementKind, AgreementStatus, Party};
+use crate::domain::sessions::{
+    agreement_in_force, agreement_status, AgreementKind, AgreementStatus, Party,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agreement {
@@ -36,6 +38,17 @@ pub struct Agreement {
 impl Agreement {
     pub fn status(&self, today: NaiveDate) -> AgreementStatus {
         self.terms().status(today)
+    }
+
+    /// Whether it gives the supervisor authority over the supervisee on `date` (AGR-3).
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        agreement_in_force(
+            self.supervisor_signed_at.is_some(),
+            self.supervisee_signed_at.is_some(),
+            self.starts_on,
+            self.ends_on,
+            date,
+        )
     }
 
     pub fn terms(&self) -> Terms {

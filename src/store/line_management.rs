@@ -162,7 +162,8 @@ pub fn direct_reports(
 }
 
 /// Whether `supervisor_id` supervises `person_id` on `date`: as line manager, or under an
-/// agreement (a practice educator, say) that has not ended.
+/// agreement (a practice educator, say) in force that day: signed by both, started and not
+/// ended (AGR-3). Every access rule that reads "supervises" asks this function.
 pub fn supervises(
     conn: &mut DbConnection,
     supervisor_id: &str,
@@ -178,8 +179,25 @@ pub fn supervises(
     Ok(super::agreements::for_person(conn, person_id)?
         .iter()
         .any(|a| {
-            a.supervisor_id == supervisor_id
-                && a.supervisee_id == person_id
-                && a.status(date) != crate::domain::sessions::AgreementStatus::Ended
+            a.supervisor_id == supervisor_id && a.supervisee_id == person_id && a.in_force(date)
         }))
+}
+
+/// Everyone `supervisor_id` supervises on `date`, by the same rule as [`supervises`]: their
+/// direct reports and the supervisees of their agreements in force. Sorted, without repeats.
+pub fn supervisees_of(
+    conn: &mut DbConnection,
+    supervisor_id: &str,
+    date: NaiveDate,
+) -> StoreResult<Vec<String>> {
+    let mut ids = direct_reports(conn, supervisor_id, date)?;
+    ids.extend(
+        super::agreements::for_person(conn, supervisor_id)?
+            .into_iter()
+            .filter(|a| a.supervisor_id == supervisor_id && a.in_force(date))
+            .map(|a| a.supervisee_id),
+    );
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
 }

@@ -221,6 +221,54 @@ pub fn set_password(
     Ok(())
 }
 
+/// What decides a signed-in person's access on each request (ACC-1): read fresh, not taken
+/// from the token, so that a change bites on the next request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub active: bool,
+    pub is_admin: bool,
+    pub is_auditor: bool,
+    pub must_change_password: bool,
+    pub epoch: i32,
+}
+
+pub fn access(conn: &mut DbConnection, id: &str) -> StoreResult<Access> {
+    people::table
+        .find(id)
+        .select((
+            people::active,
+            people::is_admin,
+            people::is_auditor,
+            people::must_change_password,
+            people::access_epoch,
+        ))
+        .get_result::<(bool, bool, bool, bool, i32)>(conn)
+        .optional()?
+        .map(
+            |(active, is_admin, is_auditor, must_change_password, epoch)| Access {
+                active,
+                is_admin,
+                is_auditor,
+                must_change_password,
+                epoch,
+            },
+        )
+        .ok_or(StoreError::NotFound)
+}
+
+/// Signs the person out of every device (ACC-1): their refresh tokens are revoked and their
+/// access epoch moves on, which ends every access token issued before now.
+pub fn sign_out_everywhere(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    let changed = diesel::update(people::table.find(id))
+        .set(people::access_epoch.eq(people::access_epoch + 1))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    super::refresh_tokens::revoke_person(conn, id, now())?;
+    Ok(())
+}
+
 pub fn any_admin(conn: &mut DbConnection) -> StoreResult<bool> {
     let count: i64 = people::table
         .filter(people::is_admin.eq(true))

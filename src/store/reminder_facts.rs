@@ -152,7 +152,10 @@ pub fn gather(
             (a.supervisor_id == person.id && a.supervisor_signed_at.is_none())
                 || (a.supervisee_id == person.id && a.supervisee_signed_at.is_none())
         })
-        .map(|a| (a.id, utc(a.created_at)))
+        .map(|a| {
+            let named_by_other = a.created_by != person.id;
+            (a.id, utc(a.created_at), named_by_other)
+        })
         .collect();
 
     // Proposals wait for the supervisor, or past the limit for the manager above them.

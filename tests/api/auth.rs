@@ -77,9 +77,8 @@ fn claims(sub: &str) -> Claims {
         aud: "supervision-api".into(),
         iat: now,
         exp: now + 600,
-        adm: true,
-        aud_r: true,
-        pwc: false,
+        nbf: None,
+        ep: 0,
     }
 }
 
@@ -363,7 +362,182 @@ async fn me_can_change_name_and_time_zone_with_if_match(app: TestApp) {
         .problem(412, "stale-version");
 }
 
+/// Makes a person an administrator or auditor, or takes it away, as an administrator does.
+async fn set_flags(app: &TestApp, admin: &str, id: &str, flags: Value) {
+    let etag = app
+        .get(&format!("/api/v1/people/{id}"), admin)
+        .await
+        .header("etag")
+        .unwrap();
+    app.patch(&format!("/api/v1/people/{id}"), admin, &etag, flags)
+        .await
+        .ok(200);
+}
+
+async fn acc1_deactivation_bites_on_the_next_request(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, ann) = app.worker(&admin, "ann").await;
+    app.get("/api/v1/me", &ann).await.ok(200);
+    set_flags(&app, &admin, &id, json!({"active": false})).await;
+    // The access token has minutes to run; it is refused now, for reads and writes.
+    let body = app
+        .get("/api/v1/me", &ann)
+        .await
+        .problem(401, "unauthenticated");
+    assert!(body["detail"].as_str().unwrap().contains("revoked"));
+    app.post("/api/v1/me/calendar-feed", &ann, json!({}))
+        .await
+        .problem(401, "unauthenticated");
+}
+
+async fn acc1_roles_are_read_fresh_not_from_the_token(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, ann) = app.worker(&admin, "ann").await;
+    let team = json!({"name": "Team by Ann"});
+    app.post("/api/v1/teams", &ann, team.clone())
+        .await
+        .problem(403, "forbidden");
+    set_flags(
+        &app,
+        &admin,
+        &id,
+        json!({"is_admin": true, "is_auditor": true}),
+    )
+    .await;
+    // The same token now carries the new roles...
+    app.post("/api/v1/teams", &ann, team).await.ok(201);
+    app.get("/api/v1/audit", &ann).await.ok(200);
+    // ...and loses them on the next request once they are removed.
+    set_flags(
+        &app,
+        &admin,
+        &id,
+        json!({"is_admin": false, "is_auditor": false}),
+    )
+    .await;
+    app.post("/api/v1/teams", &ann, json!({"name": "Another"}))
+        .await
+        .problem(403, "forbidden");
+    app.get("/api/v1/audit", &ann)
+        .await
+        .problem(403, "forbidden");
+}
+
+async fn acc1_password_change_reset_and_sign_out_everywhere_end_older_tokens(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, phone) = app.worker(&admin, "ann").await;
+    let desk = app.login_as("ann@test.example", PASSWORD).await.ok(200);
+    let desk_token = desk["access_token"].as_str().unwrap().to_string();
+
+    // A password change from the desk: the phone's token and the desk's old one stop
+    // working; the tokens the change returns work.
+    let changed = app
+        .post(
+            "/api/v1/me/password",
+            &desk_token,
+            json!({"current_password": PASSWORD, "new_password": "another long enough password"}),
+        )
+        .await
+        .ok(200);
+    let fresh = changed["access_token"].as_str().unwrap().to_string();
+    app.get("/api/v1/me", &phone)
+        .await
+        .problem(401, "unauthenticated");
+    app.get("/api/v1/me", &desk_token)
+        .await
+        .problem(401, "unauthenticated");
+    app.get("/api/v1/me", &fresh).await.ok(200);
+
+    // An administrator's reset ends it too.
+    app.post(
+        &format!("/api/v1/people/{id}/password-reset"),
+        &admin,
+        json!({}),
+    )
+    .await
+    .ok(200);
+    app.get("/api/v1/me", &fresh)
+        .await
+        .problem(401, "unauthenticated");
+
+    // Signing out everywhere ends every access and refresh token at once.
+    let again = app.worker(&admin, "bob").await.1;
+    let other = app.login_as("bob@test.example", PASSWORD).await.ok(200);
+    app.post("/api/v1/auth/logout-everywhere", &again, json!({}))
+        .await
+        .ok(204);
+    app.get("/api/v1/me", &again)
+        .await
+        .problem(401, "unauthenticated");
+    app.get("/api/v1/me", other["access_token"].as_str().unwrap())
+        .await
+        .problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/auth/refresh",
+        "",
+        json!({"refresh_token": other["refresh_token"]}),
+    )
+    .await
+    .problem(401, "unauthenticated");
+    // A new sign-in works again.
+    let back = app.token("bob@test.example", PASSWORD).await;
+    app.get("/api/v1/me", &back).await.ok(200);
+}
+
+async fn acc1_changes_bite_on_another_instance_within_seconds(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, ann) = app.worker(&admin, "ann").await;
+    let other = app.second_instance();
+    app.get_on(&other, "/api/v1/me", &ann).await.ok(200);
+    set_flags(&app, &admin, &id, json!({"active": false})).await;
+    app.get("/api/v1/me", &ann)
+        .await
+        .problem(401, "unauthenticated");
+    // The other instance trusts what it read for at most ACCESS_CHECK.
+    tokio::time::sleep(supervision::http::ACCESS_CHECK).await;
+    app.get_on(&other, "/api/v1/me", &ann)
+        .await
+        .problem(401, "unauthenticated");
+}
+
+async fn acc1_tokens_from_the_future_or_for_nobody_are_401(app: TestApp) {
+    let admin = app.admin().await;
+    let id = app.get("/api/v1/me", &admin).await.ok(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let now = Utc::now().timestamp();
+    let mut early = claims(&id);
+    early.nbf = Some(now + 600);
+    app.get("/api/v1/me", &app.state.tokens.sign(&early))
+        .await
+        .problem(401, "unauthenticated");
+    let mut issued_later = claims(&id);
+    issued_later.iat = now + 600;
+    issued_later.exp = now + 1200;
+    app.get("/api/v1/me", &app.state.tokens.sign(&issued_later))
+        .await
+        .problem(401, "unauthenticated");
+    // Well signed, but nobody has this id: not signed in, rather than "not found".
+    let nobody = claims("019ab7c1-6f0e-7a52-9d3e-000000000000");
+    app.get("/api/v1/me", &app.state.tokens.sign(&nobody))
+        .await
+        .problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/teams",
+        &app.state.tokens.sign(&nobody),
+        json!({"name": "x"}),
+    )
+    .await
+    .problem(401, "unauthenticated");
+}
+
 crate::on_both_backends!(
+    acc1_deactivation_bites_on_the_next_request,
+    acc1_roles_are_read_fresh_not_from_the_token,
+    acc1_password_change_reset_and_sign_out_everywhere_end_older_tokens,
+    acc1_changes_bite_on_another_instance_within_seconds,
+    acc1_tokens_from_the_future_or_for_nobody_are_401,
     acc1_login_returns_tokens_and_me_works,
     acc1_wrong_password_and_unknown_account_are_the_same_401,
     acc1_inactive_people_cannot_sign_in_or_refresh,

@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod auth;
+mod authority;
 mod calendar;
 mod cases;
 mod errors;

@@ -164,12 +164,28 @@ impl TestApp {
         Some(TestApp::build(db, Scratch::Postgres { server, name }))
     }
 
+    /// Another instance of the server on the same database, as a second process would be:
+    /// its own token memory and access cache.
+    pub fn second_instance(&self) -> web::Data<AppState> {
+        web::Data::new(AppState::new(self.db.clone(), &settings(), SECRET))
+    }
+
+    /// A GET answered by `instance` (see [`TestApp::second_instance`]).
+    pub async fn get_on(&self, instance: &web::Data<AppState>, path: &str, token: &str) -> Resp {
+        let request = TestRequest::get().uri(path).insert_header(bearer(token));
+        Self::serve(instance, request, "127.0.0.1:40000").await
+    }
+
     pub async fn call(&self, request: TestRequest) -> Resp {
         self.call_from(request, "127.0.0.1:40000").await
     }
 
     pub async fn call_from(&self, request: TestRequest, peer: &str) -> Resp {
-        let service = test::init_service(http::app(self.state.clone())).await;
+        Self::serve(&self.state, request, peer).await
+    }
+
+    async fn serve(state: &web::Data<AppState>, request: TestRequest, peer: &str) -> Resp {
+        let service = test::init_service(http::app(state.clone())).await;
         let peer: SocketAddr = peer.parse().expect("peer address");
         let response = test::call_service(&service, request.peer_addr(peer).to_request()).await;
         let status = response.status();

@@ -196,9 +196,10 @@ pub struct CreateAgreement {
     pub starts_on: NaiveDate,
 }
 
-/// Propose an agreement (AGR-1). The supervisee's line manager (or anyone above them) or an
-/// administrator may create any kind; a practice educator, placement supervisor or
-/// professional supervisor may create their own. Both people then sign it.
+/// Propose an agreement (AGR-1, AGR-3). Only the supervisee's line manager, a manager above
+/// them or an administrator proposes one, of any kind, naming the supervisor (a practice
+/// educator or a second supervisor is named this way). Nobody appoints themselves. It grants
+/// nothing until both people have signed and it has started; both are told at once.
 #[utoipa::path(
     tag = "agreements",
     security(("bearer" = [])),
@@ -208,8 +209,8 @@ pub struct CreateAgreement {
         (status = 201, body = AgreementView),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed to set up this person's supervision", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such supervisee", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You can see this person but are not their line manager, a manager above them or an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such supervisee, or one you cannot see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or less frequent than the policy", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -242,20 +243,14 @@ async fn create_agreement(
         .write({
             let state = state.clone();
             move |conn| {
-                // A practice educator or professional supervisor outside the line may set up
-                // their own agreement; otherwise someone the caller may not see is not found.
-                let own_outside_line =
-                    caller.person_id == supervisor_id && body.kind != AgreementKind::LineManagement;
                 let supervisee = match people::find(conn, &body.supervisee_id) {
-                    Ok(p) if own_outside_line || may_see(conn, &caller, &p.id)? => p,
+                    Ok(p) if may_see(conn, &caller, &p.id)? => p,
                     Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
                     Err(other) => return Err(other),
                 };
-                let manages = links::is_above(conn, &caller.person_id, &supervisee.id, organisation_today())?;
-                let allowed = caller.is_admin || manages || own_outside_line;
-                if !allowed {
+                if !may_propose_agreement(conn, &caller, &supervisee.id)? {
                     return Ok(Err(ApiError::Forbidden(
-                        "only an administrator or a manager above the supervisee sets this up",
+                        "only the person's line manager, a manager above them or an administrator proposes an agreement",
                     )));
                 }
                 match people::find(conn, &supervisor_id) {
@@ -308,6 +303,19 @@ async fn create_agreement(
     let mut builder = HttpResponse::Created();
     builder.insert_header(("Location", format!("/api/v1/agreements/{}", created.id)));
     Ok(agreement_response(builder, created))
+}
+
+/// Who may propose an agreement for `supervisee_id` (AGR-3): authority to supervise comes
+/// from the organisation, so an administrator, or a manager above the person today (their
+/// line manager included). Supervisors named in agreements do not name others.
+fn may_propose_agreement(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    supervisee_id: &str,
+) -> StoreResult<bool> {
+    Ok(caller.is_admin
+        || (caller.person_id != supervisee_id
+            && links::is_above(conn, &caller.person_id, supervisee_id, organisation_today())?))
 }
 
 /// A short text for an interval, for messages.

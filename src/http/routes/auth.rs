@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{password, tokens};
 use crate::domain::validation::bounded_text;
-use crate::http::extract::{client_address, Json};
+use crate::http::extract::{client_address, Json, PendingCaller};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::AppState;
 use crate::store::audit::{self, Actor};
@@ -18,7 +18,11 @@ use crate::store::people::Person;
 use crate::store::{now, people, refresh_tokens, DbConnection, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(login).service(refresh).service(logout);
+    config
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(logout_everywhere);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -85,9 +89,7 @@ pub fn issue_tokens(
     Ok(TokenResponse {
         access_token: state.tokens.issue(
             &person.id,
-            person.is_admin,
-            person.is_auditor,
-            person.must_change_password,
+            people::access(conn, &person.id)?.epoch,
             chrono::Utc::now(),
         ),
         token_type: "Bearer".into(),
@@ -266,7 +268,8 @@ async fn refresh(
 }
 
 /// Sign out: revokes the refresh token and every token rotated from the same sign-in. Access
-/// tokens already issued stay valid until they expire (15 minutes by default).
+/// tokens already issued stay valid until they expire (15 minutes by default); to end those
+/// too, sign out everywhere.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -304,5 +307,42 @@ async fn logout(
             Ok(())
         })
         .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sign out of every device (a lost phone, say): every refresh token is revoked and every
+/// access token issued so far, this one included, stops working on its next request, on
+/// every instance within seconds (ACC-1).
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out everywhere"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout-everywhere")]
+async fn logout_everywhere(
+    state: web::Data<AppState>,
+    caller: PendingCaller,
+) -> ApiResult<HttpResponse> {
+    let caller = caller.0;
+    let actor = caller.actor();
+    let id = caller.person_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            people::sign_out_everywhere(conn, &id)?;
+            audit::record(
+                conn,
+                &actor,
+                "auth.logout_everywhere",
+                "person",
+                Some(&id),
+                json!({}),
+            )
+        })
+        .await?;
+    state.access.forget(&caller.person_id);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,7 +14,7 @@ use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{Caller, IfMatch, Json, PendingCaller};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::AppState;
-use crate::store::{audit, now, people, refresh_tokens, StoreError};
+use crate::store::{audit, people, StoreError};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -167,7 +167,7 @@ async fn change_password(
             move |conn| {
                 let id = actor.person_id.clone().unwrap_or_default();
                 people::set_password(conn, &id, &new_hash, false)?;
-                refresh_tokens::revoke_person(conn, &id, now())?;
+                people::sign_out_everywhere(conn, &id)?;
                 audit::record(
                     conn,
                     &actor,
@@ -181,5 +181,6 @@ async fn change_password(
             }
         })
         .await?;
+    state.access.forget(&caller.person_id);
     Ok(web::Json(issued))
 }

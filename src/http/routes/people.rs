@@ -22,7 +22,7 @@ use crate::http::AppState;
 use crate::store::audit;
 use crate::store::line_management::{self as links, NewLink, StoredLink};
 use crate::store::people::{self, NewPerson, Person};
-use crate::store::{now, refresh_tokens, teams, DbConnection, StoreError, StoreResult};
+use crate::store::{teams, DbConnection, StoreError, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -540,13 +540,17 @@ async fn update_person(
                 )?;
             }
             if before.active && !after.active {
-                refresh_tokens::revoke_person(conn, &target, now())?;
+                people::sign_out_everywhere(conn, &target)?;
             }
             Ok(Ok(after))
         })
         .await;
     match updated {
-        Ok(Ok(person)) => Ok(person_response(HttpResponse::Ok(), person)),
+        Ok(Ok(person)) => {
+            // Roles and deactivation bite on the person's next request (ACC-1).
+            state.access.forget(&person.id);
+            Ok(person_response(HttpResponse::Ok(), person))
+        }
         Ok(Err(invalid)) => Err(invalid.into()),
         Err(StoreError::VersionMismatch { .. }) => Err(stale(&state, id).await),
         Err(other) => Err(other.into()),
@@ -593,19 +597,23 @@ async fn reset_password(
     let actor = caller.actor();
     state
         .db
-        .write(move |conn| {
-            people::set_password(conn, &id, &hash, true)?;
-            refresh_tokens::revoke_person(conn, &id, now())?;
-            audit::record(
-                conn,
-                &actor,
-                "person.password_reset",
-                "person",
-                Some(&id),
-                json!({}),
-            )
+        .write({
+            let id = id.clone();
+            move |conn| {
+                people::set_password(conn, &id, &hash, true)?;
+                people::sign_out_everywhere(conn, &id)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "person.password_reset",
+                    "person",
+                    Some(&id),
+                    json!({}),
+                )
+            }
         })
         .await?;
+    state.access.forget(&id);
     Ok(web::Json(PasswordReset {
         one_time_password: one_time,
     }))

@@ -19,7 +19,7 @@ use crate::domain::compliance::{
 use crate::domain::people::{organisation_today, StaffCategory};
 use crate::domain::periods::{practice_year, Period};
 use crate::domain::scheduling::Status;
-use crate::domain::sessions::{AgreementStatus, ChangeReason};
+use crate::domain::sessions::ChangeReason;
 use crate::domain::supervision::Report;
 use crate::domain::validation::Invalid;
 use crate::http::csv::{opt, Csv};
@@ -28,7 +28,7 @@ use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::AppState;
 use crate::store::line_management as links;
 use crate::store::reports::{self, Compliance, PersonFigures, TeamFigures};
-use crate::store::{agreements, audit, now, people, teams, DbConnection, Page};
+use crate::store::{audit, now, people, teams, DbConnection, Page};
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(compliance_report);
@@ -342,18 +342,7 @@ fn scope_of(
             if !allowed {
                 return Err(ApiError::NotFound);
             }
-            let mut ids = links::direct_reports(conn, &supervisor.id, today)?;
-            ids.extend(
-                agreements::for_person(conn, &supervisor.id)?
-                    .into_iter()
-                    .filter(|a| {
-                        a.supervisor_id == supervisor.id
-                            && a.status(today) == AgreementStatus::Active
-                    })
-                    .map(|a| a.supervisee_id),
-            );
-            ids.sort();
-            ids.dedup();
+            let ids = links::supervisees_of(conn, &supervisor.id, today)?;
             let caseload = active(
                 conn,
                 people::Filter {

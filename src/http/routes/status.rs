@@ -11,7 +11,6 @@ use crate::domain::compliance::severity;
 use crate::domain::people::StaffCategory;
 use crate::domain::policy::Interval;
 use crate::domain::scheduling::Status;
-use crate::domain::sessions::AgreementStatus;
 use crate::domain::validation::Invalid;
 use crate::http::extract::{Caller, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
@@ -221,7 +220,7 @@ fn paged(lines: Vec<Line>, query: &StatusQuery) -> Result<StatusList, Invalid> {
     })
 }
 
-/// The people you supervise (active agreements where you are the supervisor), worst first.
+/// The people you supervise (agreements in force where you are the supervisor), worst first.
 #[utoipa::path(
     tag = "status",
     security(("bearer" = [])),
@@ -246,10 +245,7 @@ async fn my_supervisees(
             let today = crate::domain::people::organisation_today();
             let mut ids: Vec<String> = agreements::for_person(conn, &caller.person_id)?
                 .into_iter()
-                .filter(|a| {
-                    a.supervisor_id == caller.person_id
-                        && a.status(today) == AgreementStatus::Active
-                })
+                .filter(|a| a.supervisor_id == caller.person_id && a.in_force(today))
                 .map(|a| a.supervisee_id)
                 .collect();
             ids.sort();
