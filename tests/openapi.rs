@@ -132,3 +132,45 @@ fn api2_request_and_response_schemas_carry_examples() {
     );
     assert!(document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
 }
+
+/// API-2: what client generators need of an OpenAPI 3.1 document: every response described,
+/// operationIds unique, and every schema reference registered.
+#[test]
+fn api2_document_is_one_client_generators_accept() {
+    let document = generated();
+    let mut undescribed = Vec::new();
+    let mut ids = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for (path, method, operation) in operations(&document) {
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            let described = response["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty());
+            if !described && response.get("$ref").is_none() {
+                undescribed.push(format!("{method} {path} {status}"));
+            }
+        }
+        if let Some(id) = operation["operationId"].as_str() {
+            ids.entry(id.to_string())
+                .or_default()
+                .push(format!("{method} {path}"));
+        }
+    }
+    assert!(
+        undescribed.is_empty(),
+        "responses without a description: {undescribed:?}"
+    );
+    let repeated: Vec<_> = ids.iter().filter(|(_, ops)| ops.len() > 1).collect();
+    assert!(repeated.is_empty(), "operationIds used twice: {repeated:?}");
+    let text = document.to_string();
+    let registered = document["components"]["schemas"].as_object().unwrap();
+    let dangling: std::collections::BTreeSet<&str> = text
+        .split("\"#/components/schemas/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|name| !registered.contains_key(*name))
+        .collect();
+    assert!(
+        dangling.is_empty(),
+        "references to unregistered schemas: {dangling:?}"
+    );
+}

@@ -98,7 +98,9 @@ where
 
 /// The OpenAPI document, generated from the same route registrations the server uses.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    with_api(App::new()).1
+    let mut document = with_api(App::new()).1;
+    openapi::complete(&mut document);
+    document
 }
 
 /// The document as served: serialised once per process and shared by every worker (the

@@ -41,7 +41,14 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         (name = "reports", description = "Compliance reports for teams, supervisors and the organisation, as JSON or CSV (RPT-1)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
-    components(schemas(crate::http::problem::Problem, crate::http::problem::ProblemField))
+    components(schemas(
+        crate::http::problem::Problem,
+        crate::http::problem::ProblemField,
+        // Enums named only by query parameters: registered so their references resolve.
+        crate::http::routes::reports::Format,
+        crate::http::routes::reflections::ExportFormat,
+        crate::http::routes::records::RecordRole,
+    ))
 )]
 pub struct ApiDoc;
 
@@ -63,4 +70,40 @@ impl Modify for BearerScheme {
             ),
         );
     }
+}
+
+/// Completes what the handlers' annotations leave out and OpenAPI 3.1 requires: every
+/// response has a description, which for an unannotated one is its status's reason phrase.
+pub fn complete(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                if let RefOr::T(response) = response {
+                    if response.description.is_empty() {
+                        response.description = reason(status).to_string();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reason(status: &str) -> &'static str {
+    status
+        .parse::<u16>()
+        .ok()
+        .and_then(|code| actix_web::http::StatusCode::from_u16(code).ok())
+        .and_then(|code| code.canonical_reason())
+        .unwrap_or("Response")
 }

@@ -462,6 +462,7 @@ fn status_of(
 /// organisation's profile: done, required, remaining, and settings still missing (OBS-2).
 /// A starter part-way through the year needs a pro-rata number.
 #[utoipa::path(
+    operation_id = "person_observation_status",
     tag = "observations",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Person id")),
@@ -493,6 +494,7 @@ async fn person_status(
 
 /// Your own observation status this practice year (OBS-2).
 #[utoipa::path(
+    operation_id = "my_observation_status",
     tag = "observations",
     security(("bearer" = [])),
     responses(
