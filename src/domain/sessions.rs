@@ -318,6 +318,17 @@ pub fn decide_move(by: Party, new_date: NaiveDate, due_by: Option<NaiveDate>) ->
     }
 }
 
+/// SES-3, SES-4: who may cancel a session. A cancellation with a new date is a move, so only
+/// the two parties make one, and it follows [`decide_move`] in full; one without a new date
+/// (the relationship ended) books nothing, so only the supervisor or a manager above them.
+pub fn may_cancel(by: Option<Party>, above_supervisor: bool, with_new_date: bool) -> bool {
+    if with_new_date {
+        by.is_some()
+    } else {
+        by == Some(Party::Supervisor) || above_supervisor
+    }
+}
+
 /// SES-4: a cancellation names a new date unless the supervision relationship has ended.
 pub fn check_cancellation(
     new_date: Option<NaiveDate>,
@@ -339,6 +350,24 @@ pub fn check_cancellation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ses4_only_parties_cancel_with_a_new_date_and_only_the_supervisor_side_without() {
+        use Party::*;
+        for above in [false, true] {
+            assert!(may_cancel(Some(Supervisor), above, true));
+            assert!(may_cancel(Some(Supervisee), above, true));
+            assert!(may_cancel(Some(Supervisor), above, false));
+            assert!(!may_cancel(Some(Supervisee), false, false));
+        }
+        assert!(
+            !may_cancel(None, true, true),
+            "a manager above moves nothing"
+        );
+        assert!(may_cancel(None, true, false));
+        assert!(!may_cancel(None, false, false));
+        assert!(!may_cancel(None, false, true));
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -758,6 +758,8 @@ async fn ses5_two_managers_deciding_the_same_move_cannot_both_win(app: TestApp) 
 async fn ses4_cancelling_needs_a_reason_and_a_new_date(app: TestApp) {
     let t = team(&app).await;
     let agreement = signed_agreement(&app, &t, today() - Duration::days(30)).await;
+    // Held ten days ago: the new date below is well within the limit.
+    past_session(&app, &agreement, &t, 10).await;
     let (session, etag) = book(&app, &t, &agreement, 5).await;
     let path = format!("/api/v1/sessions/{session}/cancel");
     let problem = post_if(
@@ -779,14 +781,14 @@ async fn ses4_cancelling_needs_a_reason_and_a_new_date(app: TestApp) {
     )
     .await
     .problem(400, "malformed-request");
-    let done = post_if(&app, &path, &t.worker.1, &etag, json!({"reason": "sickness", "new_starts_at": (Utc::now() + Duration::days(7)).to_rfc3339()})).await.ok(200);
+    let done = post_if(&app, &path, &t.manager.1, &etag, json!({"reason": "sickness", "new_starts_at": (Utc::now() + Duration::days(7)).to_rfc3339()})).await.ok(200);
     assert_eq!(done["cancelled"]["status"], "cancelled");
     assert_eq!(done["replacement"]["status"], "scheduled");
     assert_eq!(done["replacement"]["replaces_id"], session.as_str());
     post_if(
         &app,
         &path,
-        &t.worker.1,
+        &t.manager.1,
         &etag,
         json!({"reason": "sickness", "relationship_ended": true}),
     )
@@ -811,6 +813,107 @@ async fn ses4_cancelling_needs_a_reason_and_a_new_date(app: TestApp) {
     .await
     .ok(200);
     assert!(ended["replacement"].is_null());
+}
+
+/// SES-3, SES-4: a cancellation with a new date is a move and follows the move rules in
+/// full; only the supervisor's side cancels without one.
+async fn ses4_a_cancellation_with_a_new_date_is_a_move(app: TestApp) {
+    let t = team(&app).await;
+    let agreement = signed_agreement(&app, &t, today() - Duration::days(60)).await;
+    past_session(&app, &agreement, &t, 10).await;
+    let (session, etag) = book(&app, &t, &agreement, 5).await;
+    let path = format!("/api/v1/sessions/{session}");
+    let cancel_path = format!("{path}/cancel");
+    // The supervisee cannot cancel without a new date, nor can a manager above move it.
+    post_if(
+        &app,
+        &cancel_path,
+        &t.worker.1,
+        &etag,
+        json!({"reason": "sickness", "relationship_ended": true}),
+    )
+    .await
+    .problem(403, "forbidden");
+    let near = (Utc::now() + Duration::days(7)).to_rfc3339();
+    post_if(
+        &app,
+        &cancel_path,
+        &t.head.1,
+        &etag,
+        json!({"reason": "sickness", "new_starts_at": near}),
+    )
+    .await
+    .problem(403, "forbidden");
+
+    // The supervisee's new date past due_by: nothing is booked; a manager above decides.
+    let far = (Utc::now() + Duration::days(60)).to_rfc3339();
+    let waiting = post_if(
+        &app,
+        &cancel_path,
+        &t.worker.1,
+        &etag,
+        json!({"reason": "personal", "new_starts_at": far}),
+    )
+    .await;
+    let body = waiting.ok(200);
+    assert_eq!(body["cancelled"]["status"], "reschedule_pending");
+    assert_eq!(body["cancelled"]["pending_change"]["needs_manager"], true);
+    assert!(body["replacement"].is_null());
+    let mine = app.get("/api/v1/me/sessions", &t.worker.1).await.ok(200);
+    assert_eq!(mine["total"], 1, "no second session was booked: {mine}");
+    let etag = etag_of(&app, &t.head.1, &session).await;
+    post_if(
+        &app,
+        &format!("{path}/proposal/confirm"),
+        &t.manager.1,
+        &etag,
+        json!({"justification": "x"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    post_if(
+        &app,
+        &format!("{path}/proposal/confirm"),
+        &t.head.1,
+        &etag,
+        json!({"justification": "Long-term sickness; reviewed with HR"}),
+    )
+    .await
+    .ok(200);
+    let history = app.get(&format!("{path}/history"), &t.head.1).await.ok(200);
+    assert_eq!(history[1]["action"], "proposed");
+    assert_eq!(history[1]["reason"], "personal");
+    assert_eq!(history[1]["breach"], true);
+
+    // The supervisee's new date within the limit waits for the supervisor.
+    let (second, etag) = book(&app, &t, &agreement, 3).await;
+    let within = post_if(
+        &app,
+        &format!("/api/v1/sessions/{second}/cancel"),
+        &t.worker.1,
+        &etag,
+        json!({"reason": "annual_leave", "new_starts_at": (Utc::now() + Duration::days(4)).to_rfc3339()}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(within["cancelled"]["status"], "reschedule_pending");
+    assert_eq!(
+        within["cancelled"]["pending_change"]["needs_manager"],
+        false
+    );
+
+    // A manager above the supervisor may cancel without a new date when it ended.
+    let etag = etag_of(&app, &t.head.1, &second).await;
+    let ended = post_if(
+        &app,
+        &format!("/api/v1/sessions/{second}/cancel"),
+        &t.head.1,
+        &etag,
+        json!({"reason": "other", "reason_text": "Left the service", "relationship_ended": true}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(ended["cancelled"]["status"], "cancelled");
 }
 
 async fn freq4_held_sessions_and_bookings_drive_the_status(app: TestApp) {
@@ -979,6 +1082,7 @@ crate::on_both_backends!(
     ses3_a_move_beyond_due_by_needs_a_manager_above_with_justification_and_is_a_breach,
     ses5_two_managers_deciding_the_same_move_cannot_both_win,
     ses4_cancelling_needs_a_reason_and_a_new_date,
+    ses4_a_cancellation_with_a_new_date_is_a_move,
     freq4_held_sessions_and_bookings_drive_the_status,
     freq4_a_team_lists_every_members_status_worst_first,
 );

@@ -2,7 +2,7 @@
 //! held and missed, history, all with optimistic concurrency (SES-5).
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -15,8 +15,9 @@ use super::Paged;
 use crate::domain::people::organisation_today;
 use crate::domain::scheduling::utc_to_local_date;
 use crate::domain::sessions::{
-    check_cancellation, check_reason, decide_move, AgreementKind, AgreementStatus, ChangeAction,
-    ChangeReason, ChangeState, MoveDecision, Party, SessionKind, SessionStatus, SESSION_MINUTES,
+    check_cancellation, check_reason, decide_move, may_cancel, AgreementKind, AgreementStatus,
+    ChangeAction, ChangeReason, ChangeState, MoveDecision, Party, SessionKind, SessionStatus,
+    SESSION_MINUTES,
 };
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
@@ -582,50 +583,20 @@ async fn reschedule(
                         current: session.version,
                     });
                 }
-                let tz = session
-                    .supervisee_id
-                    .as_deref()
-                    .map(|p| people::find(conn, p).map(|p| zone(&p)))
-                    .transpose()?
-                    .unwrap_or(chrono_tz::Europe::London);
                 let due_by = due_by_for(conn, &state, &session)?;
-                let decision = decide_move(party, utc_to_local_date(to, tz), due_by);
-                let immediate = decision == MoveDecision::Immediate;
-                let updated = sessions::update(
+                let (decision, updated) = move_session(
                     conn,
-                    &id,
-                    version.0,
-                    if immediate {
-                        SessionStatus::Scheduled
-                    } else {
-                        SessionStatus::ReschedulePending
-                    },
-                    immediate.then_some(to),
-                )?;
-                sessions::record_change(
-                    conn,
-                    NewChange {
-                        session_id: &id,
-                        action: if immediate {
-                            ChangeAction::Moved
-                        } else {
-                            ChangeAction::Proposed
-                        },
-                        state: if immediate {
-                            ChangeState::Done
-                        } else {
-                            ChangeState::Pending
-                        },
-                        from_starts_at: Some(session.starts_at),
-                        to_starts_at: Some(to),
-                        reason: Some(body.reason),
+                    &session,
+                    party,
+                    Move {
+                        to,
+                        reason: body.reason,
                         reason_text,
                         due_by,
-                        needs_manager: decision == MoveDecision::ManagerConfirms,
-                        breach: false,
-                        actor_id: &caller.person_id,
                     },
+                    &caller.person_id,
                 )?;
+                let immediate = decision == MoveDecision::Immediate;
                 audit::record(
                     conn,
                     &actor,
@@ -643,6 +614,75 @@ async fn reschedule(
         })
         .await;
     finish(view, actix_web::http::StatusCode::OK)
+}
+
+/// The time zone a session's dates are counted in: its supervisee's.
+fn session_zone(conn: &mut DbConnection, session: &Session) -> StoreResult<chrono_tz::Tz> {
+    Ok(session
+        .supervisee_id
+        .as_deref()
+        .map(|p| people::find(conn, p).map(|p| zone(&p)))
+        .transpose()?
+        .unwrap_or(chrono_tz::Europe::London))
+}
+
+/// A new time for a session and why.
+struct Move {
+    to: NaiveDateTime,
+    reason: ChangeReason,
+    reason_text: Option<String>,
+    due_by: Option<NaiveDate>,
+}
+
+/// Moves a session as SES-3 decides: the supervisor's own move within the limit takes effect
+/// at once; any other waits in `reschedule_pending` for the supervisor or, beyond `due_by`, a
+/// manager above them. Shared by moving and by cancelling with a new date, which is a move.
+fn move_session(
+    conn: &mut DbConnection,
+    session: &Session,
+    party: Party,
+    change: Move,
+    actor_id: &str,
+) -> StoreResult<(MoveDecision, Session)> {
+    let tz = session_zone(conn, session)?;
+    let decision = decide_move(party, utc_to_local_date(change.to, tz), change.due_by);
+    let immediate = decision == MoveDecision::Immediate;
+    let updated = sessions::update(
+        conn,
+        &session.id,
+        session.version,
+        if immediate {
+            SessionStatus::Scheduled
+        } else {
+            SessionStatus::ReschedulePending
+        },
+        immediate.then_some(change.to),
+    )?;
+    sessions::record_change(
+        conn,
+        NewChange {
+            session_id: &session.id,
+            action: if immediate {
+                ChangeAction::Moved
+            } else {
+                ChangeAction::Proposed
+            },
+            state: if immediate {
+                ChangeState::Done
+            } else {
+                ChangeState::Pending
+            },
+            from_starts_at: Some(session.starts_at),
+            to_starts_at: Some(change.to),
+            reason: Some(change.reason),
+            reason_text: change.reason_text,
+            due_by: change.due_by,
+            needs_manager: decision == MoveDecision::ManagerConfirms,
+            breach: false,
+            actor_id,
+        },
+    )?;
+    Ok((decision, updated))
 }
 
 /// Maps a write's outcome to the session's answer.
@@ -869,8 +909,12 @@ pub struct Cancelled {
     pub replacement: Option<SessionView>,
 }
 
-/// Cancel a session with a reason and a new date (SES-4). A new date beyond `due_by` is
-/// recorded as a breach.
+/// Cancel a session with a reason and a new date (SES-4). A cancellation with a new date is
+/// a move and follows SES-3 in full: the supervisor's own within `due_by` cancels and books
+/// the new session at once; the supervisee's, or any beyond `due_by`, is recorded as a
+/// proposed move (the session answers `reschedule_pending`, nothing is booked) for the
+/// supervisor or a manager above them to decide. Without a new date (the relationship
+/// ended) only the supervisor or a manager above them cancels.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),
@@ -883,7 +927,7 @@ pub struct Cancelled {
         (status = 200, body = Cancelled),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a party to the session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a party to the session; or, without a new date, not its supervisor or a manager above them", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The session is held, missed or already cancelled", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = Problem, content_type = "application/problem+json"),
@@ -914,8 +958,14 @@ async fn cancel(
             let state = state.clone();
             move |conn| {
                 let session = find_visible(conn, &caller, &id)?;
-                if party_of(&session, &caller.person_id).is_none() {
-                    return Ok(Err(ApiError::Forbidden("only the supervisor and the supervisee cancel a session")));
+                let party = party_of(&session, &caller.person_id);
+                let above = links::is_above(conn, &caller.person_id, &session.supervisor_id, organisation_today())?;
+                if !may_cancel(party, above, new_start.is_some()) {
+                    return Ok(Err(ApiError::Forbidden(if new_start.is_some() {
+                        "only the supervisor and the supervisee move a session to a new date"
+                    } else {
+                        "only the supervisor or a manager above them cancels without a new date"
+                    })));
                 }
                 if !session.status.is_booked() {
                     return Ok(Err(ApiError::Conflict(format!("the session is {}", session.status.as_str()))));
@@ -926,8 +976,19 @@ async fn cancel(
                 if let Some(pending) = sessions::pending_change(conn, &id)? {
                     sessions::decide(conn, &pending.id, ChangeState::Rejected, &caller.person_id, None, Some("the session was cancelled"), false)?;
                 }
+                let session = sessions::find(conn, &id)?;
                 let due_by = due_by_for(conn, &state, &session)?;
-                let cancelled = sessions::update(conn, &id, version.0, SessionStatus::Cancelled, None)?;
+                // A new date that is not the supervisor's own within the limit is a move that
+                // waits for a decision (SES-3): nothing is cancelled or booked until then.
+                if let (Some(to), Some(party)) = (new_start, party) {
+                    let change = Move { to, reason: body.reason, reason_text: reason_text.clone(), due_by };
+                    if decide_move(party, utc_to_local_date(to, session_zone(conn, &session)?), due_by) != MoveDecision::Immediate {
+                        let (_, waiting) = move_session(conn, &session, party, change, &caller.person_id)?;
+                        audit::record(conn, &actor, "session.move_proposed", "session", Some(&id), json!({"to": utc(to), "reason": body.reason.as_str(), "by_cancellation": true}))?;
+                        return Ok(Ok(Cancelled { cancelled: session_response(conn, waiting)?.1, replacement: None }));
+                    }
+                }
+                let cancelled = sessions::update(conn, &id, session.version, SessionStatus::Cancelled, None)?;
                 let breach = match (new_start, due_by) {
                     (Some(at), Some(due)) => at.date() > due,
                     _ => false,
