@@ -14,13 +14,13 @@ use chrono::{Duration, NaiveDateTime};
 use futures_util::stream::{self, StreamExt};
 use web_push::Urgency;
 
-use crate::domain::push::{topic, Delivery, Payload};
+use crate::domain::push::{topic, Delivery, Payload, EXPIRY_WARNING_DAYS, SUBSCRIPTION_LIFETIME_DAYS};
 use crate::domain::reminder_plan::plan;
 use crate::domain::reminders::ReminderKind;
 use crate::push::{Message, Sender};
 use crate::store::organisation::Calendars;
 use crate::store::reminders::{self as store, Claimed};
-use crate::store::{now, people, reminder_facts, Db, StoreResult};
+use crate::store::{devices, now, people, reminder_facts, Db, StoreResult};
 
 /// How far ahead a plan reaches; re-planning every [`REPLAN_HOURS`] keeps it ahead.
 pub const HORIZON_HOURS: i64 = 26;
@@ -95,7 +95,7 @@ fn urgency(kind: ReminderKind) -> Urgency {
 /// Sends one claimed delivery.
 async fn send(sender: &Sender, claimed: &Claimed) -> Delivery {
     let Some(device) = &claimed.device else {
-        return Delivery::Gone;
+        return Delivery::Gone { status: None };
     };
     let payload = Payload {
         title: claimed.title.clone(),
@@ -103,8 +103,12 @@ async fn send(sender: &Sender, claimed: &Claimed) -> Delivery {
         link: claimed.link.clone(),
         tag: format!("{}-{}", claimed.kind.as_str(), claimed.subject_id),
     };
-    let Ok(bytes) = payload.encode() else {
-        return Delivery::Rejected { status: 413 };
+    let bytes = match payload.encode() {
+        Ok(bytes) => bytes,
+        Err(invalid) => {
+            tracing::error!(%invalid, kind = claimed.kind.as_str(), "a reminder's push does not fit: the wording must shrink");
+            return Delivery::TooLarge;
+        }
     };
     let key = format!(
         "{}/{}/{}/{}",
@@ -171,12 +175,62 @@ pub async fn dispatch(
         Ok(())
     })
     .await?;
+    expire_devices(db, sender, at).await?;
     Ok(Tick {
         fired,
         sent,
         delivered,
         ..Tick::default()
     })
+}
+
+/// Drops the subscriptions not registered again for 60 days, and warns each device a few
+/// days before with one push (REM-1). Fixed wording only (REM-6).
+async fn expire_devices(db: &Db, sender: &Sender, at: NaiveDateTime) -> StoreResult<()> {
+    let warn = db
+        .write(move |conn| {
+            devices::remove_expired(conn, at)?;
+            devices::claim_expiry_warnings(conn, at, SENT_PER_TICK)
+        })
+        .await?;
+    if warn.is_empty() {
+        return Ok(());
+    }
+    let days_left = SUBSCRIPTION_LIFETIME_DAYS - EXPIRY_WARNING_DAYS;
+    let payload = Payload {
+        title: "Reminders on this device are ending".into(),
+        body: format!(
+            "Open the supervision app on this device within {days_left} days to keep getting reminders here."
+        ),
+        link: "/settings/devices".into(),
+        tag: "device-expiry".into(),
+    }
+    .encode()
+    .expect("the fixed warning fits one push");
+    let outcomes: Vec<(String, Delivery)> = stream::iter(warn)
+        .map(|device| {
+            let payload = &payload;
+            async move {
+                let message = Message {
+                    payload,
+                    ttl: 3 * 24 * 60 * 60,
+                    urgency: Urgency::Low,
+                    topic: Some(topic(&format!("device-expiry/{}", device.id))),
+                };
+                let outcome = sender.send(&device.subscription(), message, 0).await;
+                (device.id, outcome)
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    db.write(move |conn| {
+        for (device, outcome) in &outcomes {
+            devices::record_outcome(conn, device, outcome)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// One whole tick at `at`.
