@@ -116,6 +116,8 @@ fn settings() -> Settings {
         jwt_secret: Some(SECRET.into()),
         login_max_failures_per_account: 3,
         login_max_attempts_per_address: 25,
+        // Push tests use a receiver on this machine; the tests of the policy turn it off.
+        push_allow_loopback: true,
         ..Settings::default()
     }
 }
@@ -162,6 +164,14 @@ impl TestApp {
         let url = database_url(&server, &name);
         let db = Db::connect(&url, 4).expect("postgres opens");
         Some(TestApp::build(db, Scratch::Postgres { server, name }))
+    }
+
+    /// The same database served with changed settings (the push policy, say).
+    pub fn with_settings(mut self, change: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut changed = settings();
+        change(&mut changed);
+        self.state = web::Data::new(AppState::new(self.db.clone(), &changed, SECRET));
+        self
     }
 
     pub async fn call(&self, request: TestRequest) -> Resp {
