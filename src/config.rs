@@ -352,7 +352,10 @@ mod tests {
         let settings = Settings::from_sources(
             None,
             &env(&[
-                ("SUPERVISION_PUSH_ALLOWED_HOSTS", "push.example,*.push.example.org"),
+                (
+                    "SUPERVISION_PUSH_ALLOWED_HOSTS",
+                    "push.example,*.push.example.org",
+                ),
                 ("SUPERVISION_PUSH_ALLOW_LOOPBACK", "true"),
             ]),
         )

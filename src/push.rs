@@ -132,10 +132,8 @@ impl actix_tls::connect::Resolve for CheckedResolver {
         &'a self,
         host: &'a str,
         port: u16,
-    ) -> futures_util::future::LocalBoxFuture<
-        'a,
-        Result<Vec<SocketAddr>, Box<dyn std::error::Error>>,
-    > {
+    ) -> futures_util::future::LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn std::error::Error>>>
+    {
         Box::pin(async move { Ok(resolve(host, port, &self.0).await?) })
     }
 }
@@ -154,32 +152,32 @@ fn client(timeout: Duration, policy: &PushPolicy) -> awc::Client {
             return client.clone();
         }
         let client = {
-                let mut ssl = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
-                    .expect("OpenSSL initialises");
-                // The vendored OpenSSL does not know where this system keeps its CA
-                // certificates; look them up as other programs do.
-                let probe = openssl_probe::probe();
-                if let Some(file) = probe.cert_file {
-                    if let Err(error) = ssl.set_ca_file(&file) {
-                        tracing::warn!(%error, file = %file.display(), "cannot load CA certificates");
-                    }
+            let mut ssl = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
+                .expect("OpenSSL initialises");
+            // The vendored OpenSSL does not know where this system keeps its CA
+            // certificates; look them up as other programs do.
+            let probe = openssl_probe::probe();
+            if let Some(file) = probe.cert_file {
+                if let Err(error) = ssl.set_ca_file(&file) {
+                    tracing::warn!(%error, file = %file.display(), "cannot load CA certificates");
                 }
-                let tcp = actix_tls::connect::Connector::new(
-                    actix_tls::connect::Resolver::custom(CheckedResolver(policy.clone())),
+            }
+            let tcp = actix_tls::connect::Connector::new(actix_tls::connect::Resolver::custom(
+                CheckedResolver(policy.clone()),
+            ))
+            .service();
+            awc::Client::builder()
+                .connector(
+                    awc::Connector::new()
+                        .connector(tcp)
+                        .openssl(ssl.build())
+                        .timeout(timeout)
+                        .conn_keep_alive(Duration::from_secs(60)),
                 )
-                .service();
-                awc::Client::builder()
-                    .connector(
-                        awc::Connector::new()
-                            .connector(tcp)
-                            .openssl(ssl.build())
-                            .timeout(timeout)
-                            .conn_keep_alive(Duration::from_secs(60)),
-                    )
-                    .timeout(timeout)
-                    // A push service answers; it never sends the push elsewhere.
-                    .disable_redirects()
-                    .finish()
+                .timeout(timeout)
+                // A push service answers; it never sends the push elsewhere.
+                .disable_redirects()
+                .finish()
         };
         clients.push((key, client.clone()));
         client
@@ -265,11 +263,12 @@ impl Sender {
                 }
                 delivery
             }
-            Err(awc::error::SendRequestError::Connect(awc::error::ConnectError::Resolver(error)))
-                if matches!(
-                    error.downcast_ref::<Unreachable>(),
-                    Some(Unreachable::Forbidden(_))
-                ) =>
+            Err(awc::error::SendRequestError::Connect(awc::error::ConnectError::Resolver(
+                error,
+            ))) if matches!(
+                error.downcast_ref::<Unreachable>(),
+                Some(Unreachable::Forbidden(_))
+            ) =>
             {
                 tracing::warn!(%service, %error, "push endpoint leads to a forbidden address; removing the device");
                 Delivery::Gone { status: None }

@@ -45,9 +45,7 @@ impl PushServices {
             let label_ok = |label: &str| {
                 !label.is_empty()
                     && label.len() <= 63
-                    && label
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             };
             // Names only: an address would bypass the check of what a name resolves to.
             if !name.split('.').all(label_ok) || name.parse::<IpAddr>().is_ok() {
@@ -125,9 +123,8 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
     let s = ip.segments();
-    let embedded_v4 = |hi: u16, lo: u16| {
-        is_public_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)))
-    };
+    let embedded_v4 =
+        |hi: u16, lo: u16| is_public_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
     match s {
         // Unspecified, loopback and the deprecated IPv4-compatible form.
         [0, 0, 0, 0, 0, 0, _, _] => false,
@@ -503,7 +500,16 @@ mod tests {
         assert!(list.allows("a.push.example.org"));
         assert!(!list.allows("push.example.org"));
         assert!(!list.allows("a.push.example"));
-        for bad in ["", " , ", "*", "*.", "10.0.0.1", "a/b", "push.example:443", "a..b"] {
+        for bad in [
+            "",
+            " , ",
+            "*",
+            "*.",
+            "10.0.0.1",
+            "a/b",
+            "push.example:443",
+            "a..b",
+        ] {
             assert!(PushServices::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -590,7 +590,10 @@ mod tests {
         // REM-6: fixed wording and the time only.
         assert_eq!(
             plan[0].body,
-            format!("Your session is at {}.", local_time(starts_at, f.person.zone))
+            format!(
+                "Your session is at {}.",
+                local_time(starts_at, f.person.zone)
+            )
         );
         f.sessions[0].booked_at = now() + Duration::hours(2);
         let late = super::plan(&f, &calendar());

@@ -4,7 +4,8 @@
 //! a scan of everyone), writing each wanted reminder once under its unique key and removing
 //! the ones no longer wanted; (2) fires the reminders whose time has come into the inbox and
 //! queues a delivery per device; (3) claims due deliveries, pushes them and records each
-//! outcome. Every step works on rows claimed in the database, so a restart or a second
+//! outcome. Before (2), devices not registered again for 60 days are dropped and those near
+//! it warned (REM-1). Every step works on rows claimed in the database, so a restart or a second
 //! instance loses and doubles nothing; a crash between a push service's acceptance and the
 //! database's acknowledgement sends that push at most once more, with the same Topic.
 
@@ -14,7 +15,9 @@ use chrono::{Duration, NaiveDateTime};
 use futures_util::stream::{self, StreamExt};
 use web_push::Urgency;
 
-use crate::domain::push::{topic, Delivery, Payload, EXPIRY_WARNING_DAYS, SUBSCRIPTION_LIFETIME_DAYS};
+use crate::domain::push::{
+    topic, Delivery, Payload, EXPIRY_WARNING_DAYS, SUBSCRIPTION_LIFETIME_DAYS,
+};
 use crate::domain::reminder_plan::plan;
 use crate::domain::reminders::ReminderKind;
 use crate::push::{Message, Sender};
@@ -138,6 +141,8 @@ pub async fn dispatch(
     instance: &str,
     at: NaiveDateTime,
 ) -> StoreResult<Tick> {
+    // First, so nothing is queued for a device that has just expired.
+    expire_devices(db, sender, at).await?;
     let fired = db
         .write(move |conn| store::fire_due(conn, at, FIRED_PER_TICK))
         .await?;
@@ -175,7 +180,6 @@ pub async fn dispatch(
         Ok(())
     })
     .await?;
-    expire_devices(db, sender, at).await?;
     Ok(Tick {
         fired,
         sent,

@@ -264,7 +264,10 @@ fn endpoint_refused(resp: &Resp) -> String {
     let problem = resp.problem(422, "validation-failed");
     assert_eq!(problem["errors"].as_array().unwrap().len(), 1, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "endpoint");
-    problem["errors"][0]["message"].as_str().unwrap().to_string()
+    problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// REM-1: the caller learns only whether a test push was delivered, never what the server
@@ -338,7 +341,11 @@ async fn rem1_endpoint_outside_allow_list_is_refused(app: TestApp) {
         "http://fcm.googleapis.com/fcm/send/x",
     ] {
         let refused = app
-            .post("/api/v1/me/devices", &token, receiver.subscription_at(endpoint))
+            .post(
+                "/api/v1/me/devices",
+                &token,
+                receiver.subscription_at(endpoint),
+            )
             .await;
         endpoint_refused(&refused);
     }
@@ -356,7 +363,11 @@ async fn rem1_userinfo_trick_is_refused(app: TestApp) {
         format!("http://user@127.0.0.1:{}/push/x", receiver.port),
     ] {
         let refused = app
-            .post("/api/v1/me/devices", &token, receiver.subscription_at(&endpoint))
+            .post(
+                "/api/v1/me/devices",
+                &token,
+                receiver.subscription_at(&endpoint),
+            )
             .await;
         assert_eq!(
             endpoint_refused(&refused),
@@ -378,7 +389,11 @@ async fn rem1_loopback_is_refused_without_the_test_setting(app: TestApp) {
         format!("https://[::1]:{}/push/x", receiver.port),
     ] {
         let refused = app
-            .post("/api/v1/me/devices", &token, receiver.subscription_at(&endpoint))
+            .post(
+                "/api/v1/me/devices",
+                &token,
+                receiver.subscription_at(&endpoint),
+            )
             .await;
         endpoint_refused(&refused);
     }
@@ -397,7 +412,11 @@ async fn rem1_host_resolving_to_loopback_is_refused(app: TestApp) {
     let receiver = Receiver::start();
     let endpoint = "https://localhost/push/x";
     let refused = app
-        .post("/api/v1/me/devices", &token, receiver.subscription_at(endpoint))
+        .post(
+            "/api/v1/me/devices",
+            &token,
+            receiver.subscription_at(endpoint),
+        )
         .await;
     assert_eq!(
         endpoint_refused(&refused),
@@ -441,7 +460,10 @@ async fn rem1_endpoint_is_owned_by_its_first_registrant(app: TestApp) {
         .post("/api/v1/me/devices", &other, receiver.subscription("phone"))
         .await
         .problem(409, "subscription-taken");
-    assert!(taken["detail"].as_str().unwrap().contains("subscribe afresh"));
+    assert!(taken["detail"]
+        .as_str()
+        .unwrap()
+        .contains("subscribe afresh"));
     assert_eq!(device_count(&app, &other).await, 0);
     let mine = app.get("/api/v1/me/devices", &token).await.ok(200);
     assert_eq!(mine[0]["id"], id.as_str());
@@ -480,7 +502,10 @@ async fn rem1_an_aged_out_device_is_dropped(app: TestApp) {
     sweep().await.unwrap();
     let got = receiver.received();
     assert_eq!(got.len(), 1, "one warning");
-    assert_eq!(got[0].payload["title"], "Reminders on this device are ending");
+    assert_eq!(
+        got[0].payload["title"],
+        "Reminders on this device are ending"
+    );
     // Registering again refreshes it (and a later warning is due again).
     app.post("/api/v1/me/devices", &token, receiver.subscription("phone"))
         .await
@@ -501,9 +526,13 @@ async fn rem1_an_aged_out_device_is_dropped(app: TestApp) {
     for n in 0..20 {
         ids.push(register(&app, &token, receiver.subscription(&format!("d{n}"))).await);
     }
-    app.post("/api/v1/me/devices", &token, receiver.subscription("one-more"))
-        .await
-        .problem(409, "conflict");
+    app.post(
+        "/api/v1/me/devices",
+        &token,
+        receiver.subscription("one-more"),
+    )
+    .await
+    .problem(409, "conflict");
     age(&app, &ids[0], 61).await;
     register(&app, &token, receiver.subscription("one-more")).await;
 }

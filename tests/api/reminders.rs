@@ -117,7 +117,9 @@ async fn rem6_a_session_place_never_reaches_a_push(app: TestApp) {
     .await
     .ok(201);
     let place = "Home visit re CIN-4471 (J.S.)";
-    let starts = (Utc::now() + Duration::minutes(90)).with_nanosecond(0).unwrap();
+    let starts = (Utc::now() + Duration::minutes(90))
+        .with_nanosecond(0)
+        .unwrap();
     app.post(
         &format!("/api/v1/agreements/{agreement}/sessions"),
         &t.manager.1,

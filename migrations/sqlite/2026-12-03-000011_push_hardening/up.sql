@@ -5,3 +5,6 @@ ALTER TABLE devices ADD COLUMN refreshed_at TIMESTAMP NOT NULL DEFAULT '1970-01-
 UPDATE devices SET refreshed_at = CURRENT_TIMESTAMP;
 ALTER TABLE devices ADD COLUMN expiry_warned_at TIMESTAMP;
 CREATE INDEX devices_refreshed_idx ON devices (refreshed_at);
+-- REM-6: "coming up" reminders stored before this carried the session's place, which people
+-- fill with case references; pushes still queued read this text. Re-planning restores the time.
+UPDATE reminders SET body = 'Your session is coming up.' WHERE kind = 'session_coming_up';
