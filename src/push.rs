@@ -102,7 +102,7 @@ pub struct Sender {
 
 /// Why a push service's host is not connected to.
 #[derive(Debug, thiserror::Error)]
-pub enum Unreachable {
+enum Unreachable {
     #[error("cannot resolve the host: {0}")]
     Lookup(#[from] std::io::Error),
     #[error("the host resolves to {0}, which the server does not reach")]
@@ -111,7 +111,7 @@ pub enum Unreachable {
 
 /// Resolves a host, refused whole when any of its addresses is one the policy forbids: of a
 /// name with a public and a private address, the connection could take either.
-pub async fn resolve(
+async fn resolve(
     host: &str,
     port: u16,
     policy: &PushPolicy,

@@ -114,7 +114,7 @@ impl From<Device> for DeviceView {
     request_body = NewDevice,
     responses(
         (status = 201, body = DeviceView),
-        (status = 200, description = "The endpoint was registered already; its keys are updated", body = DeviceView),
+        (status = 200, description = "The endpoint was registered already; its keys are updated and its 60 days restart", body = DeviceView),
         (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Too many devices: remove one first (`conflict`); or someone else registered this endpoint first (`subscription-taken`): make a fresh subscription", body = Problem, content_type = "application/problem+json"),
