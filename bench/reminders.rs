@@ -15,7 +15,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use chrono::{Duration, Months, Utc};
 use diesel::connection::SimpleConnection;
 
-use supervision::domain::push::Subscription;
+use supervision::domain::push::{PushPolicy, Subscription};
 use supervision::jobs::reminders::{dispatch, tick};
 use supervision::push::{Sender, VapidKeys};
 use supervision::store::organisation::Calendars;
@@ -147,6 +147,11 @@ async fn sweep(people: usize) {
         VapidKeys::generate(),
         "mailto:bench@example.org".into(),
         std::time::Duration::from_secs(5),
+        // The bench's push endpoint is on this machine.
+        PushPolicy {
+            allow_loopback: true,
+            ..PushPolicy::default()
+        },
     );
     let before = peak_rss_mb();
     let mut times = Vec::new();
@@ -188,7 +193,7 @@ async fn deliveries(pushes: usize) {
                 "INSERT INTO people (id,email,display_name,staff_category,time_zone,active,is_admin,is_auditor,must_change_password,created_at,updated_at,version) VALUES ('{person}','d{i}@bench.example','D','social_worker','Europe/London',1,0,0,0,'{ts}','{ts}',1)"
             )).expect("person");
             conn.batch_execute(&format!(
-                "INSERT INTO devices (id,person_id,endpoint,p256dh,auth,label,created_at) VALUES ('{}','{person}','{}','{}','{}','Phone','{ts}')",
+                "INSERT INTO devices (id,person_id,endpoint,p256dh,auth,label,created_at,refreshed_at) VALUES ('{}','{person}','{}','{}','{}','Phone','{ts}','{ts}')",
                 new_id(), sub.endpoint, sub.p256dh, sub.auth
             )).expect("device");
             let rows: Vec<String> = (0..per_person)
@@ -203,6 +208,11 @@ async fn deliveries(pushes: usize) {
         VapidKeys::generate(),
         "mailto:bench@example.org".into(),
         std::time::Duration::from_secs(5),
+        // The bench's push endpoint is on this machine.
+        PushPolicy {
+            allow_loopback: true,
+            ..PushPolicy::default()
+        },
     );
     // Firing (inbox rows, one queued delivery per device) is timed apart from pushing.
     let fired_at = Instant::now();

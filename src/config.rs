@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::push::{PushPolicy, PushServices};
+
 /// Environment variables are this prefix plus the key in upper case.
 pub const ENV_PREFIX: &str = "SUPERVISION_";
 
@@ -37,6 +39,11 @@ pub struct Settings {
     pub vapid_subject: String,
     /// Seconds to wait for a push service's answer.
     pub push_timeout_seconds: u64,
+    /// The push services devices may subscribe at (REM-1): host names, comma-separated, a
+    /// `*.` prefix for any name under a domain.
+    pub push_allowed_hosts: String,
+    /// A test aid: lets endpoints be a push receiver on this machine (loopback, plain HTTP).
+    pub push_allow_loopback: bool,
     pub access_token_ttl_seconds: i64,
     pub refresh_token_ttl_days: i64,
     /// Failed sign-ins allowed per account within the login window.
@@ -68,6 +75,8 @@ impl Default for Settings {
             vapid_private_key: None,
             vapid_subject: "mailto:admin@supervision.local".to_string(),
             push_timeout_seconds: 10,
+            push_allowed_hosts: crate::domain::push::DEFAULT_PUSH_SERVICES.to_string(),
+            push_allow_loopback: false,
             access_token_ttl_seconds: 15 * 60,
             refresh_token_ttl_days: 30,
             login_max_failures_per_account: 5,
@@ -86,13 +95,14 @@ impl Default for Settings {
 
 /// Keys whose values are text (or unset by default), so an environment value is never read
 /// as a number or a boolean.
-const TEXT_KEYS: [&str; 9] = [
+const TEXT_KEYS: [&str; 10] = [
     "data_dir",
     "database_url",
     "bind",
     "jwt_secret",
     "vapid_private_key",
     "vapid_subject",
+    "push_allowed_hosts",
     "admin_email",
     "log_format",
     "log_level",
@@ -194,11 +204,22 @@ impl Settings {
         if !(1..=120).contains(&self.push_timeout_seconds) {
             return bad("push_timeout_seconds must be between 1 and 120");
         }
+        PushServices::parse(&self.push_allowed_hosts)
+            .map_err(|e| ConfigError::Invalid(format!("push_allowed_hosts: {e}")))?;
         if let Some(key) = &self.vapid_private_key {
             crate::push::VapidKeys::from_private(key)
                 .map_err(|e| ConfigError::Invalid(format!("vapid_private_key: {e}")))?;
         }
         Ok(())
+    }
+
+    /// Where pushes may go (REM-1).
+    pub fn push_policy(&self) -> PushPolicy {
+        PushPolicy {
+            // Checked by `validate`; a list built in code falls back to the default.
+            services: PushServices::parse(&self.push_allowed_hosts).unwrap_or_default(),
+            allow_loopback: self.push_allow_loopback,
+        }
     }
 
     pub fn database_url(&self) -> String {
@@ -320,6 +341,31 @@ mod tests {
         assert!(
             Settings::from_sources(None, &env(&[("SUPERVISION_JWT_SECRET", "short")])).is_err()
         );
+    }
+
+    /// REM-1: the push allow-list is a comma list; loopback receivers are off unless asked.
+    #[test]
+    fn rem1_push_settings() {
+        let defaults = Settings::from_sources(None, &[]).unwrap().push_policy();
+        assert!(!defaults.allow_loopback);
+        assert!(defaults.services.allows("fcm.googleapis.com"));
+        let settings = Settings::from_sources(
+            None,
+            &env(&[
+                (
+                    "SUPERVISION_PUSH_ALLOWED_HOSTS",
+                    "push.example,*.push.example.org",
+                ),
+                ("SUPERVISION_PUSH_ALLOW_LOOPBACK", "true"),
+            ]),
+        )
+        .unwrap()
+        .push_policy();
+        assert!(settings.allow_loopback);
+        assert!(settings.services.allows("a.push.example.org"));
+        assert!(!settings.services.allows("fcm.googleapis.com"));
+        let env = env(&[("SUPERVISION_PUSH_ALLOWED_HOSTS", "10.0.0.1")]);
+        assert!(Settings::from_sources(None, &env).is_err());
     }
 
     #[test]

@@ -3,8 +3,11 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use url::{Host, Url};
 use utoipa::ToSchema;
 
 use super::validation::{bounded_text, Invalid};
@@ -13,6 +16,135 @@ use super::validation::{bounded_text, Invalid};
 /// for the plain text after the header, padding delimiter and tag is a little under 4,000,
 /// and some push services allow less. 3,800 is safe everywhere.
 pub const MAX_PAYLOAD_BYTES: usize = 3_800;
+
+/// How long a subscription lives without the app registering it again (REM-1): some push
+/// services answer 201 for subscriptions that died long ago, so an old one is dropped.
+pub const SUBSCRIPTION_LIFETIME_DAYS: i64 = 60;
+/// When the device is told, with one push, that it will stop getting reminders.
+pub const EXPIRY_WARNING_DAYS: i64 = 55;
+
+/// The push services of the major browsers: Google (Chrome, Edge on Android), Mozilla,
+/// Apple (Safari) and Microsoft (Edge on Windows).
+pub const DEFAULT_PUSH_SERVICES: &str = "fcm.googleapis.com,android.googleapis.com,\
+updates.push.services.mozilla.com,*.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com";
+
+/// The hosts endpoints may point at (REM-1): exact names, or `*.domain` for any name under
+/// a domain (not the domain itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushServices {
+    patterns: Vec<String>,
+}
+
+impl PushServices {
+    /// A comma-separated list of host names, each optionally `*.`-prefixed.
+    pub fn parse(list: &str) -> Result<PushServices, String> {
+        let mut patterns = Vec::new();
+        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let entry = entry.to_ascii_lowercase();
+            let name = entry.strip_prefix("*.").unwrap_or(&entry);
+            let label_ok = |label: &str| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            };
+            // Names only: an address would bypass the check of what a name resolves to.
+            if !name.split('.').all(label_ok) || name.parse::<IpAddr>().is_ok() {
+                return Err(format!("`{entry}` is not a host name or `*.` and a domain"));
+            }
+            patterns.push(entry);
+        }
+        if patterns.is_empty() {
+            return Err("no push service is allowed".to_string());
+        }
+        Ok(PushServices { patterns })
+    }
+
+    /// Whether a (lower-case) host name is on the list.
+    pub fn allows(&self, host: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                Some(domain) => host
+                    .strip_suffix(domain)
+                    .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
+                None => host == pattern,
+            })
+    }
+}
+
+impl Default for PushServices {
+    fn default() -> PushServices {
+        PushServices::parse(DEFAULT_PUSH_SERVICES).expect("the default list parses")
+    }
+}
+
+/// Where the server may send pushes (REM-1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushPolicy {
+    pub services: PushServices,
+    /// A test aid: a push receiver on this machine (`localhost` or a loopback address, plain
+    /// HTTP allowed), whatever the list says.
+    pub allow_loopback: bool,
+}
+
+impl PushPolicy {
+    /// Whether the server may connect to this address: never a private, loopback,
+    /// link-local or otherwise non-public one, but loopback under the test setting.
+    pub fn reaches(&self, ip: IpAddr) -> bool {
+        is_public(ip) || (self.allow_loopback && ip.to_canonical().is_loopback())
+    }
+}
+
+/// An address on the public internet: not this machine, a private network (RFC 1918, unique
+/// local, carrier-grade NAT), a link, multicast, or a reserved or documentation range. IPv6
+/// forms that carry an IPv4 address are judged by that address.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(a == 0
+        || a == 10
+        || a == 127
+        || a >= 224
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 169 && b == 254)
+        || (a == 172 && (16..32).contains(&b))
+        || (a == 192 && b == 168)
+        || (a == 192 && b == 0 && (c == 0 || c == 2))
+        || (a == 198 && (b == 18 || b == 19))
+        || (a == 198 && b == 51 && c == 100)
+        || (a == 203 && b == 0 && c == 113))
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    let embedded_v4 =
+        |hi: u16, lo: u16| is_public_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
+    match s {
+        // Unspecified, loopback and the deprecated IPv4-compatible form.
+        [0, 0, 0, 0, 0, 0, _, _] => false,
+        // IPv4-mapped.
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] => embedded_v4(hi, lo),
+        // NAT64.
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => embedded_v4(hi, lo),
+        // 6to4.
+        [0x2002, hi, lo, ..] => embedded_v4(hi, lo),
+        // Teredo and documentation.
+        [0x2001, 0, ..] | [0x2001, 0xdb8, ..] => false,
+        // Discard-only.
+        [0x100, 0, 0, 0, ..] => false,
+        [first, ..] => {
+            // Multicast, unique local, link-local, the old site-local.
+            !(first >= 0xff00 || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80)
+                && (first & 0xffc0) != 0xfec0
+        }
+    }
+}
 
 /// A checked Web Push subscription (REM-1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,28 +163,59 @@ fn decoded_len(value: &str) -> Option<usize> {
         .map(|bytes| bytes.len())
 }
 
-/// Checks what a browser's `PushSubscription.toJSON()` gives. Push services are HTTPS; plain
-/// HTTP is accepted only for this machine's loopback (a local test receiver).
+/// Checks an endpoint against the policy (REM-1) and returns it parsed. What its host
+/// resolves to is checked where names are resolved, when registering and when connecting.
+pub fn check_endpoint(endpoint: &str, policy: &PushPolicy) -> Result<Url, &'static str> {
+    let endpoint = endpoint.trim();
+    if endpoint.len() > 1_000 {
+        return Err("must be at most 1,000 characters");
+    }
+    if !well_formed_url(endpoint) {
+        return Err("must be the push service's https URL");
+    }
+    let url = Url::parse(endpoint).map_err(|_| "must be the push service's https URL")?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not carry a user name or password");
+    }
+    let loopback = match url.host() {
+        Some(Host::Domain(name)) => name == "localhost",
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if policy.allow_loopback && loopback && matches!(url.scheme(), "http" | "https") {
+        return Ok(url);
+    }
+    if url.scheme() != "https" {
+        return Err("must be the push service's https URL");
+    }
+    match url.host() {
+        Some(Host::Domain(name)) if policy.services.allows(name) => {}
+        Some(Host::Domain(_)) => return Err("must be at an allowed push service"),
+        _ => return Err("must name a push service, not an address"),
+    }
+    if url.port().is_some() {
+        return Err("must use the push service's standard port");
+    }
+    Ok(url)
+}
+
+/// Checks what a browser's `PushSubscription.toJSON()` gives. The endpoint is kept as parsed,
+/// so what was checked is exactly what is later sent to.
 pub fn check_subscription(
     endpoint: &str,
     p256dh: &str,
     auth: &str,
+    policy: &PushPolicy,
 ) -> Result<Subscription, Invalid> {
     let mut invalid = Invalid::default();
-    let endpoint = endpoint.trim();
-    let loopback = [
-        "http://127.0.0.1:",
-        "http://127.0.0.1/",
-        "http://localhost:",
-        "http://[::1]:",
-    ]
-    .iter()
-    .any(|prefix| endpoint.starts_with(prefix));
-    if endpoint.len() > 1_000 {
-        invalid.push("endpoint", "must be at most 1,000 characters");
-    } else if !(endpoint.starts_with("https://") || loopback) || !well_formed_url(endpoint) {
-        invalid.push("endpoint", "must be the push service's https URL");
-    }
+    let endpoint = match check_endpoint(endpoint, policy) {
+        Ok(url) => Some(url),
+        Err(message) => {
+            invalid.push("endpoint", message);
+            None
+        }
+    };
     let p256dh = p256dh.trim().trim_end_matches('=');
     let key_ok = URL_SAFE_NO_PAD
         .decode(p256dh)
@@ -68,7 +231,7 @@ pub fn check_subscription(
         invalid.push("keys.auth", "must be a 16-byte secret, base64url");
     }
     invalid.into_result(|| Subscription {
-        endpoint: endpoint.to_string(),
+        endpoint: endpoint.map(String::from).unwrap_or_default(),
         p256dh: p256dh.to_string(),
         auth: auth.to_string(),
     })
@@ -77,20 +240,16 @@ pub fn check_subscription(
 /// `scheme://host[:port]` of an endpoint: the VAPID audience, and what a device list shows
 /// of where its pushes go (the rest of the URL is the device's secret).
 pub fn origin(endpoint: &str) -> String {
-    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", endpoint));
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    format!("{scheme}://{host}")
+    Url::parse(endpoint)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
-/// A host after the scheme, and nothing a URL may not hold unescaped.
+/// Nothing a URL may not hold unescaped: what is checked is then what is sent.
 fn well_formed_url(url: &str) -> bool {
-    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    !host.is_empty()
-        && url.chars().all(|c| {
-            c.is_ascii_graphic()
-                && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
-        })
+    url.chars().all(|c| {
+        c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
+    })
 }
 
 /// What a push shows (REM-6): a title, a short body, a link into the app and a tag. Never
@@ -134,19 +293,20 @@ pub fn topic(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..24])
 }
 
-/// What a push service's answer means (REM-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case", tag = "outcome")]
-#[schema(example = json!({"outcome": "retry", "at": "2026-11-25T10:02:00Z"}))]
+/// What a push service's answer means (REM-1). Kept on the server: a caller hears only
+/// whether a push was delivered, never what a foreign server said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
     /// Accepted for delivery (201, or any 2xx).
     Delivered,
-    /// 404 or 410: the subscription is gone; remove it.
-    Gone,
-    /// 429 or 5xx, or no answer: try again at this time.
+    /// The subscription is dead, refused, or no longer leads to a push service: remove the
+    /// device. `status` is the push service's answer, when there was one.
+    Gone { status: Option<u16> },
+    /// 408, 429 or 5xx, or no answer: try again at this time.
     Retry { at: DateTime<Utc> },
-    /// Any other refusal (400, 401, 403, 413): retrying the same request will not help.
-    Rejected { status: u16 },
+    /// 413: the payload is too large for this push service. Our bug, not the device's: this
+    /// push is dropped and the device kept.
+    TooLarge,
 }
 
 /// The first retry waits this long; each later one twice as long, up to [`MAX_BACKOFF`].
@@ -188,10 +348,11 @@ pub fn classify(
     };
     match status {
         None => retry(),
-        Some(s) if (200..300).contains(&s) => Delivery::Delivered,
-        Some(404 | 410) => Delivery::Gone,
-        Some(s) if s == 429 || s >= 500 => retry(),
-        Some(s) => Delivery::Rejected { status: s },
+        Some(200..=299) => Delivery::Delivered,
+        Some(408 | 429 | 500..) => retry(),
+        Some(413) => Delivery::TooLarge,
+        // Any other 4xx; and push services never redirect (redirects are not followed).
+        Some(s) => Delivery::Gone { status: Some(s) },
     }
 }
 
@@ -210,14 +371,36 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    fn policy() -> PushPolicy {
+        PushPolicy::default()
+    }
+
+    fn loopback_allowed() -> PushPolicy {
+        PushPolicy {
+            allow_loopback: true,
+            ..PushPolicy::default()
+        }
+    }
+
+    fn refusal(endpoint: &str, policy: &PushPolicy) -> &'static str {
+        check_endpoint(endpoint, policy).unwrap_err()
+    }
+
     /// REM-1: what a subscription must be.
     #[test]
     fn rem1_subscriptions_are_checked() {
-        let ok = check_subscription("https://fcm.googleapis.com/fcm/send/abc", P256DH, AUTH);
-        assert!(ok.is_ok());
-        assert!(check_subscription("http://127.0.0.1:9000/push/1", P256DH, AUTH).is_ok());
+        let ok = check_subscription(
+            "https://fcm.googleapis.com/fcm/send/abc",
+            P256DH,
+            AUTH,
+            &policy(),
+        );
+        assert_eq!(
+            ok.unwrap().endpoint,
+            "https://fcm.googleapis.com/fcm/send/abc"
+        );
         let fields = |endpoint: &str, key: &str, auth: &str| -> Vec<String> {
-            check_subscription(endpoint, key, auth)
+            check_subscription(endpoint, key, auth, &policy())
                 .unwrap_err()
                 .0
                 .into_iter()
@@ -225,14 +408,149 @@ mod tests {
                 .collect()
         };
         assert_eq!(fields("http://push.example/x", P256DH, AUTH), ["endpoint"]);
+        let fcm = "https://fcm.googleapis.com/x";
+        assert_eq!(fields(fcm, "AAAA", AUTH), ["keys.p256dh"]);
+        assert_eq!(fields(fcm, P256DH, "c2hvcnQ"), ["keys.auth"]);
+    }
+
+    /// REM-1: the default allow-list holds the browsers' push services, and nothing else.
+    #[test]
+    fn rem1_endpoints_must_be_at_an_allowed_push_service() {
+        for endpoint in [
+            "https://fcm.googleapis.com/fcm/send/abc",
+            "https://android.googleapis.com/gcm/send/abc",
+            "https://updates.push.services.mozilla.com/wpush/v2/abc",
+            "https://web.push.apple.com/QGx",
+            "https://wns2-db5p.notify.windows.com/w/?token=abc",
+            "HTTPS://FCM.GoogleAPIs.com/fcm/send/abc",
+        ] {
+            assert!(check_endpoint(endpoint, &policy()).is_ok(), "{endpoint}");
+        }
+        let at_a_service = "must be at an allowed push service";
+        for endpoint in [
+            "https://push.example/x",
+            "https://push.apple.com/x",
+            "https://evilpush.apple.com/x",
+            "https://fcm.googleapis.com.evil.example/x",
+            "https://fcm.googleapis.com./x",
+            "https://localhost/x",
+        ] {
+            assert_eq!(refusal(endpoint, &policy()), at_a_service, "{endpoint}");
+        }
         assert_eq!(
-            fields("https://push.example/x", "AAAA", AUTH),
-            ["keys.p256dh"]
+            refusal("https://127.0.0.1/x", &policy()),
+            "must name a push service, not an address"
         );
         assert_eq!(
-            fields("https://push.example/x", P256DH, "c2hvcnQ"),
-            ["keys.auth"]
+            refusal("https://[::1]/x", &policy()),
+            "must name a push service, not an address"
         );
+        assert_eq!(
+            refusal("https://fcm.googleapis.com:8443/x", &policy()),
+            "must use the push service's standard port"
+        );
+        assert_eq!(
+            refusal("http://fcm.googleapis.com/x", &policy()),
+            "must be the push service's https URL"
+        );
+        assert_eq!(
+            refusal("https://fcm.googleapis.com\\@evil.example/x", &policy()),
+            "must be the push service's https URL"
+        );
+    }
+
+    /// REM-1: `http://127.0.0.1:1@other-host/` once passed a prefix test for loopback.
+    #[test]
+    fn rem1_user_info_is_refused() {
+        for endpoint in [
+            "http://127.0.0.1:1@other-host/",
+            "https://127.0.0.1:1@fcm.googleapis.com/",
+            "https://user@fcm.googleapis.com/x",
+        ] {
+            assert_eq!(
+                refusal(endpoint, &loopback_allowed()),
+                "must not carry a user name or password",
+                "{endpoint}"
+            );
+        }
+    }
+
+    /// REM-1: loopback receivers only under the test setting, and then plain HTTP may do.
+    #[test]
+    fn rem1_loopback_only_as_a_test_aid() {
+        for endpoint in [
+            "http://127.0.0.1:9000/push/1",
+            "http://localhost:9000/push/1",
+            "http://[::1]:9000/push/1",
+        ] {
+            assert!(check_endpoint(endpoint, &loopback_allowed()).is_ok());
+            assert!(check_endpoint(endpoint, &policy()).is_err());
+        }
+        assert!(check_endpoint("http://10.0.0.1:9000/x", &loopback_allowed()).is_err());
+        assert!(loopback_allowed().reaches("127.0.0.1".parse().unwrap()));
+        assert!(loopback_allowed().reaches("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!policy().reaches("127.0.0.1".parse().unwrap()));
+        assert!(!loopback_allowed().reaches("192.168.1.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn rem1_allow_lists_parse_names_and_wildcards() {
+        let list = PushServices::parse(" push.example , *.Push.Example.org").unwrap();
+        assert!(list.allows("push.example"));
+        assert!(list.allows("a.push.example.org"));
+        assert!(!list.allows("push.example.org"));
+        assert!(!list.allows("a.push.example"));
+        for bad in [
+            "",
+            " , ",
+            "*",
+            "*.",
+            "10.0.0.1",
+            "a/b",
+            "push.example:443",
+            "a..b",
+        ] {
+            assert!(PushServices::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// REM-1: what the server never connects to.
+    #[test]
+    fn rem1_private_addresses_are_not_public() {
+        for ip in [
+            "0.0.0.0",
+            "10.1.2.3",
+            "100.64.0.1",
+            "127.0.0.1",
+            "169.254.169.254",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.0.1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a00:1",
+            "2002:c0a8:1::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "ff02::1",
+            "2001:db8::1",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "142.250.187.234",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2a00:1450:4009:81f::200a",
+            "::ffff:142.250.187.234",
+        ] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
     }
 
     /// REM-6: payloads are small and bounded.
@@ -270,15 +588,25 @@ mod tests {
         );
     }
 
-    /// REM-1: 404/410 remove, 429/5xx retry honouring Retry-After, others are refused.
+    /// REM-1: any 4xx but 408, 413 and 429 removes; 408, 429 and 5xx retry honouring
+    /// Retry-After; 413 is ours to fix.
     #[test]
     fn rem1_answers_are_classified() {
         assert_eq!(classify(Some(201), None, 0, now()), Delivery::Delivered);
-        assert_eq!(classify(Some(410), None, 0, now()), Delivery::Gone);
-        assert_eq!(classify(Some(404), None, 0, now()), Delivery::Gone);
+        for status in [400, 401, 403, 404, 410, 301, 307] {
+            assert_eq!(
+                classify(Some(status), None, 0, now()),
+                Delivery::Gone {
+                    status: Some(status)
+                }
+            );
+        }
+        assert_eq!(classify(Some(413), None, 0, now()), Delivery::TooLarge);
         assert_eq!(
-            classify(Some(413), None, 0, now()),
-            Delivery::Rejected { status: 413 }
+            classify(Some(408), None, 0, now()),
+            Delivery::Retry {
+                at: now() + Duration::seconds(30)
+            }
         );
         assert_eq!(
             classify(Some(500), None, 0, now()),
@@ -307,7 +635,92 @@ mod tests {
         );
     }
 
+    /// Hosts on the default list, for the properties below.
+    const SERVICES: [&str; 4] = [
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "web.push.apple.com",
+        "db5.notify.windows.com",
+    ];
+
     proptest! {
+        /// REM-1: an endpoint with a user name or password is refused, whatever it names.
+        #[test]
+        fn rem1_any_user_info_is_refused(
+            user in "[a-z0-9.%-]{1,12}",
+            password in proptest::option::of("[a-z0-9]{0,8}"),
+            host in proptest::sample::select(&SERVICES[..]),
+            loopback in any::<bool>(),
+        ) {
+            let userinfo = match password {
+                Some(p) => format!("{user}:{p}"),
+                None => user,
+            };
+            let policy = PushPolicy { allow_loopback: loopback, ..PushPolicy::default() };
+            let endpoint = format!("https://{userinfo}@{host}/push/1");
+            prop_assert!(check_endpoint(&endpoint, &policy).is_err());
+        }
+
+        /// REM-1: only https reaches a push service.
+        #[test]
+        fn rem1_any_other_scheme_is_refused(
+            scheme in "[a-z][a-z0-9+.-]{0,7}",
+            host in proptest::sample::select(&SERVICES[..]),
+        ) {
+            prop_assume!(scheme != "https");
+            let endpoint = format!("{scheme}://{host}/push/1");
+            prop_assert!(check_endpoint(&endpoint, &policy()).is_err());
+        }
+
+        /// REM-1: a host not on the list is refused, however much of a listed one it holds.
+        #[test]
+        fn rem1_any_host_off_the_list_is_refused(
+            label in "[a-z0-9-]{1,20}",
+            domain in proptest::sample::select(&[
+                "fcm.googleapis.com",
+                "push.services.mozilla.com",
+                "push.apple.com",
+                "notify.windows.com",
+            ][..]),
+            shape in 0..3usize,
+        ) {
+            let host = match shape {
+                0 => format!("{label}.example"),
+                1 => format!("{domain}.{label}.example"),
+                // Glued on without a dot: not a name under the domain.
+                _ => format!("{label}{domain}"),
+            };
+            let endpoint = format!("https://{host}/push/1");
+            prop_assert!(check_endpoint(&endpoint, &policy()).is_err());
+        }
+
+        /// REM-1: any name under a wildcard entry is accepted.
+        #[test]
+        fn rem1_names_under_a_wildcard_are_accepted(label in "[a-z0-9]{1,20}") {
+            let endpoint = format!("https://{label}.push.apple.com/3/device/abc");
+            prop_assert!(check_endpoint(&endpoint, &policy()).is_ok());
+        }
+
+        /// REM-1: private, loopback and link-local IPv4 ranges, and their IPv4-mapped
+        /// IPv6 forms, are never reached.
+        #[test]
+        fn rem1_private_ranges_are_never_reached(
+            range in proptest::sample::select(&[
+                (10u32 << 24, 8u32),
+                (127 << 24, 8),
+                (169 << 24 | 254 << 16, 16),
+                (172 << 24 | 16 << 16, 12),
+                (192 << 24 | 168 << 16, 16),
+                (100 << 24 | 64 << 16, 10),
+            ][..]),
+            host in any::<u32>(),
+        ) {
+            let (network, prefix) = range;
+            let ip = Ipv4Addr::from(network | (host >> prefix));
+            prop_assert!(!policy().reaches(IpAddr::V4(ip)));
+            prop_assert!(!policy().reaches(IpAddr::V6(ip.to_ipv6_mapped())));
+        }
+
         /// REM-1: backoff never shrinks and never exceeds an hour.
         #[test]
         fn rem1_backoff_grows_to_a_cap(attempt in 0u32..64) {

@@ -29,7 +29,6 @@ pub struct Recipient {
 pub struct SessionFact {
     pub id: String,
     pub starts_at: DateTime<Utc>,
-    pub place: String,
     /// When it was booked or last moved: a lead time already past then is not sent (a
     /// "tomorrow" reminder for a session booked an hour ahead is noise).
     pub booked_at: DateTime<Utc>,
@@ -180,10 +179,10 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
                 exempt,
                 Text {
                     title: "Supervision coming up",
+                    // Not the place: people write case references into it (REM-6).
                     body: format!(
-                        "Your session is at {}, {}.",
-                        local_time(session.starts_at, me.zone),
-                        session.place
+                        "Your session is at {}.",
+                        local_time(session.starts_at, me.zone)
                     ),
                     link: format!("/sessions/{}", session.id),
                 },
@@ -585,7 +584,6 @@ mod tests {
         f.sessions.push(SessionFact {
             id: "s1".into(),
             starts_at,
-            place: "Room 2".into(),
             booked_at: now() - Duration::days(7),
         });
         let plan = plan(&f, &calendar());
@@ -604,7 +602,14 @@ mod tests {
                 ),
             ]
         );
-        assert!(plan[0].body.contains("Room 2"));
+        // REM-6: fixed wording and the time only.
+        assert_eq!(
+            plan[0].body,
+            format!(
+                "Your session is at {}.",
+                local_time(starts_at, f.person.zone)
+            )
+        );
         f.sessions[0].booked_at = now() + Duration::hours(2);
         let late = super::plan(&f, &calendar());
         assert_eq!(

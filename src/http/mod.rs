@@ -79,6 +79,7 @@ impl AppState {
                     .unwrap_or_else(crate::push::VapidKeys::generate),
                 settings.vapid_subject.clone(),
                 Duration::from_secs(settings.push_timeout_seconds),
+                settings.push_policy(),
             )),
         }
     }

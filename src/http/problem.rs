@@ -66,6 +66,9 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// REM-1: a push endpoint stays with whoever registered it first.
+    #[error("this push subscription is registered to someone else; unsubscribe on this device and subscribe afresh")]
+    SubscriptionTaken,
     /// An optional module the organisation has not turned on (CASE-1).
     #[error("{0}")]
     ModuleOff(&'static str),
@@ -129,6 +132,11 @@ impl ApiError {
             ),
             NotFound => ("not-found", StatusCode::NOT_FOUND, "Not found"),
             Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            SubscriptionTaken => (
+                "subscription-taken",
+                StatusCode::CONFLICT,
+                "Push subscription registered by someone else",
+            ),
             ModuleOff(_) => (
                 "module-off",
                 StatusCode::CONFLICT,

@@ -4,7 +4,8 @@
 //! a scan of everyone), writing each wanted reminder once under its unique key and removing
 //! the ones no longer wanted; (2) fires the reminders whose time has come into the inbox and
 //! queues a delivery per device; (3) claims due deliveries, pushes them and records each
-//! outcome. Every step works on rows claimed in the database, so a restart or a second
+//! outcome. Before (2), devices not registered again for 60 days are dropped and those near
+//! it warned (REM-1). Every step works on rows claimed in the database, so a restart or a second
 //! instance loses and doubles nothing; a crash between a push service's acceptance and the
 //! database's acknowledgement sends that push at most once more, with the same Topic.
 
@@ -14,13 +15,15 @@ use chrono::{Duration, NaiveDateTime};
 use futures_util::stream::{self, StreamExt};
 use web_push::Urgency;
 
-use crate::domain::push::{topic, Delivery, Payload};
+use crate::domain::push::{
+    topic, Delivery, Payload, EXPIRY_WARNING_DAYS, SUBSCRIPTION_LIFETIME_DAYS,
+};
 use crate::domain::reminder_plan::plan;
 use crate::domain::reminders::ReminderKind;
 use crate::push::{Message, Sender};
 use crate::store::organisation::Calendars;
 use crate::store::reminders::{self as store, Claimed};
-use crate::store::{now, people, reminder_facts, Db, StoreResult};
+use crate::store::{devices, now, people, reminder_facts, Db, StoreResult};
 
 /// How far ahead a plan reaches; re-planning every [`REPLAN_HOURS`] keeps it ahead.
 pub const HORIZON_HOURS: i64 = 26;
@@ -95,7 +98,7 @@ fn urgency(kind: ReminderKind) -> Urgency {
 /// Sends one claimed delivery.
 async fn send(sender: &Sender, claimed: &Claimed) -> Delivery {
     let Some(device) = &claimed.device else {
-        return Delivery::Gone;
+        return Delivery::Gone { status: None };
     };
     let payload = Payload {
         title: claimed.title.clone(),
@@ -103,8 +106,12 @@ async fn send(sender: &Sender, claimed: &Claimed) -> Delivery {
         link: claimed.link.clone(),
         tag: format!("{}-{}", claimed.kind.as_str(), claimed.subject_id),
     };
-    let Ok(bytes) = payload.encode() else {
-        return Delivery::Rejected { status: 413 };
+    let bytes = match payload.encode() {
+        Ok(bytes) => bytes,
+        Err(invalid) => {
+            tracing::error!(%invalid, kind = claimed.kind.as_str(), "a reminder's push does not fit: the wording must shrink");
+            return Delivery::TooLarge;
+        }
     };
     let key = format!(
         "{}/{}/{}/{}",
@@ -134,6 +141,8 @@ pub async fn dispatch(
     instance: &str,
     at: NaiveDateTime,
 ) -> StoreResult<Tick> {
+    // First, so nothing is queued for a device that has just expired.
+    expire_devices(db, sender, at).await?;
     let fired = db
         .write(move |conn| store::fire_due(conn, at, FIRED_PER_TICK))
         .await?;
@@ -177,6 +186,55 @@ pub async fn dispatch(
         delivered,
         ..Tick::default()
     })
+}
+
+/// Drops the subscriptions not registered again for 60 days, and warns each device a few
+/// days before with one push (REM-1). Fixed wording only (REM-6).
+async fn expire_devices(db: &Db, sender: &Sender, at: NaiveDateTime) -> StoreResult<()> {
+    let warn = db
+        .write(move |conn| {
+            devices::remove_expired(conn, at)?;
+            devices::claim_expiry_warnings(conn, at, SENT_PER_TICK)
+        })
+        .await?;
+    if warn.is_empty() {
+        return Ok(());
+    }
+    let days_left = SUBSCRIPTION_LIFETIME_DAYS - EXPIRY_WARNING_DAYS;
+    let payload = Payload {
+        title: "Reminders on this device are ending".into(),
+        body: format!(
+            "Open the supervision app on this device within {days_left} days to keep getting reminders here."
+        ),
+        link: "/settings/devices".into(),
+        tag: "device-expiry".into(),
+    }
+    .encode()
+    .expect("the fixed warning fits one push");
+    let outcomes: Vec<(String, Delivery)> = stream::iter(warn)
+        .map(|device| {
+            let payload = &payload;
+            async move {
+                let message = Message {
+                    payload,
+                    ttl: 3 * 24 * 60 * 60,
+                    urgency: Urgency::Low,
+                    topic: Some(topic(&format!("device-expiry/{}", device.id))),
+                };
+                let outcome = sender.send(&device.subscription(), message, 0).await;
+                (device.id, outcome)
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    db.write(move |conn| {
+        for (device, outcome) in &outcomes {
+            devices::record_outcome(conn, device, outcome)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// One whole tick at `at`.

@@ -75,7 +75,6 @@ pub fn gather(
         .map(|s| SessionFact {
             id: s.id,
             starts_at: utc(s.starts_at),
-            place: s.place,
             booked_at: utc(s.updated_at),
         })
         .collect();

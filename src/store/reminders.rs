@@ -318,8 +318,8 @@ pub fn record_delivery(
     let attempts = claimed.attempts + 1;
     let (state, next, status): (&str, NaiveDateTime, Option<i32>) = match outcome {
         Delivery::Delivered => (DELIVERED, now, Some(201)),
-        Delivery::Gone => (GONE, now, Some(410)),
-        Delivery::Rejected { status } => (REJECTED, now, Some(i32::from(*status))),
+        Delivery::Gone { status } => (GONE, now, status.map(i32::from)),
+        Delivery::TooLarge => (REJECTED, now, Some(413)),
         Delivery::Retry { at } if attempts < MAX_ATTEMPTS => (PENDING, at.naive_utc(), None),
         Delivery::Retry { .. } => (FAILED, now, None),
     };
@@ -334,25 +334,22 @@ pub fn record_delivery(
             reminder_deliveries::updated_at.eq(now),
         ))
         .execute(conn)?;
-    if changed > 0 {
-        match outcome {
-            Delivery::Gone => {
-                device_store::remove(conn, &claimed.device_id)?;
-                // The device's other queued pushes will not arrive either.
-                diesel::update(
-                    reminder_deliveries::table
-                        .filter(reminder_deliveries::device_id.eq(&claimed.device_id))
-                        .filter(reminder_deliveries::state.eq(PENDING)),
-                )
-                .set((
-                    reminder_deliveries::state.eq(GONE),
-                    reminder_deliveries::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            }
-            Delivery::Delivered => device_store::record_outcome(conn, &claimed.device_id, true)?,
-            _ => device_store::record_outcome(conn, &claimed.device_id, false)?,
-        }
+    if changed == 0 {
+        return Ok(());
+    }
+    device_store::record_outcome(conn, &claimed.device_id, outcome)?;
+    if matches!(outcome, Delivery::Gone { .. }) {
+        // The device's other queued pushes will not arrive either.
+        diesel::update(
+            reminder_deliveries::table
+                .filter(reminder_deliveries::device_id.eq(&claimed.device_id))
+                .filter(reminder_deliveries::state.eq(PENDING)),
+        )
+        .set((
+            reminder_deliveries::state.eq(GONE),
+            reminder_deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     }
     Ok(())
 }

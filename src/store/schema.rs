@@ -422,6 +422,8 @@ diesel::table! {
         created_at -> Timestamp,
         last_success_at -> Nullable<Timestamp>,
         last_failure_at -> Nullable<Timestamp>,
+        refreshed_at -> Timestamp,
+        expiry_warned_at -> Nullable<Timestamp>,
     }
 }
 

@@ -12,7 +12,12 @@ use chrono::Utc;
 use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 
-use crate::support::TestApp;
+use diesel::prelude::*;
+use supervision::domain::push::Subscription;
+use supervision::jobs::reminders::dispatch;
+use supervision::store::{devices, now, schema};
+
+use crate::support::{Resp, TestApp};
 
 /// What the receiver saw of one push.
 #[derive(Debug, Clone)]
@@ -109,6 +114,9 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
     if let Some(after) = retry_after {
         response.insert_header(("Retry-After", after));
     }
+    if (300..400).contains(&status) {
+        response.insert_header(("Location", "/push/elsewhere"));
+    }
     response.finish()
 }
 
@@ -151,6 +159,13 @@ impl Receiver {
             "expirationTime": null,
             "label": "Test phone",
         })
+    }
+
+    /// The subscription's keys at another endpoint.
+    pub(crate) fn subscription_at(&self, endpoint: &str) -> Value {
+        let mut subscription = self.subscription("elsewhere");
+        subscription["endpoint"] = json!(endpoint);
+        subscription
     }
 
     pub(crate) fn answer(&self, status: u16, retry_after: Option<&'static str>) {
@@ -205,7 +220,7 @@ async fn rem1_a_test_push_arrives_encrypted_and_signed(app: TestApp) {
         .post(&format!("/api/v1/me/devices/{id}/test"), &token, json!({}))
         .await
         .ok(200);
-    assert_eq!(sent["delivery"]["outcome"], "delivered");
+    assert_eq!(sent, json!({"outcome": "delivered"}));
     let got = receiver.received();
     assert_eq!(got.len(), 1);
     let push = &got[0];
@@ -225,56 +240,301 @@ async fn rem1_a_test_push_arrives_encrypted_and_signed(app: TestApp) {
     assert!(devices[0]["last_success_at"].is_string());
 }
 
-async fn rem1_busy_and_gone_push_services_are_told_apart(app: TestApp) {
-    let admin = app.admin().await;
-    let (_, token) = app.worker(&admin, "worker").await;
-    let (_, other) = app.worker(&admin, "other").await;
-    let receiver = Receiver::start();
-    let id = app
-        .post("/api/v1/me/devices", &token, receiver.subscription("phone"))
+async fn register(app: &TestApp, token: &str, subscription: Value) -> String {
+    app.post("/api/v1/me/devices", token, subscription)
         .await
         .ok(201)["id"]
         .as_str()
         .unwrap()
-        .to_string();
+        .to_string()
+}
+
+async fn device_count(app: &TestApp, token: &str) -> usize {
+    app.get("/api/v1/me/devices", token)
+        .await
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+/// Asserts a 422 naming only `endpoint`, and returns its message.
+#[track_caller]
+fn endpoint_refused(resp: &Resp) -> String {
+    let problem = resp.problem(422, "validation-failed");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 1, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "endpoint");
+    problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// REM-1: the caller learns only whether a test push was delivered, never what the server
+/// at the endpoint answered (that would map what listens where).
+async fn rem1_test_push_outcome_is_not_echoed(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let (_, other) = app.worker(&admin, "other").await;
+    let receiver = Receiver::start();
+    let id = register(&app, &token, receiver.subscription("phone")).await;
     let test = format!("/api/v1/me/devices/{id}/test");
     // Someone else's device is not found.
     app.post(&test, &other, json!({}))
         .await
         .problem(404, "not-found");
-
-    receiver.answer(429, Some("120"));
-    let before = Utc::now();
-    let busy = app.post(&test, &token, json!({})).await.ok(200);
-    assert_eq!(busy["delivery"]["outcome"], "retry");
-    let at: chrono::DateTime<Utc> = busy["delivery"]["at"].as_str().unwrap().parse().unwrap();
-    assert!(
-        at >= before + chrono::Duration::seconds(119),
-        "Retry-After is honoured"
-    );
-    receiver.answer(500, None);
-    let down = app.post(&test, &token, json!({})).await.ok(200);
-    assert_eq!(down["delivery"]["outcome"], "retry");
-    receiver.answer(400, None);
-    let refused = app.post(&test, &token, json!({})).await.ok(200);
-    assert_eq!(
-        refused["delivery"],
-        json!({"outcome": "rejected", "status": 400})
-    );
-    assert_eq!(refused["device_removed"], false);
-
-    receiver.answer(410, None);
-    let gone = app.post(&test, &token, json!({})).await.ok(200);
-    assert_eq!(gone["delivery"]["outcome"], "gone");
-    assert_eq!(gone["device_removed"], true);
-    assert_eq!(
-        app.get("/api/v1/me/devices", &token).await.ok(200),
-        json!([])
-    );
-    app.post(&test, &token, json!({}))
-        .await
-        .problem(404, "not-found");
+    for (status, retry_after) in [(429, Some("120")), (500, None), (408, None), (413, None)] {
+        receiver.answer(status, retry_after);
+        let sent = app.post(&test, &token, json!({})).await.ok(200);
+        assert_eq!(sent, json!({"outcome": "not_delivered"}), "{status}");
+    }
+    // None of those removes the device: busy, down, or our payload's fault.
+    assert_eq!(device_count(&app, &token).await, 1);
     assert_eq!(receiver.received().len(), 4);
+}
+
+/// REM-1: any 4xx but 408, 413 and 429 removes the subscription.
+async fn rem1_a_device_answering_403_is_removed(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let receiver = Receiver::start();
+    for (status, device) in [(403, "a"), (400, "b"), (415, "c"), (410, "d")] {
+        let id = register(&app, &token, receiver.subscription(device)).await;
+        receiver.answer(status, None);
+        let test = format!("/api/v1/me/devices/{id}/test");
+        let sent = app.post(&test, &token, json!({})).await.ok(200);
+        assert_eq!(sent, json!({"outcome": "not_delivered"}));
+        assert_eq!(device_count(&app, &token).await, 0, "{status}");
+        app.post(&test, &token, json!({}))
+            .await
+            .problem(404, "not-found");
+    }
+}
+
+/// REM-1: a redirect is not followed: the push goes to the push service or nowhere.
+async fn rem1_redirects_are_not_followed(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let receiver = Receiver::start();
+    let id = register(&app, &token, receiver.subscription("phone")).await;
+    receiver.answer(307, None);
+    let sent = app
+        .post(&format!("/api/v1/me/devices/{id}/test"), &token, json!({}))
+        .await
+        .ok(200);
+    assert_eq!(sent, json!({"outcome": "not_delivered"}));
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].path, "/push/phone");
+}
+
+/// REM-1: only push services on the allow-list.
+async fn rem1_endpoint_outside_allow_list_is_refused(app: TestApp) {
+    let app = app.with_settings(|s| s.push_allow_loopback = false);
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let receiver = Receiver::start();
+    for endpoint in [
+        "https://push.example.org/x",
+        "https://fcm.googleapis.com.push.example.org/x",
+        "https://169.254.169.254/latest/meta-data",
+        "http://fcm.googleapis.com/fcm/send/x",
+    ] {
+        let refused = app
+            .post(
+                "/api/v1/me/devices",
+                &token,
+                receiver.subscription_at(endpoint),
+            )
+            .await;
+        endpoint_refused(&refused);
+    }
+    assert_eq!(device_count(&app, &token).await, 0);
+}
+
+/// REM-1: `http://127.0.0.1:PORT@host/` once passed as loopback by a prefix match.
+async fn rem1_userinfo_trick_is_refused(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let receiver = Receiver::start();
+    for endpoint in [
+        format!("http://127.0.0.1:{}@push.example.org/x", receiver.port),
+        format!("https://127.0.0.1:{}@fcm.googleapis.com/x", receiver.port),
+        format!("http://user@127.0.0.1:{}/push/x", receiver.port),
+    ] {
+        let refused = app
+            .post(
+                "/api/v1/me/devices",
+                &token,
+                receiver.subscription_at(&endpoint),
+            )
+            .await;
+        assert_eq!(
+            endpoint_refused(&refused),
+            "must not carry a user name or password"
+        );
+    }
+    assert_eq!(device_count(&app, &token).await, 0);
+}
+
+/// REM-1: a receiver on this machine only under the explicit test setting.
+async fn rem1_loopback_is_refused_without_the_test_setting(app: TestApp) {
+    let app = app.with_settings(|s| s.push_allow_loopback = false);
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let receiver = Receiver::start();
+    for endpoint in [
+        format!("http://127.0.0.1:{}/push/x", receiver.port),
+        format!("http://localhost:{}/push/x", receiver.port),
+        format!("https://[::1]:{}/push/x", receiver.port),
+    ] {
+        let refused = app
+            .post(
+                "/api/v1/me/devices",
+                &token,
+                receiver.subscription_at(&endpoint),
+            )
+            .await;
+        endpoint_refused(&refused);
+    }
+    assert_eq!(device_count(&app, &token).await, 0);
+}
+
+/// REM-1: a name on the allow-list that resolves to 127.0.0.1 is refused when registering,
+/// and, since DNS can change after that, when sending.
+async fn rem1_host_resolving_to_loopback_is_refused(app: TestApp) {
+    let app = app.with_settings(|s| {
+        s.push_allow_loopback = false;
+        s.push_allowed_hosts = "localhost".into();
+    });
+    let admin = app.admin().await;
+    let (worker, token) = app.worker(&admin, "worker").await;
+    let receiver = Receiver::start();
+    let endpoint = "https://localhost/push/x";
+    let refused = app
+        .post(
+            "/api/v1/me/devices",
+            &token,
+            receiver.subscription_at(endpoint),
+        )
+        .await;
+    assert_eq!(
+        endpoint_refused(&refused),
+        "must not lead to a private or loopback address"
+    );
+    // As if the name had pointed elsewhere when the device registered.
+    let keys = receiver.subscription_at(endpoint)["keys"].clone();
+    let id = app
+        .db
+        .write(move |conn| {
+            let subscription = Subscription {
+                endpoint: endpoint.into(),
+                p256dh: keys["p256dh"].as_str().unwrap().into(),
+                auth: keys["auth"].as_str().unwrap().into(),
+            };
+            match devices::register(conn, &worker, &subscription, "Phone")? {
+                devices::Registered::Added(device) => Ok(device.id),
+                other => panic!("{other:?}"),
+            }
+        })
+        .await
+        .unwrap();
+    let sent = app
+        .post(&format!("/api/v1/me/devices/{id}/test"), &token, json!({}))
+        .await
+        .ok(200);
+    assert_eq!(sent, json!({"outcome": "not_delivered"}));
+    // Refused before connecting, and removed; a connection that failed would be retried
+    // and the device kept.
+    assert_eq!(device_count(&app, &token).await, 0);
+}
+
+/// REM-1: a subscription belongs to whoever registered it first; a copied one is refused.
+async fn rem1_endpoint_is_owned_by_its_first_registrant(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let (_, other) = app.worker(&admin, "other").await;
+    let receiver = Receiver::start();
+    let id = register(&app, &token, receiver.subscription("phone")).await;
+    let taken = app
+        .post("/api/v1/me/devices", &other, receiver.subscription("phone"))
+        .await
+        .problem(409, "subscription-taken");
+    assert!(taken["detail"]
+        .as_str()
+        .unwrap()
+        .contains("subscribe afresh"));
+    assert_eq!(device_count(&app, &other).await, 0);
+    let mine = app.get("/api/v1/me/devices", &token).await.ok(200);
+    assert_eq!(mine[0]["id"], id.as_str());
+    let sent = app
+        .post(&format!("/api/v1/me/devices/{id}/test"), &token, json!({}))
+        .await
+        .ok(200);
+    assert_eq!(sent["outcome"], "delivered");
+}
+
+/// Moves a device's last registration back by `days`.
+async fn age(app: &TestApp, id: &str, days: i64) {
+    let id = id.to_string();
+    app.db
+        .write(move |conn| {
+            diesel::update(schema::devices::table.find(&id))
+                .set(schema::devices::refreshed_at.eq(now() - chrono::Duration::days(days)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+/// REM-1: a subscription not refreshed for 60 days is dropped, after one warning push at
+/// 55 days; registering it again restarts its life. Only live devices count to the cap.
+async fn rem1_an_aged_out_device_is_dropped(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, token) = app.worker(&admin, "worker").await;
+    let receiver = Receiver::start();
+    let id = register(&app, &token, receiver.subscription("phone")).await;
+    let sweep = || dispatch(&app.db, &app.state.push, "test", now());
+
+    age(&app, &id, 56).await;
+    sweep().await.unwrap();
+    sweep().await.unwrap();
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "one warning");
+    assert_eq!(
+        got[0].payload["title"],
+        "Reminders on this device are ending"
+    );
+    // Registering again refreshes it (and a later warning is due again).
+    app.post("/api/v1/me/devices", &token, receiver.subscription("phone"))
+        .await
+        .ok(200);
+    sweep().await.unwrap();
+    assert_eq!(receiver.received().len(), 1);
+    age(&app, &id, 56).await;
+    sweep().await.unwrap();
+    assert_eq!(receiver.received().len(), 2);
+
+    age(&app, &id, 61).await;
+    sweep().await.unwrap();
+    assert_eq!(device_count(&app, &token).await, 0);
+    assert_eq!(receiver.received().len(), 2, "no push once expired");
+
+    // The cap of 20 counts live devices: an expired one not yet swept leaves room.
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        ids.push(register(&app, &token, receiver.subscription(&format!("d{n}"))).await);
+    }
+    app.post(
+        "/api/v1/me/devices",
+        &token,
+        receiver.subscription("one-more"),
+    )
+    .await
+    .problem(409, "conflict");
+    age(&app, &ids[0], 61).await;
+    register(&app, &token, receiver.subscription("one-more")).await;
 }
 
 async fn rem1_subscriptions_are_validated_and_removable(app: TestApp) {
@@ -324,6 +584,14 @@ async fn rem1_subscriptions_are_validated_and_removable(app: TestApp) {
 
 crate::on_both_backends!(
     rem1_a_test_push_arrives_encrypted_and_signed,
-    rem1_busy_and_gone_push_services_are_told_apart,
+    rem1_test_push_outcome_is_not_echoed,
+    rem1_a_device_answering_403_is_removed,
+    rem1_redirects_are_not_followed,
+    rem1_endpoint_outside_allow_list_is_refused,
+    rem1_userinfo_trick_is_refused,
+    rem1_loopback_is_refused_without_the_test_setting,
+    rem1_host_resolving_to_loopback_is_refused,
+    rem1_endpoint_is_owned_by_its_first_registrant,
+    rem1_an_aged_out_device_is_dropped,
     rem1_subscriptions_are_validated_and_removable,
 );

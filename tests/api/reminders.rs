@@ -102,6 +102,42 @@ async fn rem5_a_session_coming_up_is_pushed_once_to_each_device(app: TestApp) {
     assert_eq!(receiver.received().len(), 2);
 }
 
+/// REM-6: what a person typed (a session's place, here with a case reference and
+/// initials) never goes into a push; the app shows it after signing in.
+async fn rem6_a_session_place_never_reaches_a_push(app: TestApp) {
+    let t = team(&app).await;
+    let agreement = signed_agreement(&app, &t, today() - Duration::days(10)).await;
+    no_quiet_hours(&app, &t.worker.1, json!({})).await;
+    let receiver = Receiver::start();
+    app.post(
+        "/api/v1/me/devices",
+        &t.worker.1,
+        receiver.subscription("phone"),
+    )
+    .await
+    .ok(201);
+    let place = "Home visit re CIN-4471 (J.S.)";
+    let starts = (Utc::now() + Duration::minutes(90))
+        .with_nanosecond(0)
+        .unwrap();
+    app.post(
+        &format!("/api/v1/agreements/{agreement}/sessions"),
+        &t.manager.1,
+        json!({"starts_at": starts.to_rfc3339(), "place": place}),
+    )
+    .await
+    .ok(201);
+    run(&app, at(Duration::zero())).await;
+    run(&app, at(Duration::minutes(31))).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let payload = got[0].payload.to_string();
+    assert_eq!(got[0].payload["title"], "Supervision coming up");
+    for typed in ["CIN-4471", "J.S.", "Home visit"] {
+        assert!(!payload.contains(typed), "{payload}");
+    }
+}
+
 async fn store_touch(app: &TestApp, person: &str) {
     let person = person.to_string();
     app.db
@@ -500,4 +536,5 @@ crate::on_both_backends!(
     rem2_kinds_turned_off_are_not_planned,
     rem5_two_dispatchers_and_a_killed_one_deliver_each_push_once,
     rem7_the_calendar_feed_follows_changes,
+    rem6_a_session_place_never_reaches_a_push,
 );

@@ -116,6 +116,8 @@ fn settings() -> Settings {
         jwt_secret: Some(SECRET.into()),
         login_max_failures_per_account: 3,
         login_max_attempts_per_address: 25,
+        // Push tests use a receiver on this machine; the tests of the policy turn it off.
+        push_allow_loopback: true,
         ..Settings::default()
     }
 }
@@ -174,6 +176,14 @@ impl TestApp {
     pub async fn get_on(&self, instance: &web::Data<AppState>, path: &str, token: &str) -> Resp {
         let request = TestRequest::get().uri(path).insert_header(bearer(token));
         Self::serve(instance, request, "127.0.0.1:40000").await
+    }
+
+    /// The same database served with changed settings (the push policy, say).
+    pub fn with_settings(mut self, change: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut changed = settings();
+        change(&mut changed);
+        self.state = web::Data::new(AppState::new(self.db.clone(), &changed, SECRET));
+        self
     }
 
     pub async fn call(&self, request: TestRequest) -> Resp {

@@ -15,8 +15,8 @@ use crate::http::extract::{Caller, Json};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::AppState;
 use crate::push::Message;
-use crate::store::devices::{self, Device, MAX_PER_PERSON};
-use crate::store::{audit, StoreError};
+use crate::store::audit;
+use crate::store::devices::{self, Device, Registered, MAX_PER_PERSON};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -105,18 +105,20 @@ impl From<Device> for DeviceView {
 }
 
 /// Register this device's push subscription (REM-1). Registering the same endpoint again
-/// updates it (200) rather than adding another (201).
+/// refreshes it (200) rather than adding another (201); the app should do so at each start,
+/// since a subscription not refreshed for 60 days is dropped. Endpoints must be at a push
+/// service on the server's allow-list and must not resolve to a private or loopback address.
 #[utoipa::path(
     tag = "push",
     security(("bearer" = [])),
     request_body = NewDevice,
     responses(
         (status = 201, body = DeviceView),
-        (status = 200, description = "The endpoint was registered already; its keys are updated", body = DeviceView),
+        (status = 200, description = "The endpoint was registered already; its keys are updated and its 60 days restart", body = DeviceView),
         (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Too many devices: remove one first", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a usable subscription (endpoint, keys.p256dh, keys.auth) or a bad label", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Too many devices: remove one first (`conflict`); or someone else registered this endpoint first (`subscription-taken`): make a fresh subscription", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable subscription (endpoint: not at an allowed push service, or resolving to a private address; keys.p256dh, keys.auth) or a bad label", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/me/devices")]
@@ -131,6 +133,7 @@ async fn register_device(
         &body.endpoint,
         &body.keys.p256dh,
         &body.keys.auth,
+        state.push.policy(),
     ));
     let label = invalid.check(bounded_text(
         "label",
@@ -140,29 +143,39 @@ async fn register_device(
     ));
     let (subscription, label) = invalid.into_result(|| (subscription, label))?;
     let (subscription, label) = (subscription.expect("checked"), label.expect("checked"));
+    if let Err(address) = state.push.check_reachable(&subscription.endpoint).await {
+        // The address stays in the log: it would tell the caller about our network.
+        tracing::warn!(%address, service = %origin(&subscription.endpoint), "push endpoint refused: resolves to a forbidden address");
+        return Err(ApiError::Validation(Invalid::field(
+            "endpoint",
+            "must not lead to a private or loopback address",
+        )));
+    }
     let registered = state
         .db
         .write(move |conn| {
             let registered = devices::register(conn, &caller.person_id, &subscription, &label)?;
-            if let Some((device, true)) = &registered {
+            if let Registered::Added(device) = &registered {
+                // No label: it is the person's own words (ACC-4 records the act, not content).
                 audit::record(
                     conn,
                     &caller.actor(),
                     "device.registered",
                     "device",
                     Some(&device.id),
-                    serde_json::json!({"label": device.label}),
+                    serde_json::json!({}),
                 )?;
             }
             Ok(registered)
         })
         .await?;
     match registered {
-        Some((device, true)) => Ok(HttpResponse::Created().json(DeviceView::from(device))),
-        Some((device, false)) => Ok(HttpResponse::Ok().json(DeviceView::from(device))),
-        None => Err(ApiError::Conflict(format!(
+        Registered::Added(device) => Ok(HttpResponse::Created().json(DeviceView::from(device))),
+        Registered::Refreshed(device) => Ok(HttpResponse::Ok().json(DeviceView::from(device))),
+        Registered::TooMany => Err(ApiError::Conflict(format!(
             "at most {MAX_PER_PERSON} devices; remove one first"
         ))),
+        Registered::OwnedByAnother => Err(ApiError::SubscriptionTaken),
     }
 }
 
@@ -221,17 +234,25 @@ async fn remove_device(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"delivery": {"outcome": "delivered"}, "device_removed": false}))]
-pub struct TestResult {
-    /// What the push service answered: `delivered`, `gone` (the subscription is removed),
-    /// `retry` (with `at`: it was busy or down) or `rejected` (with the `status`).
-    pub delivery: Delivery,
-    pub device_removed: bool,
+/// Whether a test push reached the push service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TestOutcome {
+    Delivered,
+    NotDelivered,
 }
 
-/// Send a test notification to one of your devices now, and say what the push service
-/// answered. A 404 or 410 from it removes the device.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"outcome": "delivered"}))]
+pub struct TestResult {
+    /// `delivered`: the push service accepted it. `not_delivered`: it did not, for whatever
+    /// reason (the details are logged on the server); the device list shows whether the
+    /// device was removed.
+    pub outcome: TestOutcome,
+}
+
+/// Send a test notification to one of your devices now, and say whether it was delivered.
+/// A push service that says the subscription is dead gets the device removed.
 #[utoipa::path(
     tag = "push",
     security(("bearer" = [])),
@@ -275,26 +296,18 @@ async fn test_device(
             0,
         )
         .await;
+    // What the foreign server said stays here: echoed, it would tell the caller what
+    // listens at an address.
+    tracing::info!(device = %device.id, ?delivery, "test push");
     let device_id = device.id.clone();
-    let removed = state
+    state
         .db
-        .write(move |conn| {
-            let removed = match delivery {
-                Delivery::Gone => devices::remove(conn, &device_id)?,
-                Delivery::Delivered => {
-                    devices::record_outcome(conn, &device_id, true)?;
-                    false
-                }
-                _ => {
-                    devices::record_outcome(conn, &device_id, false)?;
-                    false
-                }
-            };
-            Ok::<_, StoreError>(removed)
-        })
+        .write(move |conn| devices::record_outcome(conn, &device_id, &delivery))
         .await?;
     Ok(HttpResponse::Ok().json(TestResult {
-        delivery,
-        device_removed: removed,
+        outcome: match delivery {
+            Delivery::Delivered => TestOutcome::Delivered,
+            _ => TestOutcome::NotDelivered,
+        },
     }))
 }
