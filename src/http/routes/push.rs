@@ -144,14 +144,19 @@ async fn register_device(
         .db
         .write(move |conn| {
             let registered = devices::register(conn, &caller.person_id, &subscription, &label)?;
-            if let Some((device, true)) = &registered {
+            // The label is the person's own words: it stays out of the audit log.
+            if let Some((device, created)) = &registered {
                 audit::record(
                     conn,
                     &caller.actor(),
-                    "device.registered",
+                    if *created {
+                        "device.registered"
+                    } else {
+                        "device.updated"
+                    },
                     "device",
                     Some(&device.id),
-                    serde_json::json!({"label": device.label}),
+                    serde_json::json!({}),
                 )?;
             }
             Ok(registered)
@@ -276,9 +281,18 @@ async fn test_device(
         )
         .await;
     let device_id = device.id.clone();
+    let actor = caller.actor();
     let removed = state
         .db
         .write(move |conn| {
+            audit::record(
+                conn,
+                &actor,
+                "device.tested",
+                "device",
+                Some(&device_id),
+                serde_json::json!({ "delivery": delivery }),
+            )?;
             let removed = match delivery {
                 Delivery::Gone => devices::remove(conn, &device_id)?,
                 Delivery::Delivered => {
