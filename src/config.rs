@@ -48,7 +48,9 @@ pub struct Settings {
     pub refresh_token_ttl_days: i64,
     /// Failed sign-ins allowed per account within the login window.
     pub login_max_failures_per_account: usize,
-    /// Sign-in attempts allowed per client address within the login window.
+    /// Failed sign-ins allowed per client address within the login window (successes do not
+    /// count, so an office behind one address is not locked out; the name is kept for
+    /// existing configurations).
     pub login_max_attempts_per_address: usize,
     pub login_window_seconds: u64,
     /// Use the first address of `X-Forwarded-For` as the client's (only behind a proxy you run).

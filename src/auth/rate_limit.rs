@@ -1,5 +1,5 @@
-//! Login rate limiting (ACC-1): failed attempts per account and all attempts per client
-//! address, over a sliding window. Kept in memory: each instance limits on its own, which
+//! Login rate limiting (ACC-1): failed attempts per account and per client address, over a
+//! sliding window. Kept in memory: each instance limits on its own, which
 //! still bounds guessing to (instances x limit) per window.
 
 use std::collections::{HashMap, VecDeque};
@@ -90,14 +90,16 @@ impl LoginLimiter {
         }
     }
 
-    /// Every attempt counts against the address; only failures count against the account,
-    /// so a person who signs in from many devices is not locked out.
+    /// Only failures count, against the account and the address: a person who signs in from
+    /// many devices, or a whole office behind one address, is not locked out. A success clears
+    /// the account's failures but not the address's, so one valid account cannot reset the
+    /// guessing budget of an address.
     pub fn attempted(&self, account: &str, address: &str, succeeded: bool, now: Instant) {
-        self.per_address.record(address, now);
         if succeeded {
             self.per_account.clear(account);
         } else {
             self.per_account.record(account, now);
+            self.per_address.record(address, now);
         }
     }
 }
@@ -134,7 +136,27 @@ mod tests {
         assert!(limiter.check("bob", "1.2.3.4", t).is_ok());
         limiter.attempted("ann", "1.2.3.4", true, t);
         assert!(limiter.check("ann", "5.6.7.8", t).is_ok());
-        let wait = limiter.check("bob", "1.2.3.4", t).unwrap_err();
+        limiter.attempted("bob", "1.2.3.4", false, t);
+        let wait = limiter.check("carl", "1.2.3.4", t).unwrap_err();
         assert_eq!(wait, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn acc1_address_limit_counts_failures_only() {
+        let limiter = LoginLimiter {
+            per_account: SlidingWindow::new(2, Duration::from_secs(60)),
+            per_address: SlidingWindow::new(3, Duration::from_secs(60)),
+        };
+        let t = Instant::now();
+        for person in 0..31 {
+            let account = format!("person-{person}");
+            assert!(limiter.check(&account, "1.2.3.4", t).is_ok(), "{account}");
+            limiter.attempted(&account, "1.2.3.4", true, t);
+        }
+        for person in 0..3 {
+            limiter.attempted(&format!("guess-{person}"), "1.2.3.4", false, t);
+        }
+        assert!(limiter.check("person-0", "1.2.3.4", t).is_err());
+        assert!(limiter.check("person-0", "5.6.7.8", t).is_ok());
     }
 }

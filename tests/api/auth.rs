@@ -6,7 +6,10 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
 use crate::support::{TestApp, ADMIN_EMAIL, PASSWORD, SECRET};
+use supervision::auth::password;
 use supervision::auth::tokens::Claims;
+use supervision::domain::people::StaffCategory;
+use supervision::store::people::{self, NewPerson};
 use supervision::store::seed;
 
 async fn acc1_login_returns_tokens_and_me_works(app: TestApp) {
@@ -279,6 +282,66 @@ async fn acc1_attempts_are_limited_per_address(app: TestApp) {
         .problem(401, "unauthenticated");
 }
 
+async fn acc1_address_limit_counts_failures_only(mut app: TestApp) {
+    app.configure(|settings| settings.login_max_attempts_per_address = 3);
+    // A whole office signs in from one address: 31 people, far above the limit.
+    let hash = password::hash(PASSWORD);
+    app.db
+        .write(move |conn| {
+            for n in 0..31 {
+                people::insert(
+                    conn,
+                    NewPerson {
+                        email: format!("office{n}@test.example"),
+                        display_name: format!("Office {n}"),
+                        staff_category: StaffCategory::SocialWorker,
+                        team_id: None,
+                        employment_start: None,
+                        asye_start: None,
+                        placement_start: None,
+                        placement_end: None,
+                        time_zone: "Europe/London".into(),
+                        is_admin: false,
+                        is_auditor: false,
+                        password_hash: hash.clone(),
+                        must_change_password: false,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let login = |email: String, password: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .set_json(json!({"email": email, "password": password}))
+    };
+    for n in 0..31 {
+        app.call_from(
+            login(format!("office{n}@test.example"), PASSWORD),
+            "192.0.2.9:1000",
+        )
+        .await
+        .ok(200);
+    }
+    // Failures still count against the address, whoever they name.
+    for n in 0..3 {
+        app.call_from(
+            login(format!("guess{n}@test.example"), "wrong password!"),
+            "192.0.2.9:1000",
+        )
+        .await
+        .problem(401, "unauthenticated");
+    }
+    app.call_from(
+        login("office0@test.example".into(), PASSWORD),
+        "192.0.2.9:1000",
+    )
+    .await
+    .problem(429, "rate-limited");
+}
+
 async fn acc1_one_time_password_must_be_changed_before_anything_else(app: TestApp) {
     let (email, one_time) = seed::bootstrap_admin(&app.db, "first@test.example")
         .unwrap()
@@ -546,6 +609,7 @@ crate::on_both_backends!(
     acc1_logout_revokes_the_refresh_token,
     acc1_failed_logins_are_limited_per_account,
     acc1_attempts_are_limited_per_address,
+    acc1_address_limit_counts_failures_only,
     acc1_one_time_password_must_be_changed_before_anything_else,
     me_can_change_name_and_time_zone_with_if_match,
 );

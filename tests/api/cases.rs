@@ -6,8 +6,8 @@ use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, Utc, Weekday}
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::records::put_if;
-use crate::sessions::{etag_of, past_session, post_if, signed_agreement, team, Team};
+use crate::records::{held_record, put_if};
+use crate::sessions::{post_if, signed_agreement, team, Team};
 use crate::support::{Resp, TestApp};
 use supervision::domain::calendar::{Calendar, Region};
 use supervision::domain::people::organisation_today;
@@ -35,7 +35,7 @@ fn date(value: &Value) -> NaiveDate {
 }
 
 /// The administrator turns the module on.
-async fn turn_on(app: &TestApp, admin: &str, on: bool) {
+pub(crate) async fn turn_on(app: &TestApp, admin: &str, on: bool) {
     let etag = app
         .get("/api/v1/organisation", admin)
         .await
@@ -260,24 +260,6 @@ async fn case1_each_status_is_due_at_its_frequency(app: TestApp) {
     app.get("/api/v1/cases?standing=late", &t.manager.1)
         .await
         .problem(400, "malformed-request");
-}
-
-/// A session held `days_ago` and its record, opened by marking it held.
-async fn held_record(app: &TestApp, t: &Team, agreement: &str, days_ago: i64) -> Value {
-    let session = past_session(app, agreement, t, days_ago).await;
-    let etag = etag_of(app, &t.manager.1, &session).await;
-    post_if(
-        app,
-        &format!("/api/v1/sessions/{session}/held"),
-        &t.manager.1,
-        &etag,
-        json!({}),
-    )
-    .await
-    .ok(200);
-    app.get(&format!("/api/v1/sessions/{session}/record"), &t.manager.1)
-        .await
-        .ok(200)
 }
 
 fn discussing(references: &[&str]) -> Value {

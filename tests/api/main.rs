@@ -4,6 +4,7 @@
 mod support;
 
 mod audit;
+mod audit_walk;
 mod auth;
 mod authority;
 mod calendar;

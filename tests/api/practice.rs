@@ -516,7 +516,7 @@ async fn ref3_cpd_records_count_per_registration_year(app: TestApp) {
 }
 
 /// An ASYE worker under the team's manager, started `days_ago`.
-async fn asye_worker(app: &TestApp, t: &Team, days_ago: i64) -> (String, String) {
+pub(crate) async fn asye_worker(app: &TestApp, t: &Team, days_ago: i64) -> (String, String) {
     let person = app
         .person(
             &t.admin,

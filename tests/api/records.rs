@@ -28,7 +28,7 @@ pub(crate) async fn put_if(
 
 /// A team with a signed agreement and a session held `days_ago`; returns the session's
 /// record as the supervisor sees it.
-async fn held_record(app: &TestApp, t: &Team, agreement: &str, days_ago: i64) -> Value {
+pub(crate) async fn held_record(app: &TestApp, t: &Team, agreement: &str, days_ago: i64) -> Value {
     let session = past_session(app, agreement, t, days_ago).await;
     let etag = etag_of(app, &t.manager.1, &session).await;
     post_if(
@@ -66,13 +66,13 @@ fn content() -> Value {
     })
 }
 
-struct Flow {
-    id: String,
-    path: String,
+pub(crate) struct Flow {
+    pub id: String,
+    pub path: String,
 }
 
 /// Writes, sends and signs a record; returns its id and path.
-async fn signed_record(app: &TestApp, t: &Team, agreement: &str, days_ago: i64) -> Flow {
+pub(crate) async fn signed_record(app: &TestApp, t: &Team, agreement: &str, days_ago: i64) -> Flow {
     let record = held_record(app, t, agreement, days_ago).await;
     let id = record["record"]["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/records/{id}");

@@ -103,7 +103,7 @@ async fn org(app: &TestApp) -> Org {
 
 /// A session at `starts_at` straight into the store (the API books only future ones), left
 /// scheduled or marked held; returns its id.
-async fn session(
+pub(crate) async fn session(
     app: &TestApp,
     agreement: Option<&str>,
     team: Option<&str>,

@@ -140,7 +140,12 @@ pub(crate) async fn past_session(
         .id
 }
 
-async fn book(app: &TestApp, t: &Team, agreement: &str, days_ahead: i64) -> (String, String) {
+pub(crate) async fn book(
+    app: &TestApp,
+    t: &Team,
+    agreement: &str,
+    days_ahead: i64,
+) -> (String, String) {
     let at = Utc::now() + Duration::days(days_ahead);
     let booked = app
         .post(

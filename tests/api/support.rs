@@ -133,6 +133,13 @@ impl TestApp {
         }
     }
 
+    /// Rebuilds the application with some settings changed (the database is kept).
+    pub fn configure(&mut self, change: impl FnOnce(&mut Settings)) {
+        let mut changed = settings();
+        change(&mut changed);
+        self.state = web::Data::new(AppState::new(self.db.clone(), &changed, SECRET));
+    }
+
     pub fn sqlite() -> TestApp {
         let dir = std::env::temp_dir().join(format!("supervision-test-{}", uuid::Uuid::now_v7()));
         let url = format!("sqlite://{}", dir.join("test.db").display());

@@ -540,7 +540,7 @@ async fn end_agreement(
                 "agreement.ended",
                 "agreement",
                 Some(&id),
-                json!({"ends_on": ends_on, "reason": reason}),
+                json!({"ends_on": ends_on}),
             )?;
             Ok(Ok(ended))
         })

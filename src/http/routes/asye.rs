@@ -672,6 +672,14 @@ async fn log_time(
                 .into()));
             }
             asye::log_time(conn, &person.id, taken_on, minutes, &activity)?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "asye.protected_time_recorded",
+                "person",
+                Some(&person.id),
+                json!({"taken_on": taken_on, "minutes": minutes}),
+            )?;
             Ok(Ok(()))
         },
     )

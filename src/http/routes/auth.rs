@@ -257,6 +257,14 @@ async fn refresh(
                     return Ok(RefreshOutcome::Refused("the account is inactive"));
                 }
                 let issued = issue_tokens(conn, &state, &person, Some(&token.family_id))?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "auth.refreshed",
+                    "person",
+                    Some(&person.id),
+                    json!({ "family_id": token.family_id }),
+                )?;
                 Ok(RefreshOutcome::Issued(Box::new(issued)))
             }
         })

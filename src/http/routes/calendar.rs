@@ -465,7 +465,7 @@ async fn create_closure_day(
                 "closure_day.created",
                 "closure_day",
                 Some(&day.to_string()),
-                json!({ "title": created.title }),
+                json!({}),
             )?;
             Ok(created)
         })

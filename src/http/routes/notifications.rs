@@ -3,6 +3,7 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -10,6 +11,7 @@ use super::people::utc;
 use crate::http::extract::{page, Caller, Query};
 use crate::http::problem::{ApiResult, Problem};
 use crate::http::AppState;
+use crate::store::audit;
 use crate::store::notifications::{self, Notification};
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -133,7 +135,18 @@ async fn mark_read(
     let id = id.into_inner();
     let read = state
         .db
-        .write(move |conn| notifications::mark_read(conn, &caller.person_id, &id))
+        .write(move |conn| {
+            let read = notifications::mark_read(conn, &caller.person_id, &id)?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "notification.read",
+                "notification",
+                Some(&read.id),
+                json!({"kind": read.kind}),
+            )?;
+            Ok(read)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(NotificationView::from(read)))
 }

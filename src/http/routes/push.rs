@@ -155,12 +155,17 @@ async fn register_device(
         .db
         .write(move |conn| {
             let registered = devices::register(conn, &caller.person_id, &subscription, &label)?;
-            if let Registered::Added(device) = &registered {
-                // No label: it is the person's own words (ACC-4 records the act, not content).
+            // The label is the person's own words: it stays out of the audit log (ACC-4).
+            let audited = match &registered {
+                Registered::Added(device) => Some((device, "device.registered")),
+                Registered::Refreshed(device) => Some((device, "device.updated")),
+                Registered::TooMany | Registered::OwnedByAnother => None,
+            };
+            if let Some((device, action)) = audited {
                 audit::record(
                     conn,
                     &caller.actor(),
-                    "device.registered",
+                    action,
                     "device",
                     Some(&device.id),
                     serde_json::json!({}),
@@ -300,9 +305,21 @@ async fn test_device(
     // listens at an address.
     tracing::info!(device = %device.id, ?delivery, "test push");
     let device_id = device.id.clone();
+    let actor = caller.actor();
+    let delivered = delivery == Delivery::Delivered;
     state
         .db
-        .write(move |conn| devices::record_outcome(conn, &device_id, &delivery))
+        .write(move |conn| {
+            audit::record(
+                conn,
+                &actor,
+                "device.tested",
+                "device",
+                Some(&device_id),
+                serde_json::json!({ "delivered": delivered }),
+            )?;
+            devices::record_outcome(conn, &device_id, &delivery)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(TestResult {
         outcome: match delivery {

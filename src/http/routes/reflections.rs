@@ -338,6 +338,14 @@ async fn create_entry(
                 Err(invalid) => return Ok(Err(invalid.into())),
             };
             let entry = reflections::insert(conn, &caller.person_id, &draft)?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "reflection.created",
+                "reflection",
+                Some(&entry.id),
+                json!({"model": entry.model, "status": entry.status, "version": entry.version}),
+            )?;
             Ok(Ok(entry_view(
                 conn,
                 entry,
@@ -402,7 +410,16 @@ async fn edit_entry(
                     current: serde_json::to_value(current).ok(),
                 }));
             } else {
-                reflections::update(conn, &id, version.0, &draft)?
+                let updated = reflections::update(conn, &id, version.0, &draft)?;
+                audit::record(
+                    conn,
+                    &caller.actor(),
+                    "reflection.updated",
+                    "reflection",
+                    Some(&id),
+                    json!({"model": updated.model, "status": updated.status, "version": updated.version}),
+                )?;
+                updated
             };
             Ok(Ok(entry_view(conn, saved, access, &caller.person_id)?))
         })
@@ -688,6 +705,14 @@ async fn comment(
         .write(move |conn| {
             let (entry, access) = find_for(conn, &caller, &id)?;
             reflections::add_comment(conn, &id, &caller.person_id, &text)?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "reflection.commented",
+                "reflection",
+                Some(&id),
+                json!({"as": if access == Access::Author { "author" } else { "supervisor" }}),
+            )?;
             entry_view(conn, entry, access, &caller.person_id)
         })
         .await?;

@@ -145,7 +145,7 @@ async fn create_team(
                 "team.created",
                 "team",
                 Some(&team.id),
-                json!({ "name": team.name }),
+                json!({}),
             )?;
             Ok(team)
         })

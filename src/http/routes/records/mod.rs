@@ -609,6 +609,16 @@ async fn open_record(
                     Ok(opened) => opened,
                     Err(refused) => return Ok(Err(refused)),
                 };
+            if created {
+                audit::record(
+                    conn,
+                    &caller.actor(),
+                    "record.opened",
+                    "record",
+                    Some(&record.id),
+                    json!({"session_id": session.id, "template_id": record.template_id}),
+                )?;
+            }
             let view = record_view(conn, &calendars, &record, Standing::Supervisor)?;
             Ok(Ok((view, created)))
         })
@@ -940,7 +950,7 @@ async fn request_access(
                 "record.read",
                 "record",
                 Some(&record.id),
-                json!({"standing": standing, "reason": reason, "detail": detail}),
+                json!({"standing": standing, "reason": reason}),
             )?;
             notify_about(
                 conn,
