@@ -383,6 +383,11 @@ async fn scenario(app: &TestApp, w: &mut World, method: &str, path: &str) -> Opt
             actor: Some(worker.0.clone()),
             subject: Id(worker.0.clone()),
         },
+        ("POST", "/api/v1/auth/logout-everywhere") => {
+            // Someone of their own: it ends every token of the person who calls it.
+            let person = w.newcomer(app).await;
+            Call::by(&person, path.into(), Id(person.0.clone()))
+        }
 
         // People, teams, the organisation and its calendar.
         ("POST", "/api/v1/people") => {
