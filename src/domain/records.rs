@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::dates::{check_in_range, Day};
 use super::calendar::{Calendar, CalendarError};
 use super::sessions::{text_enum, Party};
 use super::validation::{bounded_text, Invalid};
@@ -453,6 +454,7 @@ pub struct ActionItem {
     pub owner_name: Option<String>,
     #[serde(default)]
     pub owner_person_id: Option<String>,
+    #[schema(value_type = Day)]
     pub due_on: NaiveDate,
 }
 
@@ -494,6 +496,7 @@ pub enum CaseStatus {
 #[schema(example = json!({"action": "Convene core group", "by": "2026-12-10"}))]
 pub struct CaseAction {
     pub action: String,
+    #[schema(value_type = Day)]
     pub by: NaiveDate,
 }
 
@@ -622,13 +625,14 @@ pub fn check_content(
                 "only for an action owned by another person",
             );
         }
-        if let Some(description) = description {
+        let due_on = invalid.check(check_in_range(&at("due_on"), a.due_on));
+        if let (Some(description), Some(due_on)) = (description, due_on) {
             actions.push(ActionItem {
                 description,
                 owner: a.owner,
                 owner_name,
                 owner_person_id: a.owner_person_id.clone(),
-                due_on: a.due_on,
+                due_on,
             });
         }
     }
@@ -658,9 +662,11 @@ pub fn check_content(
         }
         let mut case_actions = Vec::new();
         for (j, a) in c.actions.iter().enumerate() {
-            let field = format!("case_discussions[{i}].actions[{j}].action");
-            if let Some(action) = invalid.check(bounded_text(&field, &a.action, 1, 1_000)) {
-                case_actions.push(CaseAction { action, by: a.by });
+            let field = |f: &str| format!("case_discussions[{i}].actions[{j}].{f}");
+            let action = invalid.check(bounded_text(&field("action"), &a.action, 1, 1_000));
+            let by = invalid.check(check_in_range(&field("by"), a.by));
+            if let (Some(action), Some(by)) = (action, by) {
+                case_actions.push(CaseAction { action, by });
             }
         }
         let what_changed = invalid.check(long_text(
