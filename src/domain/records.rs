@@ -1089,6 +1089,24 @@ mod tests {
         }
     }
 
+    /// API-5: action dates in the content keep to the years every request date keeps to.
+    #[test]
+    fn api5_content_dates_outside_1900_to_2100_are_refused() {
+        let mut bad = content();
+        bad.actions[0].due_on = d(26, 12, 18);
+        bad.case_discussions[0].actions[0].by = d(20260, 12, 10);
+        let fields: Vec<String> = check_content(bad, &default_template(), &pattern())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["actions[0].due_on", "case_discussions[0].actions[0].by"]
+        );
+    }
+
     /// REC-4: an empty record cannot be sent.
     #[test]
     fn rec4_an_empty_record_is_not_sent() {
