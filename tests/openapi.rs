@@ -142,7 +142,12 @@ fn walk(document: &Value, node: &Value, seen: &mut Vec<String>, check: &mut impl
                 let name = target.trim_start_matches("#/components/schemas/");
                 if !seen.iter().any(|s| s == name) {
                     seen.push(name.to_string());
-                    walk(document, &document["components"]["schemas"][name], seen, check);
+                    walk(
+                        document,
+                        &document["components"]["schemas"][name],
+                        seen,
+                        check,
+                    );
                 }
             }
             check(node);

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::dates::{check_in_range, Day};
 use super::calendar::{Calendar, CalendarError};
+use super::dates::{check_in_range, Day};
 use super::sessions::{text_enum, Party};
 use super::validation::{bounded_text, Invalid};
 

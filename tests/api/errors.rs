@@ -149,7 +149,11 @@ async fn api5_body_dates_outside_1900_to_2100_are_422_naming_the_field(app: Test
         refuses_date(&resp, "starts_on", sent);
     }
     let body = app
-        .post("/api/v1/agreements", &admin, agreement_starting("2026-02-30"))
+        .post(
+            "/api/v1/agreements",
+            &admin,
+            agreement_starting("2026-02-30"),
+        )
         .await
         .problem(400, "malformed-request");
     assert_eq!(body["errors"][0]["field"], "starts_on");
