@@ -24,7 +24,7 @@ pub const FIRST_YEAR: i32 = 1900;
 pub const LAST_YEAR: i32 = 2100;
 
 /// A calendar date from 1900-01-01 to 2100-12-31, read strictly as `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Day(NaiveDate);
 
 /// Why a text is not a [`Day`].
