@@ -244,6 +244,7 @@ impl Settings {
             path: path.clone(),
             source,
         };
+        crate::private_files::existing_file(&path).map_err(io)?;
         match std::fs::read_to_string(&path) {
             Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_string()),
             Ok(_) => {
@@ -254,7 +255,7 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io(e)),
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(io)?;
+        crate::private_files::folder(&self.data_dir).map_err(io)?;
         let secret = crate::auth::tokens::new_secret();
         write_private(&path, &secret).map_err(io)?;
         Ok(secret)
@@ -275,6 +276,7 @@ impl Settings {
             path: path.clone(),
             source,
         };
+        crate::private_files::existing_file(&path).map_err(io)?;
         match std::fs::read_to_string(&path) {
             Ok(key) => {
                 return VapidKeys::from_private(&key).map_err(|e| io(std::io::Error::other(e)));
@@ -282,7 +284,7 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io(e)),
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(io)?;
+        crate::private_files::folder(&self.data_dir).map_err(io)?;
         let keys = VapidKeys::generate();
         write_private(&path, keys.private_key()).map_err(io)?;
         Ok(keys)

@@ -7,12 +7,14 @@
 //! - `push`: Web Push delivery (VAPID keys, encryption, one push to one device)
 //! - `jobs`: background work
 //! - `config`, `telemetry`: settings and logs
+//! - `private_files`: the data folder and database readable by the service's user only
 
 pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod http;
 pub mod jobs;
+pub mod private_files;
 pub mod push;
 pub mod store;
 pub mod telemetry;

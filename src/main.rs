@@ -118,9 +118,7 @@ type Failure = Box<dyn std::error::Error>;
 
 /// Opens the pool and applies migrations.
 fn connect(settings: &Settings) -> Result<Db, Failure> {
-    let url = settings.database_url();
-    let db = Db::connect(&url, settings.db_max_connections)?;
-    let applied = db.migrate()?;
+    let (db, applied) = Db::open(settings)?;
     tracing::info!(backend = ?db.backend(), applied, "database ready");
     Ok(db)
 }

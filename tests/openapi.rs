@@ -174,3 +174,65 @@ fn api2_document_is_one_client_generators_accept() {
         "references to unregistered schemas: {dangling:?}"
     );
 }
+
+/// Calls `check` on every schema reachable from `node`, following references into the
+/// components (each component once).
+fn walk(document: &Value, node: &Value, seen: &mut Vec<String>, check: &mut impl FnMut(&Value)) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                let name = target.trim_start_matches("#/components/schemas/");
+                if !seen.iter().any(|s| s == name) {
+                    seen.push(name.to_string());
+                    walk(
+                        document,
+                        &document["components"]["schemas"][name],
+                        seen,
+                        check,
+                    );
+                }
+            }
+            check(node);
+            for value in map.values() {
+                walk(document, value, seen, check);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                walk(document, item, seen, check);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// API-5: every date a request carries (body, query or path) is the one `Day` schema, which
+/// states the years it accepts; no request reads a date some other way.
+#[test]
+fn api5_request_dates_are_the_bounded_day_schema() {
+    let document = generated();
+    let day = document["components"]["schemas"]["Day"].clone();
+    assert_eq!(day["type"], "string");
+    assert_eq!(day["format"], "date");
+    assert!(day["description"]
+        .as_str()
+        .unwrap()
+        .contains("1900-01-01 to 2100-12-31"));
+    let mut seen = Vec::new();
+    let mut days = 0;
+    for (path, method, operation) in operations(&document) {
+        for input in [&operation["requestBody"], &operation["parameters"]] {
+            walk(&document, input, &mut seen, &mut |node| {
+                if *node == day {
+                    days += 1;
+                } else {
+                    assert!(
+                        node["format"] != "date",
+                        "{method} {path} reads a date that is not a Day: {node}"
+                    );
+                }
+            });
+        }
+    }
+    assert!(days > 0, "no request reads a date at all");
+}

@@ -5,6 +5,7 @@ pub mod asye;
 pub mod calendar;
 pub mod cases;
 pub mod compliance;
+pub mod dates;
 pub mod ical;
 pub mod line_management;
 pub mod observations;

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::calendar::{Calendar, CalendarError};
+use super::dates::{check_in_range, Day};
 use super::sessions::{text_enum, Party};
 use super::validation::{bounded_text, Invalid};
 
@@ -453,6 +454,7 @@ pub struct ActionItem {
     pub owner_name: Option<String>,
     #[serde(default)]
     pub owner_person_id: Option<String>,
+    #[schema(value_type = Day)]
     pub due_on: NaiveDate,
 }
 
@@ -494,6 +496,7 @@ pub enum CaseStatus {
 #[schema(example = json!({"action": "Convene core group", "by": "2026-12-10"}))]
 pub struct CaseAction {
     pub action: String,
+    #[schema(value_type = Day)]
     pub by: NaiveDate,
 }
 
@@ -622,13 +625,14 @@ pub fn check_content(
                 "only for an action owned by another person",
             );
         }
-        if let Some(description) = description {
+        let due_on = invalid.check(check_in_range(&at("due_on"), a.due_on));
+        if let (Some(description), Some(due_on)) = (description, due_on) {
             actions.push(ActionItem {
                 description,
                 owner: a.owner,
                 owner_name,
                 owner_person_id: a.owner_person_id.clone(),
-                due_on: a.due_on,
+                due_on,
             });
         }
     }
@@ -658,9 +662,11 @@ pub fn check_content(
         }
         let mut case_actions = Vec::new();
         for (j, a) in c.actions.iter().enumerate() {
-            let field = format!("case_discussions[{i}].actions[{j}].action");
-            if let Some(action) = invalid.check(bounded_text(&field, &a.action, 1, 1_000)) {
-                case_actions.push(CaseAction { action, by: a.by });
+            let field = |f: &str| format!("case_discussions[{i}].actions[{j}].{f}");
+            let action = invalid.check(bounded_text(&field("action"), &a.action, 1, 1_000));
+            let by = invalid.check(check_in_range(&field("by"), a.by));
+            if let (Some(action), Some(by)) = (action, by) {
+                case_actions.push(CaseAction { action, by });
             }
         }
         let what_changed = invalid.check(long_text(
@@ -1081,6 +1087,24 @@ mod tests {
                 "{expected} in {fields:?}"
             );
         }
+    }
+
+    /// API-5: action dates in the content keep to the years every request date keeps to.
+    #[test]
+    fn api5_content_dates_outside_1900_to_2100_are_refused() {
+        let mut bad = content();
+        bad.actions[0].due_on = d(26, 12, 18);
+        bad.case_discussions[0].actions[0].by = d(20260, 12, 10);
+        let fields: Vec<String> = check_content(bad, &default_template(), &pattern())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["actions[0].due_on", "case_discussions[0].actions[0].by"]
+        );
     }
 
     /// REC-4: an empty record cannot be sent.

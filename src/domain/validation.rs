@@ -62,6 +62,22 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// Starts the message of a deserialisation error that is a value breaking a rule (a date
+/// outside the years accepted) rather than a document that cannot be read. serde carries
+/// only text through its errors, and none of serde's own messages starts like this.
+const RULE_BROKEN: &str = "breaks a rule: ";
+
+/// A deserialisation error for a value read fine but not acceptable: the HTTP layer answers
+/// it with 422 naming the field, like any other [`Invalid`].
+pub fn rule_broken<E: serde::de::Error>(message: impl fmt::Display) -> E {
+    E::custom(format_args!("{RULE_BROKEN}{message}"))
+}
+
+/// The message of a deserialisation error made by [`rule_broken`], if it is one.
+pub fn broken_rule(error: &str) -> Option<&str> {
+    error.strip_prefix(RULE_BROKEN)
+}
+
 /// Trims `value` and checks its length in characters (API-5: inputs are bounded).
 pub fn bounded_text(field: &str, value: &str, min: usize, max: usize) -> Result<String, Invalid> {
     let trimmed = value.trim();

@@ -225,7 +225,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 field: None,
             }
         } else {
-            ApiError::bad_field(path, detail)
+            ApiError::unreadable_field(path, &detail)
         }
     })?;
     de.end().map_err(|_| ApiError::BadRequest {
@@ -266,7 +266,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
                             field: None,
                         }
                     } else {
-                        ApiError::bad_field(path, detail)
+                        ApiError::unreadable_field(path, &detail)
                     }
                 })
         };

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::validation::Invalid;
+use crate::domain::validation::{broken_rule, Invalid};
 use crate::store::StoreError;
 
 /// An RFC 9457 problem document.
@@ -97,6 +97,16 @@ impl ApiError {
         ApiError::BadRequest {
             detail: detail.into(),
             field: Some(field.into()),
+        }
+    }
+
+    /// A field whose value could not be read into its type: 422 when the type refused a value
+    /// that breaks a rule (`validation::rule_broken`, e.g. a year outside 1900 to 2100), 400
+    /// when the value is not of the type at all.
+    pub fn unreadable_field(field: impl Into<String>, detail: &str) -> ApiError {
+        match broken_rule(detail) {
+            Some(message) => Invalid::field(field, message).into(),
+            None => ApiError::bad_field(field, detail),
         }
     }
 

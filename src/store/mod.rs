@@ -37,6 +37,9 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use crate::config::Settings;
+use crate::private_files;
+
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -214,16 +217,41 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects to `url` (`sqlite://path`, a plain file path, or `postgres://...`).
+    /// Opens the configured database as the server and every command do: the data folder
+    /// kept private, the pool, then pending migrations (how many ran is returned).
+    pub fn open(settings: &Settings) -> StoreResult<(Db, usize)> {
+        // The folder is made where something is first written into it (the database, a
+        // secret); one that already exists is tightened here.
+        if settings.data_dir.exists() {
+            private_files::folder(&settings.data_dir).map_err(|e| {
+                StoreError::Unavailable(format!(
+                    "cannot keep {} private: {e}",
+                    settings.data_dir.display()
+                ))
+            })?;
+        }
+        let db = Db::connect(&settings.database_url(), settings.db_max_connections)?;
+        let applied = db.migrate()?;
+        Ok((db, applied))
+    }
+
+    /// Connects to `url` (`sqlite://path`, a plain file path, or `postgres://...`). A SQLite
+    /// file and its `-wal` and `-shm` are readable by the service's user only (ACC-2).
     pub fn connect(url: &str, max_connections: u32) -> StoreResult<Db> {
         let (backend, target) = parse_url(url)?;
         if backend == Backend::Sqlite {
-            if let Some(parent) = std::path::Path::new(&target).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
-                    })?;
-                }
+            let path = std::path::Path::new(&target);
+            let private = |result: std::io::Result<()>| {
+                result.map_err(|e| {
+                    StoreError::Unavailable(format!("cannot keep {} private: {e}", path.display()))
+                })
+            };
+            private(private_files::parents(path))?;
+            private(private_files::file(path))?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_owned();
+                side.push(suffix);
+                private(private_files::existing_file(std::path::Path::new(&side)))?;
             }
         }
         let manager = ConnectionManager {
@@ -379,6 +407,54 @@ pub fn now() -> chrono::NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    fn mode(path: &std::path::Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// ACC-2: the database holds every record, so the server opens it readable by its own
+    /// user only: a new data folder 0700 and database 0600 (its WAL and shared memory too),
+    /// and ones left readable by others are tightened at the next start.
+    #[cfg(unix)]
+    #[test]
+    fn acc2_the_data_folder_and_database_are_readable_by_the_service_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let loose = |path: &std::path::Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        let dir = std::env::temp_dir().join(format!("supervision-modes-{}", new_id()));
+        let settings = Settings {
+            data_dir: dir.join("data"),
+            ..Settings::default()
+        };
+        let db_file = settings.data_dir.join("supervision.db");
+        let side = |suffix: &str| settings.data_dir.join(format!("supervision.db{suffix}"));
+        let (db, _) = Db::open(&settings).unwrap();
+        assert_eq!(mode(&settings.data_dir), 0o700);
+        assert_eq!(mode(&db_file), 0o600);
+        assert_eq!(mode(&side("-wal")), 0o600);
+        assert_eq!(mode(&side("-shm")), 0o600);
+        drop(db);
+
+        loose(&settings.data_dir, 0o755);
+        // Closing the last connection removed the WAL and shared memory; leave stale ones.
+        for path in [db_file.clone(), side("-wal"), side("-shm")] {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .unwrap();
+            loose(&path, 0o644);
+        }
+        let (_db, _) = Db::open(&settings).unwrap();
+        assert_eq!(mode(&settings.data_dir), 0o700);
+        assert_eq!(mode(&db_file), 0o600);
+        assert_eq!(mode(&side("-wal")), 0o600);
+        assert_eq!(mode(&side("-shm")), 0o600);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn backend_is_chosen_from_the_url_scheme() {

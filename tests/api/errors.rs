@@ -113,6 +113,87 @@ async fn api3_page_size_has_a_hard_maximum(app: TestApp) {
     assert_eq!(page["limit"], 200);
 }
 
+/// Dates that chrono reads but no supervision date can be: year 0, a two-digit year typed as
+/// it reads, a signed and extended year, a five-digit year. `+` is written as `%2B` where
+/// the text goes into a query string.
+const OUT_OF_RANGE: [&str; 4] = ["0000-01-01", "0026-01-01", "+002026-01-01", "20260-01-01"];
+
+fn refuses_date(resp: &crate::support::Resp, field: &str, sent: &str) {
+    let body = resp.problem(422, "validation-failed");
+    assert_eq!(body["errors"][0]["field"], field, "{sent}: {body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1900-01-01 to 2100-12-31"),
+        "{sent}: {body}"
+    );
+}
+
+fn agreement_starting(starts_on: &str) -> serde_json::Value {
+    json!({
+        "supervisee_id": "nobody", "kind": "line_management", "frequency": {"every_months": 1},
+        "session_minutes": 90, "usual_weekday": "thursday", "usual_time": "10:00",
+        "place": "Room 2", "agenda": "Cases", "starts_on": starts_on
+    })
+}
+
+/// API-5: a body date outside 1900 to 2100 is a 422 naming the field (before anything else is
+/// looked at); text that is no date at all stays a 400 naming it.
+async fn api5_body_dates_outside_1900_to_2100_are_422_naming_the_field(app: TestApp) {
+    let admin = app.admin().await;
+    for sent in OUT_OF_RANGE {
+        let resp = app
+            .post("/api/v1/agreements", &admin, agreement_starting(sent))
+            .await;
+        refuses_date(&resp, "starts_on", sent);
+    }
+    let body = app
+        .post(
+            "/api/v1/agreements",
+            &admin,
+            agreement_starting("2026-02-30"),
+        )
+        .await
+        .problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "starts_on");
+}
+
+/// API-5: so is a date filter on a list.
+async fn api5_query_dates_outside_1900_to_2100_are_422_naming_the_field(app: TestApp) {
+    let admin = app.admin().await;
+    for sent in OUT_OF_RANGE {
+        let query = sent.replace('+', "%2B");
+        let resp = app
+            .get(&format!("/api/v1/me/records?from={query}"), &admin)
+            .await;
+        refuses_date(&resp, "from", sent);
+        let resp = app
+            .get(&format!("/api/v1/me/reflections?to={query}"), &admin)
+            .await;
+        refuses_date(&resp, "to", sent);
+    }
+    app.get("/api/v1/me/records?from=1900-01-01&to=2100-12-31", &admin)
+        .await
+        .ok(200);
+}
+
+/// API-5: and a date in a path.
+async fn api5_path_dates_outside_1900_to_2100_are_422_naming_the_field(app: TestApp) {
+    let admin = app.admin().await;
+    for sent in OUT_OF_RANGE {
+        let resp = app
+            .delete(&format!("/api/v1/calendar/closure-days/{sent}"), &admin)
+            .await;
+        refuses_date(&resp, "date", sent);
+    }
+    let body = app
+        .delete("/api/v1/calendar/closure-days/yesterday", &admin)
+        .await
+        .problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "date");
+}
+
 crate::on_both_backends!(
     api1_malformed_json_is_a_400_problem,
     api5_unknown_fields_and_wrong_types_name_the_field,
@@ -120,4 +201,7 @@ crate::on_both_backends!(
     api1_a_body_that_is_not_json_is_415,
     api1_unknown_routes_are_404_problems,
     api3_page_size_has_a_hard_maximum,
+    api5_body_dates_outside_1900_to_2100_are_422_naming_the_field,
+    api5_query_dates_outside_1900_to_2100_are_422_naming_the_field,
+    api5_path_dates_outside_1900_to_2100_are_422_naming_the_field,
 );

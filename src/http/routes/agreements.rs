@@ -9,6 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::{may_see, utc};
 use super::sessions::{book_session, SessionView};
+use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
 use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date, PlanRequest};
@@ -193,7 +194,7 @@ pub struct CreateAgreement {
     pub place: String,
     /// The minimum agenda both agree to.
     pub agenda: String,
-    pub starts_on: NaiveDate,
+    pub starts_on: Day,
 }
 
 /// Propose an agreement (AGR-1, AGR-3). Only the supervisee's line manager, a manager above
@@ -261,7 +262,7 @@ async fn create_agreement(
                 }
                 let calendars = state.calendars.load(conn)?;
                 let profile = calendars.settings.profile();
-                let requirement = profile.requirement(supervisee.staff_category, &person_dates(&supervisee), body.starts_on);
+                let requirement = profile.requirement(supervisee.staff_category, &person_dates(&supervisee), body.starts_on.date());
                 if !body.frequency.is_at_least_as_frequent_as(requirement.interval) {
                     return Ok(Err(Invalid::field(
                         "frequency",
@@ -284,7 +285,7 @@ async fn create_agreement(
                         usual_time,
                         place,
                         agenda,
-                        starts_on: body.starts_on,
+                        starts_on: body.starts_on.date(),
                         created_by: caller.person_id.clone(),
                     },
                 )?;
@@ -481,7 +482,7 @@ async fn sign_agreement(
 #[schema(example = json!({"ends_on": "2027-03-31", "reason": "Placement ends"}))]
 pub struct EndAgreement {
     /// The first day the agreement no longer applies.
-    pub ends_on: NaiveDate,
+    pub ends_on: Day,
     pub reason: String,
 }
 
@@ -515,7 +516,7 @@ async fn end_agreement(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let reason = bounded_text("reason", &body.0.reason, 1, 1000)?;
-    let ends_on = body.0.ends_on;
+    let ends_on = body.0.ends_on.date();
     let actor = caller.actor();
     let ended = state
         .db
@@ -553,7 +554,7 @@ async fn end_agreement(
 #[schema(example = json!({"from": "2026-12-01", "months": 12}))]
 pub struct PlanBody {
     /// First day of the plan (default: tomorrow, or the agreement's start if later).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// How many months ahead, 1 to 12 (default 12).
     pub months: Option<u32>,
     /// For a student: the other supervisor's agreement, whose sessions alternate with this
@@ -638,7 +639,7 @@ fn compute_plan(
     let tz = zone(&supervisee);
     let now_utc = now();
     let (from, mut until) = match plan_window(
-        body.from,
+        body.from.map(Day::date),
         body.months,
         utc_to_local_date(now_utc, tz),
         agreement.starts_on,

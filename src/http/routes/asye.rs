@@ -13,6 +13,7 @@ use crate::domain::asye::{
     check_pause, checklist, protected_time, timeline, Checklist, EvidenceKind, Pause,
     ProtectedTime, ReviewPoint, Timeline,
 };
+use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::records::RecordStatus;
 use crate::domain::sessions::{SessionKind, SessionStatus};
@@ -395,9 +396,9 @@ async fn set_programme(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"starts_on": "2026-12-01", "ends_on": null, "reason": "Sick leave"}))]
 pub struct PauseBody {
-    pub starts_on: NaiveDate,
+    pub starts_on: Day,
     /// The first day back; leave out while the pause goes on.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Day>,
     /// 1 to 500 characters.
     pub reason: String,
 }
@@ -430,6 +431,7 @@ async fn add_pause(
         ends_on,
         reason,
     } = body.0;
+    let (starts_on, ends_on) = (starts_on.date(), ends_on.map(Day::date));
     let reason = bounded_text("reason", &reason, 1, 500)?;
     change(
         state,
@@ -469,7 +471,7 @@ async fn add_pause(
 #[schema(example = json!({"ends_on": "2027-01-04"}))]
 pub struct EndPauseBody {
     /// The first day back.
-    pub ends_on: NaiveDate,
+    pub ends_on: Day,
 }
 
 /// End the open pause (a supervisor or an administrator).
@@ -495,7 +497,7 @@ async fn end_pause(
     id: web::Path<String>,
     body: Json<EndPauseBody>,
 ) -> ApiResult<HttpResponse> {
-    let ends_on = body.0.ends_on;
+    let ends_on = body.0.ends_on.date();
     change(
         state,
         caller,
@@ -541,7 +543,7 @@ pub struct EvidenceBody {
     pub kind: EvidenceKind,
     /// 1 to 200 characters; no names of people who use services.
     pub title: String,
-    pub received_on: NaiveDate,
+    pub received_on: Day,
 }
 
 /// Add a piece of evidence to the checklist (the worker or a supervisor).
@@ -571,6 +573,7 @@ async fn add_evidence(
         title,
         received_on,
     } = body.0;
+    let received_on = received_on.date();
     let title = bounded_text("title", &title, 1, 200)?;
     if received_on > organisation_today() {
         return Err(Invalid::field("received_on", "must not be in the future").into());
@@ -611,7 +614,7 @@ async fn add_evidence(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"taken_on": "2026-11-20", "minutes": 210, "activity": "Read the PLO guidance and wrote a reflection"}))]
 pub struct TimeBody {
-    pub taken_on: NaiveDate,
+    pub taken_on: Day,
     /// 15 to 480 minutes in one day.
     pub minutes: i32,
     /// 1 to 500 characters.
@@ -645,6 +648,7 @@ async fn log_time(
         minutes,
         activity,
     } = body.0;
+    let taken_on = taken_on.date();
     let mut invalid = Invalid::default();
     if !(15..=480).contains(&minutes) {
         invalid.push("minutes", "must be between 15 and 480");

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -20,6 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::people::utc;
 use super::Paged;
 use crate::domain::calendar::{Calendar, CalendarError, Region};
+use crate::domain::dates::Day;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{page, Caller, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
@@ -113,11 +115,11 @@ pub struct WorkingDays {
 #[into_params(parameter_in = Query)]
 pub struct WorkingDaysQuery {
     /// Count from the day after this date (`YYYY-MM-DD`, 1990–2100).
-    #[param(required = true, value_type = NaiveDate, example = "2026-12-24")]
-    pub from: Option<NaiveDate>,
+    #[param(required = true, value_type = Day, example = "2026-12-24")]
+    pub from: Option<Day>,
     /// Count up to and including this date (`YYYY-MM-DD`, 1990–2100).
-    #[param(required = true, value_type = NaiveDate, example = "2027-01-04")]
-    pub to: Option<NaiveDate>,
+    #[param(required = true, value_type = Day, example = "2027-01-04")]
+    pub to: Option<Day>,
     /// Whose public holidays apply; default `england-and-wales` (not the organisation's own
     /// region). The organisation's closure days always apply.
     pub region: Option<HolidayRegion>,
@@ -141,8 +143,8 @@ async fn working_days(
     query: Query<WorkingDaysQuery>,
 ) -> ApiResult<web::Json<WorkingDays>> {
     let query = query.0;
-    let from = required("from", query.from)?;
-    let to = required("to", query.to)?;
+    let from = required("from", query.from)?.date();
+    let to = required("to", query.to)?.date();
     let mut invalid = Invalid::default();
     check_covered(&mut invalid, "from", from);
     check_covered(&mut invalid, "to", to);
@@ -172,8 +174,8 @@ pub struct WorkingDate {
 #[into_params(parameter_in = Query)]
 pub struct AddWorkingDaysQuery {
     /// Count from this date (`YYYY-MM-DD`, 1990–2100).
-    #[param(required = true, value_type = NaiveDate, example = "2026-12-24")]
-    pub from: Option<NaiveDate>,
+    #[param(required = true, value_type = Day, example = "2026-12-24")]
+    pub from: Option<Day>,
     /// Working days to add, -10000 to 10000; negative counts back.
     #[param(required = true, value_type = i32, example = 1)]
     pub days: Option<i32>,
@@ -201,7 +203,7 @@ async fn add_working_days(
     query: Query<AddWorkingDaysQuery>,
 ) -> ApiResult<web::Json<WorkingDate>> {
     let query = query.0;
-    let from = required("from", query.from)?;
+    let from = required("from", query.from)?.date();
     let days = required("days", query.days)?;
     let mut invalid = Invalid::default();
     check_covered(&mut invalid, "from", from);
@@ -417,7 +419,7 @@ async fn list_closure_days(
 #[schema(example = json!({"date": "2026-12-24", "title": "Christmas Eve closure"}))]
 pub struct CreateClosureDay {
     /// 1990 to 2100; one closure day per date.
-    pub date: NaiveDate,
+    pub date: Day,
     /// 1 to 120 characters.
     pub title: String,
 }
@@ -446,14 +448,14 @@ async fn create_closure_day(
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let body = body.0;
+    let day = body.date.date();
     let mut invalid = Invalid::default();
-    check_covered(&mut invalid, "date", body.date);
+    check_covered(&mut invalid, "date", day);
     let title = invalid.check(bounded_text("title", &body.title, 1, 120));
     let (Some(title), true) = (title, invalid.0.is_empty()) else {
         return Err(invalid.into());
     };
     let actor = caller.actor();
-    let day = body.date;
     let created = state
         .db
         .write(move |conn| {
@@ -483,10 +485,11 @@ async fn create_closure_day(
 #[utoipa::path(
     tag = "calendar",
     security(("bearer" = [])),
-    params(("date" = NaiveDate, Path, description = "The closure day, `YYYY-MM-DD`")),
+    params(("date" = Day, Path, description = "The closure day, `YYYY-MM-DD`")),
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A date outside 1900–2100", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No closure day on that date", body = Problem, content_type = "application/problem+json"),
@@ -499,9 +502,12 @@ async fn delete_closure_day(
     date: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    let day: NaiveDate = date
-        .parse()
-        .map_err(|_| ApiError::bad_field("date", "must be a date as YYYY-MM-DD"))?;
+    // Read as a body or query date is, so it is refused the same way.
+    let day = Day::deserialize(date.as_str().into_deserializer())
+        .map_err(|err: serde::de::value::Error| {
+            ApiError::unreadable_field("date", &err.to_string())
+        })?
+        .date();
     let actor = caller.actor();
     state
         .db

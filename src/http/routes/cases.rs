@@ -13,6 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::people::{may_see, nullable, utc};
 use super::Paged;
 use crate::domain::cases::{check_terms, CaseCategory, CaseStanding, CaseTerms, CpReview};
+use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::records::CaseReferencePattern;
 use crate::domain::validation::{bounded_text, Invalid};
@@ -197,11 +198,11 @@ pub struct NewCaseBody {
     pub supervisee_id: String,
     pub status: CaseCategory,
     /// The day the status began (the placement's start, the plan's start); not in the future.
-    pub status_since: NaiveDate,
+    pub status_since: Day,
     /// Foster or residential placements only.
-    pub permanence_plan_on: Option<NaiveDate>,
+    pub permanence_plan_on: Option<Day>,
     /// Child protection plans only: the review conference, if booked.
-    pub review_conference_on: Option<NaiveDate>,
+    pub review_conference_on: Option<Day>,
 }
 
 /// Register a case of a worker you supervise (CASE-1): someone who supervises the worker
@@ -255,9 +256,9 @@ async fn register_case(
             let terms = invalid.check(check_terms(
                 CaseTerms {
                     category: body.status,
-                    status_since: body.status_since,
-                    permanence_plan_on: body.permanence_plan_on,
-                    review_conference_on: body.review_conference_on,
+                    status_since: body.status_since.date(),
+                    permanence_plan_on: body.permanence_plan_on.map(Day::date),
+                    review_conference_on: body.review_conference_on.map(Day::date),
                 },
                 today,
             ));
@@ -458,15 +459,15 @@ pub struct ChangeCaseBody {
     /// review conference of the old status are dropped unless given again.
     pub status: Option<CaseCategory>,
     /// The day the status began; with a new status, default today.
-    pub status_since: Option<NaiveDate>,
+    pub status_since: Option<Day>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub permanence_plan_on: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub permanence_plan_on: Option<Option<Day>>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub review_conference_on: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub review_conference_on: Option<Option<Day>>,
     /// Hands the case to another supervisor (someone who supervises or manages the worker),
     /// who hears its reminders from then on.
     pub supervisor_id: Option<String>,
@@ -477,12 +478,14 @@ impl ChangeCaseBody {
     fn apply(&self, current: CaseTerms, today: NaiveDate) -> CaseTerms {
         let category = self.status.unwrap_or(current.category);
         let new_status = category != current.category;
-        let kept = |given: Option<Option<NaiveDate>>, now: Option<NaiveDate>| {
-            given.unwrap_or(if new_status { None } else { now })
+        let kept = |given: Option<Option<Day>>, now: Option<NaiveDate>| {
+            given.map_or(if new_status { None } else { now }, |day| {
+                day.map(Day::date)
+            })
         };
         CaseTerms {
             category,
-            status_since: self.status_since.unwrap_or(if new_status {
+            status_since: self.status_since.map(Day::date).unwrap_or(if new_status {
                 today
             } else {
                 current.status_since
@@ -634,7 +637,7 @@ async fn change_case(
 #[schema(example = json!({"closed_on": "2027-03-31"}))]
 pub struct CloseCaseBody {
     /// Default today; not in the future nor before the status began.
-    pub closed_on: Option<NaiveDate>,
+    pub closed_on: Option<Day>,
 }
 
 /// Close a case: it is no longer tracked or reminded of, and stays readable. Needs `If-Match`.
@@ -676,7 +679,7 @@ async fn close_case(
                 Err(refused) => return Ok(Err(refused)),
             };
             let today = organisation_today();
-            let closed_on = body.closed_on.unwrap_or(today);
+            let closed_on = body.closed_on.map_or(today, Day::date);
             if closed_on > today || closed_on < case.status_since {
                 return Ok(Err(Invalid::field(
                     "closed_on",

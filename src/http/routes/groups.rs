@@ -14,6 +14,7 @@ use super::people::{find_visible, utc};
 use super::sessions::SessionView;
 use super::Paged;
 use crate::domain::compliance::{monthly_held, MonthFigure};
+use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::periods::{self, Period};
 use crate::domain::policy::Interval;
@@ -73,7 +74,7 @@ pub struct GroupPlanBody {
     /// Who runs the sessions (default: the caller).
     pub facilitator_id: Option<String>,
     /// First day of the plan (default: tomorrow).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// How many months ahead, 1 to 12 (default 12).
     pub months: Option<u32>,
     pub usual_weekday: WeekdayName,
@@ -158,7 +159,7 @@ fn compute(
     }
     let tz = zone(&facilitator);
     let today = utc_to_local_date(now(), tz);
-    let (from, until) = match plan_window(body.from, body.months, today, today) {
+    let (from, until) = match plan_window(body.from.map(Day::date), body.months, today, today) {
         Ok(window) => window,
         Err(invalid) => return Ok(Err(invalid.into())),
     };

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::{may_see, utc};
+use crate::domain::dates::Day;
 use crate::domain::observations::{ObservationSetting, ObservationStatus};
 use crate::domain::people::organisation_today;
 use crate::domain::periods::practice_year;
@@ -133,7 +134,7 @@ fn check_feedback(feedback: &str, learning: &str) -> Result<(String, String), In
     "session_id": null, "record_id": null
 }))]
 pub struct NewObservationBody {
-    pub observed_on: NaiveDate,
+    pub observed_on: Day,
     pub setting: ObservationSetting,
     /// 1 to 5,000 characters. Name children and adults only by case reference.
     pub feedback: String,
@@ -169,8 +170,9 @@ async fn record_observation(
     body: Json<NewObservationBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
+    let observed_on = body.observed_on.date();
     let (feedback, learning) = check_feedback(&body.feedback, &body.learning)?;
-    if body.observed_on > organisation_today() {
+    if observed_on > organisation_today() {
         return Err(Invalid::field("observed_on", "must not be in the future").into());
     }
     let person_id = id.into_inner();
@@ -210,7 +212,7 @@ async fn record_observation(
                 NewObservation {
                     supervisee_id: &person.id,
                     observer_id: &caller.person_id,
-                    observed_on: body.observed_on,
+                    observed_on,
                     setting: body.setting,
                     feedback: &feedback,
                     learning: &learning,
@@ -240,9 +242,9 @@ async fn record_observation(
 #[into_params(parameter_in = Query)]
 pub struct ObservationsQuery {
     /// Observed on or after (default: the start of the current practice year, 1 April).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Observed on or before (default: today).
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
 }
 
 /// A person's observations, newest first.
@@ -266,8 +268,11 @@ async fn list_observations(
     query: Query<ObservationsQuery>,
 ) -> ApiResult<HttpResponse> {
     let today = organisation_today();
-    let to = query.0.to.unwrap_or(today);
-    let from = query.0.from.unwrap_or(practice_year(today).starts_on);
+    let to = query.0.to.map_or(today, Day::date);
+    let from = query
+        .0
+        .from
+        .map_or(practice_year(today).starts_on, Day::date);
     if from > to || (to - from).num_days() > 3_660 {
         return Err(
             Invalid::field("from", "the range must run forwards, ten years at most").into(),

@@ -16,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::asye::ReviewSession;
 use super::people::{find_visible, may_see, utc};
+use crate::domain::dates::Day;
 use crate::domain::pdr::{
     check_goal, check_progress, cycle_complete, goals_summary, match_rank, milestone_state,
     CycleMonths, GoalStatus, GoalText, GoalsSummary, MilestoneKind, MilestoneState,
@@ -245,11 +246,11 @@ fn pdr_view(
 #[into_params(parameter_in = Query)]
 pub struct PdrQuery {
     /// Any date in the cycle wanted (default: today, the current cycle).
-    pub cycle: Option<NaiveDate>,
+    pub cycle: Option<Day>,
 }
 
 fn check_query(query: &PdrQuery) -> Result<Option<NaiveDate>, Invalid> {
-    match query.cycle {
+    match query.cycle.map(Day::date) {
         Some(date) if !(2000..=2100).contains(&chrono::Datelike::year(&date)) => Err(
             Invalid::field("cycle", "must be a date between 2000 and 2100"),
         ),
@@ -352,7 +353,7 @@ pub struct GoalBody {
     #[serde(default)]
     pub behaviours: String,
     /// New goals: within this cycle or the next. Edits: within the goal's cycle.
-    pub due_on: NaiveDate,
+    pub due_on: Day,
     /// New goals start `not_started`; edits keep the status when left out.
     pub status: Option<GoalStatus>,
     /// At most 5,000 characters; edits keep the notes when left out.
@@ -415,7 +416,7 @@ async fn add_goal(
                 starts_on: this.starts_on,
                 ends_on: next.ends_on,
             };
-            let goal = match check_goal(body.text(), body.due_on, window) {
+            let goal = match check_goal(body.text(), body.due_on.date(), window) {
                 Ok(goal) => goal,
                 Err(invalid) => return Ok(Err(invalid.into())),
             };
@@ -523,7 +524,7 @@ async fn edit_goal(
             let cycle = organisation::settings(conn)?
                 .pdr_months
                 .cycle(current.due_on);
-            let goal = match check_goal(body.text(), body.due_on, cycle) {
+            let goal = match check_goal(body.text(), body.due_on.date(), cycle) {
                 Ok(goal) => goal,
                 Err(invalid) => return Ok(Err(invalid.into())),
             };

@@ -11,6 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::Paged;
 use crate::auth::password;
+use crate::domain::dates::Day;
 use crate::domain::line_management::LinkRefusal;
 use crate::domain::people::{
     check_placement, organisation_today, parse_time_zone, Email, StaffCategory, DEFAULT_TIME_ZONE,
@@ -231,10 +232,10 @@ pub struct CreatePerson {
     pub display_name: String,
     pub staff_category: StaffCategory,
     pub team_id: Option<String>,
-    pub employment_start: Option<NaiveDate>,
-    pub asye_start: Option<NaiveDate>,
-    pub placement_start: Option<NaiveDate>,
-    pub placement_end: Option<NaiveDate>,
+    pub employment_start: Option<Day>,
+    pub asye_start: Option<Day>,
+    pub placement_start: Option<Day>,
+    pub placement_end: Option<Day>,
     /// IANA time zone; default Europe/London.
     pub time_zone: Option<String>,
     #[serde(default)]
@@ -303,7 +304,10 @@ async fn create_person(
         "time_zone",
         body.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE),
     ));
-    invalid.check(check_placement(body.placement_start, body.placement_end));
+    invalid.check(check_placement(
+        body.placement_start.map(Day::date),
+        body.placement_end.map(Day::date),
+    ));
     let (Some(email), Some(display_name), Some(time_zone)) = (email, display_name, time_zone)
     else {
         return Err(invalid.into());
@@ -330,10 +334,10 @@ async fn create_person(
                     display_name,
                     staff_category: body.staff_category,
                     team_id: body.team_id,
-                    employment_start: body.employment_start,
-                    asye_start: body.asye_start,
-                    placement_start: body.placement_start,
-                    placement_end: body.placement_end,
+                    employment_start: body.employment_start.map(Day::date),
+                    asye_start: body.asye_start.map(Day::date),
+                    placement_start: body.placement_start.map(Day::date),
+                    placement_end: body.placement_end.map(Day::date),
                     time_zone: time_zone.name().to_string(),
                     is_admin: body.is_admin,
                     is_auditor: body.is_auditor,
@@ -411,17 +415,17 @@ pub struct UpdatePerson {
     #[schema(value_type = Option<String>)]
     pub team_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub employment_start: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub employment_start: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub asye_start: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub asye_start: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub placement_start: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub placement_start: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub placement_end: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub placement_end: Option<Option<Day>>,
     pub time_zone: Option<String>,
     /// false deactivates: the person can no longer sign in; their history stays.
     pub active: Option<bool>,
@@ -474,6 +478,7 @@ async fn update_person(
             "you cannot remove your own administrator access",
         );
     }
+    let date = |given: Option<Option<Day>>| given.map(|day| day.map(Day::date));
     let changes = people::Changes {
         email: body
             .email
@@ -486,10 +491,10 @@ async fn update_person(
             .and_then(|v| invalid.check(bounded_text("display_name", v, 1, 200))),
         staff_category: body.staff_category.map(|c| c.as_str().to_string()),
         team_id: body.team_id.clone(),
-        employment_start: body.employment_start,
-        asye_start: body.asye_start,
-        placement_start: body.placement_start,
-        placement_end: body.placement_end,
+        employment_start: date(body.employment_start),
+        asye_start: date(body.asye_start),
+        placement_start: date(body.placement_start),
+        placement_end: date(body.placement_end),
         time_zone: body
             .time_zone
             .as_deref()
@@ -689,8 +694,8 @@ async fn list_links(
 pub struct CreateLink {
     pub manager_id: String,
     /// From this date the manager manages the person; a current link ends on this date.
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
+    pub starts_on: Day,
+    pub ends_on: Option<Day>,
 }
 
 /// Record a (new) line manager from a date (administrators). The current link, if any, ends
@@ -723,6 +728,7 @@ async fn create_link(
     caller.require_admin()?;
     let supervisee = id.into_inner();
     let body = body.0;
+    let (starts_on, ends_on) = (body.starts_on.date(), body.ends_on.map(Day::date));
     let actor = caller.actor();
     let outcome = state
         .db
@@ -734,7 +740,7 @@ async fn create_link(
                 Err(StoreError::NotFound) => return Ok(Err(LinkRefusal::Invalid(Invalid::field("manager_id", "no such person")))),
                 Err(other) => return Err(other),
             }
-            let plan = match links::hierarchy(conn)?.plan_link(&supervisee, &body.manager_id, body.starts_on, body.ends_on) {
+            let plan = match links::hierarchy(conn)?.plan_link(&supervisee, &body.manager_id, starts_on, ends_on) {
                 Ok(plan) => plan,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -743,8 +749,8 @@ async fn create_link(
                 NewLink {
                     supervisee_id: &supervisee,
                     manager_id: &body.manager_id,
-                    starts_on: body.starts_on,
-                    ends_on: body.ends_on,
+                    starts_on,
+                    ends_on,
                     created_by: actor.person_id.as_deref(),
                 },
                 plan.ends_link.as_deref(),
@@ -774,7 +780,7 @@ async fn create_link(
 #[into_params(parameter_in = Query)]
 pub struct OnDate {
     /// The date to ask about (default today).
-    pub on: Option<NaiveDate>,
+    pub on: Option<Day>,
 }
 
 /// A manager in the chain above a person.
@@ -808,7 +814,7 @@ async fn managers(
     query: Query<OnDate>,
 ) -> ApiResult<web::Json<Vec<ChainEntry>>> {
     let id = id.into_inner();
-    let on = query.0.on.unwrap_or_else(organisation_today);
+    let on = query.0.on.map_or_else(organisation_today, Day::date);
     let chain = state
         .db
         .read(move |conn| {

@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::utc;
 use super::Paged;
+use crate::domain::dates::Day;
 use crate::domain::people::{organisation_today, StaffCategory};
 use crate::domain::periods::registration_year;
 use crate::domain::records::{long_text, CaseReferencePattern};
@@ -216,7 +217,7 @@ fn find_for(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<(
     "status": "draft", "tags": ["pcf-5", "risk"], "case_reference": "CH-204518"
 }))]
 pub struct EntryBody {
-    pub entry_date: NaiveDate,
+    pub entry_date: Day,
     /// 1 to 200 characters.
     pub title: String,
     pub model: String,
@@ -260,7 +261,7 @@ fn check_body(
         Some(cpd) => invalid.check(check_cpd(cpd)).map(Some),
         None => Some(None),
     };
-    if body.entry_date > organisation_today() {
+    if body.entry_date.date() > organisation_today() {
         invalid.push("entry_date", "must not be in the future");
     }
     let case_reference = body
@@ -298,7 +299,7 @@ fn check_body(
         }
     }
     Ok(invalid.into_result(|| Draft {
-        entry_date: body.entry_date,
+        entry_date: body.entry_date.date(),
         title: title.unwrap_or_default(),
         model: body.model,
         sections: sections.unwrap_or_default(),
@@ -466,9 +467,9 @@ pub struct EntriesQuery {
     /// `true`: CPD records only; `false`: the others.
     pub cpd: Option<bool>,
     /// Entry date on or after.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Entry date on or before.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// Items to skip (default 0).
@@ -482,8 +483,8 @@ impl EntriesQuery {
             status: self.status.map(|s| s.as_str().to_string()),
             tag: self.tag.as_deref().map(|t| t.trim().to_lowercase()),
             cpd: self.cpd,
-            from: self.from,
-            to: self.to,
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
         }
     }
 }
@@ -774,8 +775,8 @@ pub struct ExportQuery {
     pub format: Option<ExportFormat>,
     /// `true`: CPD records only.
     pub cpd: Option<bool>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
+    pub from: Option<Day>,
+    pub to: Option<Day>,
 }
 
 /// The most entries one export holds: years of weekly reflection.
@@ -802,8 +803,8 @@ async fn export(
     let query = query.0;
     let filter = Filter {
         cpd: query.cpd.filter(|cpd| *cpd),
-        from: query.from,
-        to: query.to,
+        from: query.from.map(Day::date),
+        to: query.to.map(Day::date),
         ..Filter::default()
     };
     let author = caller.person_id.clone();

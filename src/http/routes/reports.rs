@@ -16,6 +16,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::compliance::{
     self, BreachReason, CpdFigures, MonthFigure, ObservationFigures, RecordFigures,
 };
+use crate::domain::dates::Day;
 use crate::domain::people::{organisation_today, StaffCategory};
 use crate::domain::periods::{practice_year, Period};
 use crate::domain::scheduling::Status;
@@ -67,9 +68,9 @@ pub struct ReportQuery {
     /// agreement. Without `team_id` or `supervisor_id`: the whole organisation.
     pub supervisor_id: Option<String>,
     /// First day of the period (default: 1 April, the start of the practice year).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Last day of the period, included (default: today). At most 731 days after `from`.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
     /// Which list the report carries (JSON: one page of it; CSV: all of it).
     pub section: Option<Section>,
     /// `csv` for a spreadsheet; `Accept: text/csv` does the same. Default `json`.
@@ -243,8 +244,10 @@ pub struct ComplianceReport {
 }
 
 fn period_of(query: &ReportQuery, today: NaiveDate) -> Result<Period, Invalid> {
-    let to = query.to.unwrap_or(today);
-    let from = query.from.unwrap_or_else(|| practice_year(to).starts_on);
+    let to = query.to.map_or(today, Day::date);
+    let from = query
+        .from
+        .map_or_else(|| practice_year(to).starts_on, Day::date);
     let mut invalid = Invalid::default();
     let years = Calendar::FIRST_YEAR..=Calendar::LAST_YEAR;
     if !years.contains(&from.year()) {

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::{find_visible, utc};
+use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::records::{check_key, check_template, Coverage, TemplateSection};
 use crate::domain::validation::{bounded_text, Invalid};
@@ -174,9 +175,9 @@ async fn add_template(
 #[into_params(parameter_in = Query)]
 pub struct CoverageQuery {
     /// Sessions held on or after this date (default: a year before `to`).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Sessions held before this date (default: tomorrow).
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,11 +222,11 @@ async fn function_coverage(
     let to = query
         .0
         .to
-        .unwrap_or_else(|| organisation_today() + chrono::Days::new(1));
-    let from = query
-        .0
-        .from
-        .unwrap_or_else(|| to.checked_sub_months(Months::new(12)).unwrap_or(to));
+        .map_or_else(|| organisation_today() + chrono::Days::new(1), Day::date);
+    let from = query.0.from.map_or_else(
+        || to.checked_sub_months(Months::new(12)).unwrap_or(to),
+        Day::date,
+    );
     if from > to {
         return Err(Invalid::field("to", "must not be before from").into());
     }

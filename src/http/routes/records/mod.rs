@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::people::{may_see, utc};
 use super::templates::TemplateView;
 use super::Paged;
+use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::records::{
     self, content_hash, lateness, review_of_actions_text, AccessReason, Content, RecordStatus,
@@ -993,9 +994,9 @@ pub struct RecordsQuery {
     /// `true`: only records sent after their due date, or unsent and past it (REC-5).
     pub late: Option<bool>,
     /// Held on or after this date.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Held before this date.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// Items to skip (default 0).
@@ -1004,15 +1005,16 @@ pub struct RecordsQuery {
 
 impl RecordsQuery {
     fn filter(&self) -> Result<store::Filter, Invalid> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
+        let (from, to) = (self.from.map(Day::date), self.to.map(Day::date));
+        if let (Some(from), Some(to)) = (from, to) {
             if from > to {
                 return Err(Invalid::field("to", "must not be before from"));
             }
         }
         Ok(store::Filter {
             statuses: self.status.into_iter().collect(),
-            from: self.from,
-            to: self.to,
+            from,
+            to,
             late_on: (self.late == Some(true)).then(organisation_today),
             ..store::Filter::default()
         })
