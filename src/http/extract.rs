@@ -122,6 +122,12 @@ fn caller_from(
     }
 }
 
+/// Who is signed in behind the request, checked as [`Caller`] checks it but letting a person
+/// who must still change their password through (the handler decides what they may do).
+pub fn signed_in(req: &HttpRequest) -> impl Future<Output = Result<Caller, ApiError>> + 'static {
+    caller_from(req, true)
+}
+
 async fn current_access(state: &web::Data<AppState>, person_id: &str) -> Result<Access, ApiError> {
     let read_at = Instant::now();
     if let Some(access) = state.access.get(person_id, read_at) {

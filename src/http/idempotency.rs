@@ -10,7 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
-use super::extract::bearer_claims;
+use super::extract::signed_in;
 use super::problem::ApiError;
 use super::AppState;
 use crate::auth::tokens::hex;
@@ -37,6 +37,18 @@ pub async fn idempotency(
                 .map(ServiceResponse::map_into_boxed_body)
         }
     };
+    // Keys belong to a person. A request from no one (sign-in), or with a token that is not
+    // (or no longer) good, goes through unchanged: the handler answers 401 before anything
+    // else, and a revoked token never has a stored response replayed to it.
+    let (Some(state), Ok(caller)) = (
+        req.app_data::<web::Data<AppState>>().cloned(),
+        signed_in(req.request()).await,
+    ) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
     let Some(key) = key.filter(|k| {
         !k.is_empty() && k.len() <= MAX_KEY_LEN && k.chars().all(|c| c.is_ascii_graphic())
     }) else {
@@ -47,17 +59,6 @@ pub async fn idempotency(
                 format!("must be 1 to {MAX_KEY_LEN} visible ASCII characters"),
             ),
         ));
-    };
-    // Keys belong to a person; unauthenticated requests (sign-in) go through unchanged and
-    // the handler answers a bad token with 401 as usual.
-    let (Some(state), Ok(claims)) = (
-        req.app_data::<web::Data<AppState>>().cloned(),
-        bearer_claims(req.request()),
-    ) else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
     };
     let body = match req.extract::<web::Bytes>().await {
         Ok(body) => body,
@@ -75,7 +76,7 @@ pub async fn idempotency(
         hasher.update(&body);
         hex(&hasher.finalize())
     };
-    let person = claims.sub.clone();
+    let person = caller.person_id;
     let now = crate::store::now();
     let expires_at = now + state.idempotency_ttl;
     let claimed = {

@@ -85,7 +85,41 @@ async fn api4_bad_keys_are_400(app: TestApp) {
     assert_eq!(body["errors"][0]["field"], "Idempotency-Key");
 }
 
+/// API-4, ACC-1: who is asking is settled first: no or a revoked token is 401 whatever the
+/// key, and a revoked token is never replayed the response stored for its key.
+async fn api4_a_request_from_no_one_is_401_before_its_key_is_read(app: TestApp) {
+    let admin = app.admin().await;
+    let bad_key = &"k".repeat(256);
+    app.call(create_team(
+        "not-a-token",
+        bad_key,
+        json!({"name": "North"}),
+    ))
+    .await
+    .problem(401, "unauthenticated");
+    app.call(create_team(&admin, bad_key, json!({"name": "North"})))
+        .await
+        .problem(400, "malformed-request");
+
+    let (_, ann) = app.worker(&admin, "ann").await;
+    let feed = || {
+        TestRequest::post()
+            .uri("/api/v1/me/calendar-feed")
+            .insert_header(bearer(&ann))
+            .insert_header(("Idempotency-Key", "feed-1"))
+            .set_json(json!({}))
+    };
+    app.call(feed()).await.ok(201);
+    app.post("/api/v1/auth/logout-everywhere", &ann, json!({}))
+        .await
+        .ok(204);
+    let replayed = app.call(feed()).await;
+    replayed.problem(401, "unauthenticated");
+    assert!(replayed.header("idempotent-replayed").is_none());
+}
+
 crate::on_both_backends!(
+    api4_a_request_from_no_one_is_401_before_its_key_is_read,
     api4_a_retry_returns_the_first_response_and_creates_once,
     api4_the_same_key_with_another_body_is_422,
     api4_client_errors_are_replayed_too_but_keys_belong_to_one_person,
