@@ -986,6 +986,37 @@ async fn cal2_readyz_warns_when_holiday_data_ends_within_six_months(app: TestApp
     assert_eq!(ready["warnings"], Value::Null, "{ready}");
 }
 
+async fn cal2_an_applied_import_moves_due_dates(app: TestApp) {
+    use crate::sessions::{etag_of, past_session, post_if, signed_agreement, team, today};
+    let t = team(&app).await;
+    let agreement = signed_agreement(&app, &t, today() - chrono::Duration::days(60)).await;
+    let session = past_session(&app, &agreement, &t, 0).await;
+    let etag = etag_of(&app, &t.manager.1, &session).await;
+    let held = format!("/api/v1/sessions/{session}/held");
+    post_if(&app, &held, &t.manager.1, &etag, json!({}))
+        .await
+        .ok(200);
+    let status = format!("/api/v1/people/{}/supervision-status", t.worker.0);
+    let due_by = |status: &Value| d(status["due_by"].as_str().unwrap());
+    let before = due_by(&app.get(&status, &t.manager.1).await.ok(200));
+    // FREQ-1: a social worker held today is next due 25 working days on.
+    let shipped = Calendar::new(Region::EnglandAndWales, &[]);
+    assert_eq!(before, shipped.add_working_days(today(), 25).unwrap());
+
+    // The next working day is now proclaimed a holiday in England and Wales (the
+    // organisation's region).
+    let extra = shipped.add_working_days(today(), 1).unwrap();
+    let mut feed = govuk_feed(today().year()..=today().year() + 1);
+    feed["england-and-wales"]["events"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"title": "Extra day", "date": extra, "notes": "", "bunting": true}));
+    app.post(&import_path(false), &t.admin, feed).await.ok(200);
+
+    let after = due_by(&app.get(&status, &t.manager.1).await.ok(200));
+    assert_eq!(after, shipped.add_working_days(before, 1).unwrap());
+}
+
 crate::on_both_backends!(
     cal3_working_days_between_and_add_over_christmas,
     cal3_bad_input_names_the_field,
@@ -997,4 +1028,5 @@ crate::on_both_backends!(
     cal2_holiday_import_applies_on_every_instance_and_is_audited,
     cal2_holiday_import_refuses_bad_feeds_and_non_administrators,
     cal2_readyz_warns_when_holiday_data_ends_within_six_months,
+    cal2_an_applied_import_moves_due_dates,
 );
