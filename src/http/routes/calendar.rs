@@ -569,6 +569,14 @@ impl From<RegionChange> for RegionImport {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "dry_run": true,
+    "regions": [
+        {"region": "england-and-wales", "added": [], "removed": [], "data_until": "2028-12-31"},
+        {"region": "scotland", "added": [{"date": "2026-06-15", "title": "World Cup bank holiday"}], "removed": [], "data_until": "2028-12-31"},
+        {"region": "northern-ireland", "added": [], "removed": [], "data_until": "2028-12-31"}
+    ]
+}))]
 pub struct HolidayImport {
     /// Whether this was only a preview: if so, nothing was changed.
     pub dry_run: bool,
