@@ -24,8 +24,9 @@
 //! rules give it (substitutes carry the " (substitute day)" suffix) and
 //! `notes` saying why. A moved holiday is therefore one `removed` entry for
 //! its rule date and one `events` entry for its new date. `notes` and
-//! `bunting` are for readers only; `notes` also names the source of each change. Each
-//! division also says, in `checked_until`, the last day up to which the list was checked
+//! `bunting` are for readers only; `notes` names the source where a change is
+//! not common knowledge. Each division also says, in `checked_until` (not in
+//! the GOV.UK feed either), the last day up to which the list was checked
 //! against the GOV.UK feed. The file holds only these changes, never the rule holidays, so
 //! the full GOV.UK feed cannot be dropped in (the `cal2_data_*` tests reject a day listed
 //! twice).
