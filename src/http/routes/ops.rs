@@ -20,7 +20,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[schema(example = json!({"status": "ok"}))]
 pub struct Health {
     pub status: &'static str,
-    /// Things an operator should see to soon, none of which stops the service; omitted when
+    /// Things an operator should attend to soon, none of which stops the service; omitted when
     /// there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
