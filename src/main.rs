@@ -1,17 +1,19 @@
 //! `supervision`: the API server and its administration commands.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
 
 use supervision::config::Settings;
+use supervision::domain::calendar::feed::parse_feed;
 use supervision::domain::people::{check_password, Email};
 use supervision::domain::validation::bounded_text;
 use supervision::http::{self, AppState};
-use supervision::store::{seed, Db};
+use supervision::store::audit::Actor;
+use supervision::store::{organisation, seed, Db};
 use supervision::{auth, jobs, telemetry};
 
 /// Supervision service for social-care staff: plans sessions, keeps records, sends reminders.
@@ -52,6 +54,25 @@ enum Command {
     Openapi,
     /// Print a new VAPID key pair for Web Push (set `vapid_private_key` to the private half).
     VapidKeys,
+    /// Public holiday data (CAL-2).
+    Holidays {
+        #[command(subcommand)]
+        command: HolidaysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum HolidaysCommand {
+    /// Import the government's bank-holiday feed (https://www.gov.uk/bank-holidays.json, saved
+    /// as published): it replaces the rules and the shipped data for the years it covers, and
+    /// every running instance picks it up on its next request.
+    Import {
+        /// The feed, a JSON file.
+        file: PathBuf,
+        /// Only show what would change.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Every password check allocates argon2's 19 MiB block. glibc would raise its mmap
@@ -102,6 +123,9 @@ fn main() -> ExitCode {
         Command::Serve { demo } => serve(settings, demo),
         Command::Migrate => connect(&settings).map(|_| ()),
         Command::CreateAdmin { email, name } => create_admin(&settings, &email, &name),
+        Command::Holidays {
+            command: HolidaysCommand::Import { file, dry_run },
+        } => import_holidays(&settings, &file, dry_run),
         Command::Openapi | Command::VapidKeys => unreachable!("handled above"),
     };
     match outcome {
@@ -136,6 +160,49 @@ fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), Fail
          They must change it at first sign-in.",
         admin.email
     ));
+    Ok(())
+}
+
+/// Largest feed file read; the published feed is tens of kilobytes.
+const MAX_FEED_BYTES: u64 = 4 * 1024 * 1024;
+
+fn import_holidays(settings: &Settings, file: &Path, dry_run: bool) -> Result<(), Failure> {
+    let size = std::fs::metadata(file)?.len();
+    if size > MAX_FEED_BYTES {
+        return Err(format!(
+            "{} is {size} bytes; a feed is at most {MAX_FEED_BYTES}",
+            file.display()
+        )
+        .into());
+    }
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(file)?)
+        .map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
+    let published = parse_feed(&json)?;
+    let db = connect(settings)?;
+    // The operator at the console: no person, no address.
+    let actor = Actor::default();
+    let changes =
+        db.write_now(|conn| organisation::import_holidays(conn, &published, &actor, dry_run))?;
+    let mut text = String::from(if dry_run {
+        "Dry run: nothing changed. The import would make these changes:\n"
+    } else {
+        "Imported. Changes:\n"
+    });
+    for change in changes {
+        text.push_str(&format!(
+            "  {}: {} added, {} removed; data until {}\n",
+            change.region.as_str(),
+            change.added.len(),
+            change.removed.len(),
+            change.data_until
+        ));
+        for (sign, days) in [("+", &change.added), ("-", &change.removed)] {
+            for day in days {
+                text.push_str(&format!("    {sign} {} {}\n", day.date, day.title));
+            }
+        }
+    }
+    print_once(&text);
     Ok(())
 }
 

@@ -22,7 +22,14 @@ fn help_names_every_command() {
     let out = supervision(&["--help"], &dir);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for command in ["serve", "migrate", "create-admin", "openapi", "vapid-keys"] {
+    for command in [
+        "serve",
+        "migrate",
+        "create-admin",
+        "openapi",
+        "vapid-keys",
+        "holidays",
+    ] {
         assert!(text.contains(command), "{command} missing from:\n{text}");
     }
 }
@@ -107,4 +114,68 @@ fn vapid_keys_prints_a_usable_key_pair() {
         .expect("a line to paste into the environment");
     let keys = supervision::push::VapidKeys::from_private(private).expect("a valid key");
     assert!(text.contains(keys.public_key()));
+}
+
+/// The GOV.UK feed for 2027 and 2028 as the service knows it, plus a proclaimed extra day in
+/// Scotland on Monday 12 June 2028.
+fn feed_with_extra_day() -> serde_json::Value {
+    use supervision::domain::calendar::{Calendar, Region};
+    let mut feed = serde_json::Map::new();
+    for region in Region::ALL {
+        let calendar = Calendar::new(region, &[]);
+        let mut events: Vec<serde_json::Value> = (2027..=2028)
+            .flat_map(|year| calendar.holidays(year).unwrap())
+            .map(|h| serde_json::json!({"title": h.title, "date": h.date, "notes": "", "bunting": true}))
+            .collect();
+        if region == Region::Scotland {
+            events.push(serde_json::json!({"title": "Extra day", "date": "2028-06-12", "notes": "Extra bank holiday", "bunting": true}));
+        }
+        feed.insert(
+            region.as_str().to_string(),
+            serde_json::json!({"division": region.as_str(), "events": events}),
+        );
+    }
+    serde_json::Value::Object(feed)
+}
+
+#[test]
+fn cal2_holidays_import_previews_then_applies_the_feed() {
+    let dir = scratch();
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bank-holidays.json");
+    std::fs::write(&file, feed_with_extra_day().to_string()).unwrap();
+    let path = file.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = supervision(args, &dir);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    let preview = run(&["holidays", "import", path, "--dry-run"]);
+    assert!(preview.contains("Dry run: nothing changed"), "{preview}");
+    assert!(preview.contains("+ 2028-06-12 Extra day"), "{preview}");
+    // Still not applied: the preview says the same again.
+    assert_eq!(run(&["holidays", "import", path, "--dry-run"]), preview);
+    let applied = run(&["holidays", "import", path]);
+    assert!(applied.contains("Imported."), "{applied}");
+    assert!(
+        applied.contains("scotland: 1 added, 0 removed; data until 2028-12-31"),
+        "{applied}"
+    );
+    let again = run(&["holidays", "import", path, "--dry-run"]);
+    assert!(again.contains("scotland: 0 added, 0 removed"), "{again}");
+
+    // A malformed entry is named, with a failing exit code.
+    let mut bad = feed_with_extra_day();
+    bad["scotland"]["events"][0]["date"] = serde_json::json!("2028-02-30");
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let out = supervision(&["holidays", "import", path], &dir);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("scotland.events[0].date"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -7,9 +7,11 @@ use std::sync::{Arc, RwLock};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{closure_days, frequency_overrides, organisation_settings};
+use super::audit::{self, Actor};
+use super::schema::{closure_days, frequency_overrides, imported_holidays, organisation_settings};
 use super::{now, DbConnection, StoreError, StoreResult};
-use crate::domain::calendar::{Calendar, Region};
+use crate::domain::calendar::feed::{self, RegionChange};
+use crate::domain::calendar::{Calendar, Holiday, Published, Region};
 use crate::domain::pdr::{check_goals_per_year, CycleMonths};
 use crate::domain::policy::{self, Interval, Profile};
 
@@ -20,6 +22,8 @@ pub struct Settings {
     pub holiday_region: Region,
     pub policy_profile: String,
     pub closures_version: i32,
+    /// Moves on with every holiday import (CAL-2).
+    pub holidays_version: i32,
     pub updated_at: NaiveDateTime,
     pub version: i32,
     /// How case references look (REC-3); see `domain::records::CaseReferencePattern`.
@@ -53,7 +57,7 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
     let (
         region,
         profile,
-        closures_version,
+        (closures_version, holidays_version),
         updated_at,
         version,
         case_reference_pattern,
@@ -62,7 +66,7 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
     ): (
         String,
         String,
-        i32,
+        (i32, i32),
         NaiveDateTime,
         i32,
         String,
@@ -73,7 +77,10 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
         .select((
             organisation_settings::holiday_region,
             organisation_settings::policy_profile,
-            organisation_settings::closures_version,
+            (
+                organisation_settings::closures_version,
+                organisation_settings::holidays_version,
+            ),
             organisation_settings::updated_at,
             organisation_settings::version,
             organisation_settings::case_reference_pattern,
@@ -93,6 +100,7 @@ pub fn settings(conn: &mut DbConnection) -> StoreResult<Settings> {
             .map_err(|_| corrupt(format!("holiday region {region}")))?,
         policy_profile: profile,
         closures_version,
+        holidays_version,
         updated_at,
         version,
         case_reference_pattern,
@@ -324,8 +332,79 @@ impl CalendarSet {
     }
 }
 
-/// Calendars are rebuilt only when the settings or closure days change (their versions are
-/// read on each use, so another instance's change is seen at once).
+/// The holidays imported from the government's feed (CAL-2).
+pub fn imported_holidays(conn: &mut DbConnection) -> StoreResult<Published> {
+    let rows: Vec<(String, NaiveDate, String)> = imported_holidays::table
+        .select((
+            imported_holidays::region,
+            imported_holidays::day,
+            imported_holidays::title,
+        ))
+        .load(conn)?;
+    let days = rows
+        .into_iter()
+        .map(|(region, date, title)| {
+            Ok(Holiday {
+                region: region
+                    .parse()
+                    .map_err(|_| corrupt(format!("imported holiday region {region}")))?,
+                date,
+                title,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Published::new(days))
+}
+
+/// Compares the feed `next` with the holidays in use and, unless `dry_run`, puts it in
+/// their place: it replaces every earlier import, moves the holidays version on so every
+/// instance rebuilds its calendars, and is audited with counts only. Run it in one write
+/// transaction.
+pub fn import_holidays(
+    conn: &mut DbConnection,
+    next: &Published,
+    actor: &Actor,
+    dry_run: bool,
+) -> StoreResult<Vec<RegionChange>> {
+    let changes = feed::compare(&imported_holidays(conn)?, next);
+    if dry_run {
+        return Ok(changes);
+    }
+    diesel::delete(imported_holidays::table).execute(conn)?;
+    // One row at a time: the connection serves both backends, which rules out batch inserts.
+    for h in next.days() {
+        diesel::insert_into(imported_holidays::table)
+            .values((
+                imported_holidays::region.eq(h.region.as_str()),
+                imported_holidays::day.eq(h.date),
+                imported_holidays::title.eq(&h.title),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(organisation_settings::table.find(SETTINGS_ROW))
+        .set(
+            organisation_settings::holidays_version.eq(organisation_settings::holidays_version + 1),
+        )
+        .execute(conn)?;
+    let count = |pick: fn(&RegionChange) -> usize| changes.iter().map(pick).sum::<usize>();
+    audit::record(
+        conn,
+        actor,
+        "holidays.imported",
+        "holiday_import",
+        None,
+        serde_json::json!({
+            "regions": Region::ALL.map(Region::as_str),
+            "days": next.days().count(),
+            "added": count(|c| c.added.len()),
+            "removed": count(|c| c.removed.len()),
+        }),
+    )?;
+    Ok(changes)
+}
+
+/// Calendars are rebuilt only when the settings, closure days or imported holidays change
+/// (their versions are read on each use, so another instance's change is seen at once).
 #[derive(Default)]
 pub struct Calendars {
     cached: RwLock<Option<Arc<CalendarSet>>>,
@@ -337,6 +416,7 @@ impl Calendars {
         let fresh = |set: &CalendarSet| {
             set.settings.version == settings.version
                 && set.settings.closures_version == settings.closures_version
+                && set.settings.holidays_version == settings.holidays_version
         };
         if let Some(set) = self
             .cached
@@ -349,10 +429,14 @@ impl Calendars {
             }
         }
         let closures: Vec<NaiveDate> = closure_days(conn)?.into_iter().map(|c| c.day).collect();
+        let published = Arc::new(imported_holidays(conn)?);
         let set = Arc::new(CalendarSet {
             by_region: Region::ALL
                 .iter()
-                .map(|&region| (region, Calendar::new(region, &closures)))
+                .map(|&region| {
+                    let calendar = Calendar::with_published(region, published.clone(), &closures);
+                    (region, calendar)
+                })
                 .collect(),
             settings,
         });

@@ -101,6 +101,15 @@ diesel::table! {
         pdr_yearend_month -> Integer,
         pdr_goals_per_year -> Integer,
         case_supervision -> Bool,
+        holidays_version -> Integer,
+    }
+}
+
+diesel::table! {
+    imported_holidays (region, day) {
+        region -> Text,
+        day -> Date,
+        title -> Text,
     }
 }
 
@@ -568,6 +577,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     idempotency_keys,
     organisation_settings,
+    imported_holidays,
     closure_days,
     frequency_overrides,
     agreements,

@@ -444,6 +444,12 @@ async fn scenario(app: &TestApp, w: &mut World, method: &str, path: &str) -> Opt
                 .if_match(etag)
                 .body(json!({"pdr_goals_per_year": 4}))
         }
+        ("POST", "/api/v1/calendar/holiday-imports") => Call::by(
+            &admin,
+            format!("{path}?dry_run=false"),
+            Subject::None,
+        )
+        .body(crate::calendar::govuk_feed(2026..=2027)),
         ("POST", "/api/v1/calendar/closure-days") => {
             Call::by(&admin, path.into(), Id("2031-06-16".into()))
                 .body(json!({"date": "2031-06-16", "title": w.secret()}))

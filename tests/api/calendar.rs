@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde_json::{json, Value};
 
+use supervision::domain::calendar::{Calendar, Region};
+
 use crate::support::{Resp, TestApp};
 
 const REGIONS: [&str; 3] = ["england-and-wales", "scotland", "northern-ireland"];
@@ -659,6 +661,362 @@ async fn cal3_endpoints_match_a_day_by_day_count_over_random_pairs(app: TestApp)
     assert_eq!(checked, 300);
 }
 
+// ---- CAL-2: importing the government's bank-holiday feed ----
+
+const IMPORTS: &str = "/api/v1/calendar/holiday-imports";
+
+/// The GOV.UK feed as it would publish the shipped calendar for `years`: substitute days
+/// carry the holiday's own title and the note "Substitute day".
+pub(crate) fn govuk_feed(years: std::ops::RangeInclusive<i32>) -> Value {
+    let mut feed = serde_json::Map::new();
+    for region in Region::ALL {
+        let calendar = Calendar::new(region, &[]);
+        let events: Vec<Value> = years
+            .clone()
+            .flat_map(|year| calendar.holidays(year).unwrap())
+            .map(|h| {
+                let (title, notes) = match h.title.strip_suffix(" (substitute day)") {
+                    Some(base) => (base.to_string(), "Substitute day"),
+                    None => (h.title.clone(), ""),
+                };
+                json!({"title": title, "date": h.date, "notes": notes, "bunting": true})
+            })
+            .collect();
+        feed.insert(
+            region.as_str().to_string(),
+            json!({"division": region.as_str(), "events": events}),
+        );
+    }
+    Value::Object(feed)
+}
+
+/// The feed for 2026 to 2028 with a proclaimed extra day in Scotland on Monday 12 June 2028
+/// and England and Wales's early May holiday of 2027 moved from Monday 3rd to Friday 7th.
+fn feed_with_changes() -> Value {
+    let mut feed = govuk_feed(2026..=2028);
+    feed["scotland"]["events"].as_array_mut().unwrap().push(
+        json!({"title": "Extra day", "date": "2028-06-12", "notes": "Extra bank holiday", "bunting": true}),
+    );
+    let ew = feed["england-and-wales"]["events"].as_array_mut().unwrap();
+    let early_may = ew.iter_mut().find(|e| e["date"] == "2027-05-03").unwrap();
+    early_may["date"] = json!("2027-05-07");
+    feed
+}
+
+fn import_path(dry_run: bool) -> String {
+    format!("{IMPORTS}?dry_run={dry_run}")
+}
+
+async fn holiday_titles(
+    app: &TestApp,
+    year: i32,
+    region: &str,
+) -> (HashMap<String, String>, Value) {
+    let list = app
+        .get_public(&format!(
+            "/api/v1/calendar/holidays?year={year}&region={region}"
+        ))
+        .await
+        .ok(200);
+    (
+        dated(&list["holidays"]).into_iter().collect(),
+        list["data_until"].clone(),
+    )
+}
+
+async fn auditor(app: &TestApp, admin: &str) -> String {
+    app.person(
+        admin,
+        json!({"email": "audrey@test.example", "display_name": "audrey", "staff_category": "other_staff", "is_auditor": true}),
+    )
+    .await
+    .1
+}
+
+async fn imports_audited(app: &TestApp, auditor: &str) -> Value {
+    app.get("/api/v1/audit?action=holidays.imported", auditor)
+        .await
+        .ok(200)
+}
+
+async fn cal2_holiday_import_dry_run_shows_changes_and_changes_nothing(app: TestApp) {
+    let admin = app.admin().await;
+    let audrey = auditor(&app, &admin).await;
+    // Without dry_run it is a dry run too: applying has to be asked for.
+    for path in [import_path(true), IMPORTS.to_string()] {
+        let preview = app.post(&path, &admin, feed_with_changes()).await.ok(200);
+        assert_eq!(preview["dry_run"], true);
+        let regions = preview["regions"].as_array().unwrap();
+        let names: Vec<&str> = regions
+            .iter()
+            .map(|r| r["region"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, REGIONS);
+        assert_eq!(
+            dated(&regions[0]["added"]),
+            [(
+                "2027-05-07".to_string(),
+                "Early May bank holiday".to_string()
+            )]
+        );
+        assert_eq!(
+            dated(&regions[0]["removed"]),
+            [(
+                "2027-05-03".to_string(),
+                "Early May bank holiday".to_string()
+            )]
+        );
+        assert_eq!(
+            dated(&regions[1]["added"]),
+            [("2028-06-12".to_string(), "Extra day".to_string())]
+        );
+        assert_eq!(regions[1]["removed"], json!([]));
+        assert_eq!(regions[2]["added"], json!([]));
+        for region in regions {
+            assert_eq!(region["data_until"], "2028-12-31");
+        }
+    }
+    // Nothing changed.
+    let (scotland, data_until) = holiday_titles(&app, 2028, "scotland").await;
+    assert!(!scotland.contains_key("2028-06-12"));
+    assert_eq!(data_until, "2027-12-31");
+    assert_eq!(
+        working_days(&app, "2028-06-09", "2028-06-13", Some("scotland")).await,
+        2
+    );
+    assert_eq!(
+        add_working_days(&app, "2027-04-30", 1, None).await,
+        "2027-05-04"
+    );
+    assert_eq!(imports_audited(&app, &audrey).await["total"], 0);
+}
+
+async fn cal2_holiday_import_applies_on_every_instance_and_is_audited(app: TestApp) {
+    let admin = app.admin().await;
+    let audrey = auditor(&app, &admin).await;
+    let other = app.second_instance();
+    let answer = |instance: &actix_web::web::Data<supervision::http::AppState>| {
+        let (app, admin, instance) = (&app, admin.clone(), instance.clone());
+        async move {
+            let count = app
+                .get_on(
+                    &instance,
+                    "/api/v1/calendar/working-days?from=2028-06-09&to=2028-06-13&region=scotland",
+                    &admin,
+                )
+                .await
+                .ok(200)["working_days"]
+                .clone();
+            let due = app
+                .get_on(
+                    &instance,
+                    "/api/v1/calendar/add-working-days?from=2028-06-01&days=25&region=scotland",
+                    &admin,
+                )
+                .await
+                .ok(200)["date"]
+                .clone();
+            (count, due)
+        }
+    };
+    // Both instances have built their calendars before the import. FREQ-1: held on Thursday
+    // 1 June 2028 in Scotland, the next is due 25 working days later.
+    let before = (json!(2), json!("2028-07-06"));
+    assert_eq!(answer(&app.state).await, before);
+    assert_eq!(answer(&other).await, before);
+
+    let applied = app
+        .post(&import_path(false), &admin, feed_with_changes())
+        .await
+        .ok(200);
+    assert_eq!(applied["dry_run"], false);
+    assert_eq!(dated(&applied["regions"][1]["added"])[0].0, "2028-06-12");
+
+    // Scotland's extra day is not a working day, so the due date is a day later; England's
+    // early May holiday moved to the Friday, so Monday 3 May counts and Friday 7 May not.
+    let after = (json!(1), json!("2028-07-07"));
+    assert_eq!(answer(&app.state).await, after);
+    assert_eq!(
+        answer(&other).await,
+        after,
+        "the other instance sees the import"
+    );
+    assert_eq!(
+        add_working_days(&app, "2027-04-30", 1, None).await,
+        "2027-05-03"
+    );
+    assert_eq!(
+        add_working_days(&app, "2027-05-06", 1, None).await,
+        "2027-05-10"
+    );
+    let (scotland, data_until) = holiday_titles(&app, 2028, "scotland").await;
+    assert_eq!(scotland["2028-06-12"], "Extra day");
+    assert_eq!(data_until, "2028-12-31");
+    // Years the feed does not cover keep the rules and the shipped list.
+    let (scotland, _) = holiday_titles(&app, 2025, "scotland").await;
+    assert_eq!(scotland.len(), 9);
+
+    // ACC-4: audited with counts and regions, no holiday content.
+    let audited = imports_audited(&app, &audrey).await;
+    assert_eq!(audited["total"], 1);
+    let event = &audited["items"][0];
+    assert_eq!(event["subject_type"], "holiday_import");
+    let days: usize = REGIONS
+        .iter()
+        .map(|r| feed_with_changes()[r]["events"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        event["detail"],
+        json!({"regions": REGIONS, "days": days, "added": 2, "removed": 1})
+    );
+
+    // Importing the plain feed later takes the extra day away again.
+    let again = app
+        .post(&import_path(false), &admin, govuk_feed(2026..=2028))
+        .await
+        .ok(200);
+    assert_eq!(dated(&again["regions"][1]["removed"])[0].0, "2028-06-12");
+    assert_eq!(answer(&other).await, before);
+    assert_eq!(imports_audited(&app, &audrey).await["total"], 2);
+}
+
+async fn cal2_holiday_import_refuses_bad_feeds_and_non_administrators(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, ann) = app.worker(&admin, "ann").await;
+    let audrey = auditor(&app, &admin).await;
+    let apply = import_path(false);
+
+    app.post(&apply, &ann, feed_with_changes())
+        .await
+        .problem(403, "forbidden");
+    app.call(
+        actix_web::test::TestRequest::post()
+            .uri(&apply)
+            .set_json(feed_with_changes()),
+    )
+    .await
+    .problem(401, "unauthenticated");
+
+    let mut bad = feed_with_changes();
+    bad["scotland"]["events"][3]["date"] = json!("2026-02-30");
+    names_field(
+        &app.post(&apply, &admin, bad).await,
+        422,
+        "scotland.events[3].date",
+    );
+    let mut bad = feed_with_changes();
+    bad["northern-ireland"]["division"] = json!("scotland");
+    names_field(
+        &app.post(&apply, &admin, bad).await,
+        422,
+        "northern-ireland.division",
+    );
+    let mut bad = feed_with_changes();
+    bad.as_object_mut().unwrap().remove("england-and-wales");
+    names_field(
+        &app.post(&apply, &admin, bad).await,
+        422,
+        "england-and-wales",
+    );
+    let resp = app
+        .call(
+            actix_web::test::TestRequest::post()
+                .uri(&apply)
+                .insert_header(crate::support::bearer(&admin))
+                .insert_header(("content-type", "application/json"))
+                .set_payload("{\"scotland\": "),
+        )
+        .await;
+    resp.problem(400, "malformed-request");
+    names_field(
+        &app.post(
+            &format!("{IMPORTS}?dry_run=maybe"),
+            &admin,
+            feed_with_changes(),
+        )
+        .await,
+        400,
+        "dry_run",
+    );
+
+    // Nothing changed and nothing was audited.
+    let (scotland, data_until) = holiday_titles(&app, 2028, "scotland").await;
+    assert!(!scotland.contains_key("2028-06-12"));
+    assert_eq!(data_until, "2027-12-31");
+    assert_eq!(imports_audited(&app, &audrey).await["total"], 0);
+}
+
+async fn cal2_readyz_warns_when_holiday_data_ends_within_six_months(app: TestApp) {
+    let admin = app.admin().await;
+    let today = supervision::domain::people::organisation_today();
+    let soon =
+        |until: NaiveDate| today.checked_add_months(chrono::Months::new(6)).unwrap() >= until;
+    let ready = app
+        .call(actix_web::test::TestRequest::get().uri("/readyz"))
+        .await
+        .ok(200);
+    assert_eq!(ready["status"], "ready");
+    // The shipped data reaches the end of 2027.
+    let warnings = ready["warnings"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        warnings,
+        if soon(d("2027-12-31")) { 3 } else { 0 },
+        "{ready}"
+    );
+    if warnings > 0 {
+        assert!(ready["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("england-and-wales"));
+    }
+
+    let last_year = today.year() + 3;
+    app.post(
+        &import_path(false),
+        &admin,
+        govuk_feed(today.year()..=last_year),
+    )
+    .await
+    .ok(200);
+    let ready = app
+        .call(actix_web::test::TestRequest::get().uri("/readyz"))
+        .await
+        .ok(200);
+    assert!(!soon(d(&format!("{last_year}-12-31"))));
+    assert_eq!(ready["warnings"], Value::Null, "{ready}");
+}
+
+async fn cal2_an_applied_import_moves_due_dates(app: TestApp) {
+    use crate::sessions::{etag_of, past_session, post_if, signed_agreement, team, today};
+    let t = team(&app).await;
+    let agreement = signed_agreement(&app, &t, today() - chrono::Duration::days(60)).await;
+    let session = past_session(&app, &agreement, &t, 0).await;
+    let etag = etag_of(&app, &t.manager.1, &session).await;
+    let held = format!("/api/v1/sessions/{session}/held");
+    post_if(&app, &held, &t.manager.1, &etag, json!({}))
+        .await
+        .ok(200);
+    let status = format!("/api/v1/people/{}/supervision-status", t.worker.0);
+    let due_by = |status: &Value| d(status["due_by"].as_str().unwrap());
+    let before = due_by(&app.get(&status, &t.manager.1).await.ok(200));
+    // FREQ-1: a social worker held today is next due 25 working days on.
+    let shipped = Calendar::new(Region::EnglandAndWales, &[]);
+    assert_eq!(before, shipped.add_working_days(today(), 25).unwrap());
+
+    // The next working day is now proclaimed a holiday in England and Wales (the
+    // organisation's region).
+    let extra = shipped.add_working_days(today(), 1).unwrap();
+    let mut feed = govuk_feed(today().year()..=today().year() + 1);
+    feed["england-and-wales"]["events"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"title": "Extra day", "date": extra, "notes": "", "bunting": true}));
+    app.post(&import_path(false), &t.admin, feed).await.ok(200);
+
+    let after = due_by(&app.get(&status, &t.manager.1).await.ok(200));
+    assert_eq!(after, shipped.add_working_days(before, 1).unwrap());
+}
+
 crate::on_both_backends!(
     cal3_working_days_between_and_add_over_christmas,
     cal3_bad_input_names_the_field,
@@ -666,4 +1024,9 @@ crate::on_both_backends!(
     cal1_closure_days_are_not_working_days,
     cal2_closure_days_are_for_administrators_and_validated,
     cal3_endpoints_match_a_day_by_day_count_over_random_pairs,
+    cal2_holiday_import_dry_run_shows_changes_and_changes_nothing,
+    cal2_holiday_import_applies_on_every_instance_and_is_audited,
+    cal2_holiday_import_refuses_bad_feeds_and_non_administrators,
+    cal2_readyz_warns_when_holiday_data_ends_within_six_months,
+    cal2_an_applied_import_moves_due_dates,
 );

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Deserialize;
 
-use super::{is_weekend, Region};
+use super::feed::Published;
+use super::{is_weekend, Holiday, Region};
 
 /// Appended to the title of a holiday observed on a substitute day.
 pub(super) const SUBSTITUTE_SUFFIX: &str = " (substitute day)";
@@ -34,7 +35,33 @@ impl Observance {
     }
 }
 
-/// The public holidays of `region` in `year`, sorted by date.
+/// The public holidays of `region` in `year` as the calendar shows them: the published
+/// list when it covers the year, otherwise the rules with the shipped changes.
+pub(super) fn listing(region: Region, year: i32, published: &Published) -> Vec<Holiday> {
+    if let Some(days) = published.year(region, year) {
+        return days.to_vec();
+    }
+    observances(region, year)
+        .into_iter()
+        .map(|o| Holiday {
+            date: o.date,
+            title: if o.substitute {
+                format!("{}{SUBSTITUTE_SUFFIX}", o.title)
+            } else {
+                o.title.to_owned()
+            },
+            region,
+        })
+        .collect()
+}
+
+/// The last day up to which the shipped changes were checked against the government's list.
+pub(super) fn shipped_until(region: Region) -> NaiveDate {
+    changes().checked_until[&region]
+}
+
+/// The public holidays of `region` in `year` from the rules and the shipped changes, sorted
+/// by date.
 ///
 /// The rules describe the law and practice from 1990 on; years outside the
 /// calendar's range are the caller's concern.
@@ -178,6 +205,8 @@ struct Changes {
     /// Rule days that were not observed: the old dates of moved days, and
     /// substitutes that were never proclaimed.
     removed: Vec<Change>,
+    /// Per region, the last day the changes were checked against the government's list.
+    checked_until: BTreeMap<Region, NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +216,8 @@ struct DivisionFile {
     events: Vec<EventFile>,
     #[serde(default)]
     removed: Vec<EventFile>,
+    /// Not in the GOV.UK feed: the last day the list was checked against it.
+    checked_until: NaiveDate,
 }
 
 /// An entry of `events` or `removed`; `notes` and `bunting` are for readers.
@@ -213,6 +244,7 @@ fn parse_changes(json: &str) -> Result<Changes, String> {
             date: e.date,
             title: e.title,
         };
+        changes.checked_until.insert(region, file.checked_until);
         changes.added.extend(file.events.into_iter().map(to_change));
         changes
             .removed
@@ -269,6 +301,7 @@ mod tests {
         for region in Region::ALL {
             assert!(changes.added.iter().any(|c| c.region == region));
             assert!(changes.removed.iter().any(|c| c.region == region));
+            assert!(changes.checked_until[&region] >= d("2027-12-31"));
         }
     }
 
@@ -297,15 +330,16 @@ mod tests {
 
     #[test]
     fn cal2_data_rejects_division_under_wrong_key() {
-        let json = r#"{"scotland": {"division": "england-and-wales", "events": []}}"#;
+        let json = r#"{"scotland": {"division": "england-and-wales", "events": [], "checked_until": "2027-12-31"}}"#;
         assert!(parse_changes(json).is_err());
     }
 
     #[test]
     fn cal2_data_rejects_unknown_division_keys() {
-        let json = r#"{"scotland": {"division": "scotland", "events": [], "remove": []}}"#;
+        let json = r#"{"scotland": {"division": "scotland", "events": [], "remove": [], "checked_until": "2027-12-31"}}"#;
         assert!(parse_changes(json).is_err());
-        let json = r#"{"wales": {"division": "wales", "events": []}}"#;
+        let json =
+            r#"{"wales": {"division": "wales", "events": [], "checked_until": "2027-12-31"}}"#;
         assert!(parse_changes(json).is_err());
     }
 

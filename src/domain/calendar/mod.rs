@@ -24,9 +24,17 @@
 //! rules give it (substitutes carry the " (substitute day)" suffix) and
 //! `notes` saying why. A moved holiday is therefore one `removed` entry for
 //! its rule date and one `events` entry for its new date. `notes` and
-//! `bunting` are for readers only. The file holds only these changes, never
-//! the rule holidays, so the full GOV.UK feed cannot be dropped in (the
-//! `cal2_data_*` tests reject a day listed twice).
+//! `bunting` are for readers only; `notes` names the source where a change is
+//! not common knowledge. Each division also says, in `checked_until` (not in
+//! the GOV.UK feed either), the last day up to which the list was checked
+//! against the GOV.UK feed. The file holds only these changes, never the rule holidays, so
+//! the full GOV.UK feed cannot be dropped in (the `cal2_data_*` tests reject a day listed
+//! twice).
+//!
+//! An operator brings the data up to date without a release by importing the GOV.UK feed
+//! as published ([`feed::parse_feed`]): for each year it covers, its list replaces the
+//! rules and the shipped changes ([`Calendar::with_published`]). [`Published::data_until`]
+//! says how far the published data reaches.
 //!
 //! # Counting and adding working days (CAL-3)
 //! [`Calendar::working_days_between`]`(a, b)` counts the working days `d`
@@ -42,6 +50,7 @@
 //! [`Calendar::FIRST_YEAR`] to [`Calendar::LAST_YEAR`]; dates or answers
 //! outside those years give a [`CalendarError`].
 
+pub mod feed;
 mod holidays;
 
 use std::error::Error;
@@ -51,6 +60,8 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
+
+pub use feed::Published;
 
 /// The part of the UK whose public holidays an organisation observes.
 #[derive(
@@ -175,6 +186,8 @@ impl Error for CalendarError {}
 pub struct Calendar {
     region: Region,
     index: Arc<Index>,
+    /// Imported holidays, which replace the rules for the years they cover.
+    published: Arc<Published>,
 }
 
 /// Prefix counts over every day of the covered years.
@@ -196,9 +209,20 @@ impl Calendar {
     pub const LAST_YEAR: i32 = 2100;
 
     /// Builds the calendar of an organisation in `region` that is also closed
-    /// on `closure_days`. Closure days outside the covered years are ignored,
-    /// as no query can reach them.
+    /// on `closure_days`, from the rules and the shipped changes alone.
     pub fn new(region: Region, closure_days: &[NaiveDate]) -> Calendar {
+        Calendar::with_published(region, Arc::default(), closure_days)
+    }
+
+    /// Builds the calendar of an organisation in `region` that is also closed
+    /// on `closure_days`, taking the holidays of each year `published` covers
+    /// from it. Closure days outside the covered years are ignored, as no query
+    /// can reach them.
+    pub fn with_published(
+        region: Region,
+        published: Arc<Published>,
+        closure_days: &[NaiveDate],
+    ) -> Calendar {
         let first = ymd_first(Calendar::FIRST_YEAR);
         let last = ymd_first(Calendar::LAST_YEAR + 1);
         let days = usize::try_from((last - first).num_days()).expect("range is non-empty");
@@ -210,9 +234,16 @@ impl Calendar {
         };
 
         let mut closed = vec![false; days];
-        let holidays = (Calendar::FIRST_YEAR..=Calendar::LAST_YEAR)
-            .flat_map(|year| holidays::observances(region, year))
-            .map(|o| o.date);
+        let holidays =
+            (Calendar::FIRST_YEAR..=Calendar::LAST_YEAR).flat_map(|year| {
+                match published.year(region, year) {
+                    Some(days) => days.iter().map(|h| h.date).collect(),
+                    None => holidays::observances(region, year)
+                        .into_iter()
+                        .map(|o| o.date)
+                        .collect::<Vec<_>>(),
+                }
+            });
         for date in holidays.chain(closure_days.iter().copied()) {
             if let Some(i) = position(date) {
                 closed[i] = true;
@@ -236,6 +267,7 @@ impl Calendar {
                 working_before: working_before.into_boxed_slice(),
                 working_days: working_days.into_boxed_slice(),
             }),
+            published,
         }
     }
 
@@ -250,18 +282,13 @@ impl Calendar {
         if !(Calendar::FIRST_YEAR..=Calendar::LAST_YEAR).contains(&year) {
             return Err(CalendarError::YearOutOfRange { year });
         }
-        Ok(holidays::observances(self.region, year)
-            .into_iter()
-            .map(|o| Holiday {
-                date: o.date,
-                title: if o.substitute {
-                    format!("{}{}", o.title, holidays::SUBSTITUTE_SUFFIX)
-                } else {
-                    o.title.to_owned()
-                },
-                region: self.region,
-            })
-            .collect())
+        Ok(holidays::listing(self.region, year, &self.published))
+    }
+
+    /// The last day up to which this region's holidays come from a published list rather
+    /// than from the rules alone (CAL-2).
+    pub fn data_until(&self) -> NaiveDate {
+        self.published.data_until(self.region)
     }
 
     /// Whether `date` is a working day (CAL-1).
@@ -628,6 +655,7 @@ mod tests {
     const ST_PATRICK: &str = "St Patrick’s Day";
     const BOYNE: &str = "Battle of the Boyne (Orangemen’s Day)";
     const BOYNE_SUB: &str = "Battle of the Boyne (Orangemen’s Day) (substitute day)";
+    const WORLD_CUP: &str = "World Cup bank holiday";
 
     #[test]
     fn cal2_england_and_wales_2024_to_2026_as_published() {
@@ -718,6 +746,7 @@ mod tests {
                 ("04-03", GOOD_FRIDAY),
                 ("05-04", EARLY_MAY),
                 ("05-25", SPRING),
+                ("06-15", WORLD_CUP),
                 ("08-03", SUMMER),
                 ("11-30", ST_ANDREW),
                 ("12-25", CHRISTMAS),
@@ -872,7 +901,7 @@ mod tests {
                 ),
                 (
                     2026,
-                    "01-01 01-02 04-03 05-04 05-25 08-03 11-30 12-25 12-28",
+                    "01-01 01-02 04-03 05-04 05-25 06-15 08-03 11-30 12-25 12-28",
                 ),
                 (
                     2027,
@@ -1026,6 +1055,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn cal2_scotland_world_cup_bank_holiday_15_june_2026() {
+        let scotland = calendar(Region::Scotland);
+        let ew = calendar(Region::EnglandAndWales);
+        let (fri, mon, tue) = (d("2026-06-12"), d("2026-06-15"), d("2026-06-16"));
+        assert_eq!(scotland.is_working_day(mon), Ok(false));
+        assert_eq!(ew.is_working_day(mon), Ok(true));
+        assert_eq!(
+            calendar(Region::NorthernIreland).is_working_day(mon),
+            Ok(true)
+        );
+        assert_eq!(scotland.working_days_between(fri, tue), Ok(1));
+        assert_eq!(ew.working_days_between(fri, tue), Ok(2));
+        assert_eq!(scotland.add_working_days(fri, 1), Ok(tue));
+        assert_eq!(scotland.add_working_days(tue, -1), Ok(fri));
+        assert_eq!(scotland.next_working_day_on_or_after(mon), Ok(tue));
+        // FREQ-1 across it: held on Friday 29 May, due 25 working days later, one day later
+        // in Scotland than in England and Wales.
+        assert_eq!(
+            ew.add_working_days(d("2026-05-29"), 25),
+            Ok(d("2026-07-03"))
+        );
+        assert_eq!(
+            scotland.add_working_days(d("2026-05-29"), 25),
+            Ok(d("2026-07-06"))
+        );
     }
 
     #[test]

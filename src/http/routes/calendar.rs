@@ -1,6 +1,6 @@
 //! The working-day calendar (CAL-1 to CAL-3): public helpers that count and add working days
-//! and list a year's holidays, and the organisation's closure days, which administrators add
-//! and remove.
+//! and list a year's holidays, the organisation's closure days, which administrators add
+//! and remove, and imports of the government's bank-holiday feed (CAL-2).
 //!
 //! The helpers need no sign-in: they say nothing about anyone. They use the region asked for
 //! (`england-and-wales` when none is given, whatever the organisation's own region is) and
@@ -20,7 +20,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::utc;
 use super::Paged;
-use crate::domain::calendar::{Calendar, CalendarError, Region};
+use crate::domain::calendar::feed::{self, RegionChange};
+use crate::domain::calendar::{Calendar, CalendarError, Holiday, Region};
 use crate::domain::dates::Day;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{page, Caller, Json, Query};
@@ -36,7 +37,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(holidays)
         .service(list_closure_days)
         .service(create_closure_day)
-        .service(delete_closure_day);
+        .service(delete_closure_day)
+        .service(import_holidays);
 }
 
 /// The part of the UK whose public holidays apply (CAL-1).
@@ -241,6 +243,15 @@ pub struct NamedDay {
     pub title: String,
 }
 
+impl From<Holiday> for NamedDay {
+    fn from(h: Holiday) -> NamedDay {
+        NamedDay {
+            date: h.date,
+            title: h.title,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "region": "england-and-wales",
@@ -255,7 +266,8 @@ pub struct NamedDay {
         {"date": "2026-12-25", "title": "Christmas Day"},
         {"date": "2026-12-28", "title": "Boxing Day (substitute day)"}
     ],
-    "closure_days": [{"date": "2026-12-24", "title": "Christmas Eve closure"}]
+    "closure_days": [{"date": "2026-12-24", "title": "Christmas Eve closure"}],
+    "data_until": "2027-12-31"
 }))]
 pub struct HolidayList {
     pub region: HolidayRegion,
@@ -264,6 +276,10 @@ pub struct HolidayList {
     pub holidays: Vec<NamedDay>,
     /// The organisation's closure days in the year, in date order; they apply in every region.
     pub closure_days: Vec<NamedDay>,
+    /// The last day up to which the region's holidays come from the government's published
+    /// list (shipped with the service or imported); later years come from the standing rules
+    /// alone and miss any day added by proclamation.
+    pub data_until: NaiveDate,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -304,20 +320,14 @@ async fn holidays(
         .db
         .read(move |conn| Ok((calendars.load(conn)?, organisation::closure_days(conn)?)))
         .await?;
-    let holidays = set
-        .region(region.into())
+    let calendar = set.region(region.into());
+    let holidays = calendar
         .holidays(year)
         .map_err(|_| Invalid::field("year", years_covered()))?;
     Ok(web::Json(HolidayList {
         region,
         year,
-        holidays: holidays
-            .into_iter()
-            .map(|h| NamedDay {
-                date: h.date,
-                title: h.title,
-            })
-            .collect(),
+        holidays: holidays.into_iter().map(NamedDay::from).collect(),
         closure_days: closures
             .into_iter()
             .filter(|c| c.day.year() == year)
@@ -326,6 +336,7 @@ async fn holidays(
                 title: c.title,
             })
             .collect(),
+        data_until: calendar.data_until(),
     }))
 }
 
@@ -524,4 +535,101 @@ async fn delete_closure_day(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HolidayImportQuery {
+    /// `true` (the default) only shows what would change; `false` applies the import.
+    pub dry_run: Option<bool>,
+}
+
+/// What an import changes in one region, compared with the holidays the service uses now.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "region": "scotland",
+    "added": [{"date": "2026-06-15", "title": "World Cup bank holiday"}],
+    "removed": [],
+    "data_until": "2028-12-31"
+}))]
+pub struct RegionImport {
+    pub region: HolidayRegion,
+    /// Days that become holidays; a renamed holiday is listed here with its new name.
+    pub added: Vec<NamedDay>,
+    /// Days that stop being holidays; a renamed holiday is listed here with its old name.
+    pub removed: Vec<NamedDay>,
+    /// How far the region's published data reaches once the import is applied.
+    pub data_until: NaiveDate,
+}
+
+impl From<RegionChange> for RegionImport {
+    fn from(change: RegionChange) -> RegionImport {
+        RegionImport {
+            region: change.region.into(),
+            added: change.added.into_iter().map(NamedDay::from).collect(),
+            removed: change.removed.into_iter().map(NamedDay::from).collect(),
+            data_until: change.data_until,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "dry_run": true,
+    "regions": [
+        {"region": "england-and-wales", "added": [], "removed": [], "data_until": "2028-12-31"},
+        {"region": "scotland", "added": [{"date": "2026-06-15", "title": "World Cup bank holiday"}], "removed": [], "data_until": "2028-12-31"},
+        {"region": "northern-ireland", "added": [], "removed": [], "data_until": "2028-12-31"}
+    ]
+}))]
+pub struct HolidayImport {
+    /// Whether this was only a preview: if so, nothing was changed.
+    pub dry_run: bool,
+    /// Every region, in the feed's order.
+    pub regions: Vec<RegionImport>,
+}
+
+/// Import the government's bank-holiday feed as published (administrators; CAL-2): the body
+/// is <https://www.gov.uk/bank-holidays.json> unchanged. For every year it covers, its list
+/// replaces the standing rules and the shipped data, and it replaces any earlier import. With
+/// `dry_run=true` (the default) it only shows what would change; with `dry_run=false` it
+/// applies the import in one transaction, audits it, and every instance rebuilds its calendars
+/// on its next use, so due dates and working-day answers follow at once.
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    params(HolidayImportQuery),
+    request_body(content = Object, description = "The GOV.UK bank-holiday feed: `england-and-wales`, `scotland` and `northern-ireland`, each `{division, events: [{title, date, notes, bunting}]}`"),
+    responses(
+        (status = 200, body = HolidayImport),
+        (status = 400, description = "Not JSON, or a malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not the feed as published; `errors` names each bad entry, e.g. `scotland.events[3].date`, and nothing is changed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/calendar/holiday-imports")]
+async fn import_holidays(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<HolidayImportQuery>,
+    body: Json<serde_json::Value>,
+) -> ApiResult<web::Json<HolidayImport>> {
+    caller.require_admin()?;
+    let dry_run = query.0.dry_run.unwrap_or(true);
+    let published = feed::parse_feed(&body.0)?;
+    let actor = caller.actor();
+    let work = move |conn: &mut crate::store::DbConnection| {
+        organisation::import_holidays(conn, &published, &actor, dry_run)
+    };
+    let changes = if dry_run {
+        state.db.read(work).await?
+    } else {
+        state.db.write(work).await?
+    };
+    Ok(web::Json(HolidayImport {
+        dry_run,
+        regions: changes.into_iter().map(RegionImport::from).collect(),
+    }))
 }

@@ -6,6 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::domain::calendar::feed::data_ends_soon;
+use crate::domain::calendar::Region;
+use crate::domain::people::organisation_today;
 use crate::http::problem::{ApiResult, Problem};
 use crate::http::AppState;
 
@@ -17,16 +20,25 @@ pub fn configure(config: &mut ServiceConfig) {
 #[schema(example = json!({"status": "ok"}))]
 pub struct Health {
     pub status: &'static str,
+    /// Things an operator should attend to soon, none of which stops the service; omitted when
+    /// there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The process is up.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 async fn healthz() -> web::Json<Health> {
-    web::Json(Health { status: "ok" })
+    web::Json(Health {
+        status: "ok",
+        warnings: Vec::new(),
+    })
 }
 
-/// The database answers.
+/// The database answers. `warnings` says when a region's published holiday data ends within
+/// six months (CAL-2): import the government's feed before then, or one-off holidays
+/// proclaimed later will be missed. A warning never makes the service unready.
 #[utoipa::path(
     tag = "operations",
     responses(
@@ -36,15 +48,35 @@ async fn healthz() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
-    state
+    let calendars = state.calendars.clone();
+    let set = state
         .db
-        .read(|conn| conn.batch_execute("SELECT 1").map_err(Into::into))
+        .read(move |conn| {
+            conn.batch_execute("SELECT 1")?;
+            calendars.load(conn)
+        })
         .await
         .map_err(|err| {
             tracing::warn!(%err, "readiness check failed");
             crate::http::problem::ApiError::Unavailable
         })?;
-    Ok(web::Json(Health { status: "ready" }))
+    let today = organisation_today();
+    let warnings = Region::ALL
+        .into_iter()
+        .map(|region| (region, set.region(region).data_until()))
+        .filter(|&(_, until)| data_ends_soon(until, today))
+        .map(|(region, until)| {
+            format!(
+                "holiday data for {} ends on {until}: import the government's bank-holiday feed \
+                 (supervision holidays import FILE)",
+                region.as_str()
+            )
+        })
+        .collect();
+    Ok(web::Json(Health {
+        status: "ready",
+        warnings,
+    }))
 }
 
 /// Request counts and latencies in the Prometheus text format.
