@@ -997,5 +997,19 @@ mod tests {
             prop_assert_eq!(deliver_at(at, zone, &prefs, calendar(), false), at);
             prop_assert_eq!(deliver_at(fire_at, zone, &prefs, calendar(), true), fire_at);
         }
+
+        #[test]
+        fn rem5_every_deadline_falls_after_the_fire_time(
+            seconds in 599_616_000i64..4_197_000_000,
+            zone in zone(),
+            kind in prop::sample::select(ReminderKind::ALL.to_vec()),
+            lead in prop::sample::select(SESSION_LEADS.to_vec()),
+        ) {
+            let fire_at = DateTime::from_timestamp(seconds, 0).unwrap();
+            let held = deliver_at(fire_at, zone, &Preferences::default(), calendar(), false);
+            let starts = fire_at + TimeDelta::minutes(lead.into());
+            let by = kind.deliver_by(fire_at, held, Some(starts), calendar(), zone);
+            prop_assert!(by > fire_at, "{kind:?} would never be pushed");
+        }
     }
 }

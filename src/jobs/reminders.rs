@@ -342,3 +342,31 @@ pub async fn spawn(
     });
     Ok(scheduler)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration as Std;
+
+    #[test]
+    fn rem5_a_claim_is_pushed_within_half_its_lease() {
+        let default = Lease::default();
+        assert_eq!(default.length, Std::from_secs(120));
+        assert_eq!(default.claim_size(), 384);
+        // Every allowed push timeout: each wave of CONCURRENCY pushes takes at most the
+        // timeout, and the waves of one claim take at most half the lease.
+        for seconds in 1..=120 {
+            let lease = Lease::for_push_timeout(Std::from_secs(seconds));
+            let waves = lease.claim_size() as u32 / CONCURRENCY as u32;
+            assert!(waves >= 1);
+            assert!(lease.push_timeout * waves * 2 <= lease.length, "{lease:?}");
+        }
+        let at = now();
+        let until = at + Duration::seconds(120);
+        assert!(default.fits(at, until));
+        assert!(
+            !default.fits(at + Duration::seconds(110), until),
+            "would end after its claim"
+        );
+    }
+}
