@@ -5,18 +5,23 @@
 //!    planning; times one whole tick (plan a batch, fire, claim, send) and reports the
 //!    process's peak memory. Target: under 1 s and under 200 MB.
 //! 2. `deliveries`: pushes to a local push endpoint on this machine (a bare actix server that
-//!    accepts each push), encrypted and signed as in production. Target: 2,000 a second.
+//!    accepts each push after a delay, 50 ms by default, as a real push service's round trip),
+//!    encrypted and signed as in production, by two dispatchers at once. Reports pushes a
+//!    second and duplicates, counted per (device, Topic) at the endpoint (REM-5: 0). Target:
+//!    2,000 a second.
 //!
-//! `cargo run --release --example reminders [-- sweep|deliveries] [people] [pushes]`
+//! `cargo run --release --example reminders [-- sweep|deliveries] [people] [pushes] [answer ms]`
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::{Duration, Months, Utc};
 use diesel::connection::SimpleConnection;
 
 use supervision::domain::push::{PushPolicy, Subscription};
-use supervision::jobs::reminders::{dispatch, tick};
+use supervision::jobs::reminders::{dispatch_leased, tick, Lease};
 use supervision::push::{Sender, VapidKeys};
 use supervision::store::organisation::Calendars;
 use supervision::store::{new_id, Db, DbConnection};
@@ -104,17 +109,40 @@ fn database() -> (Db, std::path::PathBuf) {
     (db, dir)
 }
 
-/// A push service that accepts everything, on a free loopback port.
-fn receiver() -> u16 {
-    let server = HttpServer::new(|| {
-        App::new().default_service(web::to(|| async { HttpResponse::Created().finish() }))
+/// Pushes a push service saw, per (device path, Topic): one Topic per reminder.
+type Seen = Arc<Mutex<HashMap<(String, String), usize>>>;
+
+/// A push service that accepts everything after `delay`, on a free loopback port.
+fn receiver(delay: std::time::Duration) -> (u16, Seen) {
+    let seen = Seen::default();
+    let counts = seen.clone();
+    let server = HttpServer::new(move || {
+        let seen = counts.clone();
+        App::new().default_service(web::to(move |req: HttpRequest| {
+            let seen = seen.clone();
+            async move {
+                let topic = req
+                    .headers()
+                    .get("topic")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                *seen
+                    .lock()
+                    .unwrap()
+                    .entry((req.path().to_string(), topic))
+                    .or_default() += 1;
+                actix_web::rt::time::sleep(delay).await;
+                HttpResponse::Created().finish()
+            }
+        }))
     })
     .workers(1)
     .bind(("127.0.0.1", 0))
     .expect("a free port");
     let port = server.addrs()[0].port();
     actix_web::rt::spawn(server.disable_signals().run());
-    port
+    (port, seen)
 }
 
 fn subscription(port: u16, i: usize) -> Subscription {
@@ -178,15 +206,16 @@ async fn sweep(people: usize) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-async fn deliveries(pushes: usize) {
+async fn deliveries(pushes: usize, answer_ms: u64) {
     let (db, dir) = database();
-    let port = receiver();
+    let (port, seen) = receiver(std::time::Duration::from_millis(answer_ms));
     let subs: Vec<Subscription> = (0..100).map(|i| subscription(port, i)).collect();
     // 100 people with one device each; `pushes / 100` reminders each, all due now.
     let per_person = pushes / subs.len();
     db.write_now(move |conn| {
         let now = Utc::now().naive_utc();
         let ts = now.format("%Y-%m-%d %H:%M:%S").to_string();
+        let by = (now + Duration::days(1)).format("%Y-%m-%d %H:%M:%S").to_string();
         for (i, sub) in subs.iter().enumerate() {
             let person = new_id();
             conn.batch_execute(&format!(
@@ -197,9 +226,9 @@ async fn deliveries(pushes: usize) {
                 new_id(), sub.endpoint, sub.p256dh, sub.auth
             )).expect("device");
             let rows: Vec<String> = (0..per_person)
-                .map(|n| format!("('{}','{person}','action_due','a{n}','{ts}','{ts}','{person}','An action is due','Due tomorrow','/me/actions','planned','{ts}',NULL)", new_id()))
+                .map(|n| format!("('{}','{person}','action_due','a{n}','{ts}','{ts}','{by}','{person}','An action is due','Due tomorrow','/me/actions','planned','{ts}',NULL)", new_id()))
                 .collect();
-            insert(conn, "reminders", "id,person_id,kind,subject_id,fire_at,deliver_at,planned_for,title,body,link,state,created_at,fired_at", &rows);
+            insert(conn, "reminders", "id,person_id,kind,subject_id,fire_at,deliver_at,deliver_by,planned_for,title,body,link,state,created_at,fired_at", &rows);
         }
         Ok(())
     })
@@ -226,20 +255,26 @@ async fn deliveries(pushes: usize) {
         "fired {fired} reminders in {:.2} s",
         fired_at.elapsed().as_secs_f64()
     );
+    let lease = Lease::for_push_timeout(std::time::Duration::from_secs(5));
     let started = Instant::now();
     let mut delivered = 0;
     while delivered < per_person * 100 {
-        let done = dispatch(&db, &sender, "bench", Utc::now().naive_utc())
-            .await
-            .expect("dispatch");
-        if done.sent == 0 {
+        // Two instances' dispatchers sharing the queue.
+        let (a, b) = futures_util::future::join(
+            dispatch_leased(&db, &sender, lease, "bench-a", Utc::now().naive_utc()),
+            dispatch_leased(&db, &sender, lease, "bench-b", Utc::now().naive_utc()),
+        )
+        .await;
+        let (a, b) = (a.expect("dispatch"), b.expect("dispatch"));
+        if a.sent + b.sent == 0 {
             break;
         }
-        delivered += done.delivered;
+        delivered += a.delivered + b.delivered;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let duplicates: usize = seen.lock().unwrap().values().map(|n| n - 1).sum();
     println!(
-        "{delivered} pushes delivered to a local push endpoint in {seconds:.2} s: {:.0} a second; peak RSS {:.0} MB",
+        "{delivered} pushes delivered by two dispatchers to a local push endpoint answering in {answer_ms} ms, in {seconds:.2} s: {:.0} a second, {duplicates} duplicates; peak RSS {:.0} MB",
         delivered as f64 / seconds,
         peak_rss_mb()
     );
@@ -254,6 +289,10 @@ async fn main() {
         sweep(args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100_000)).await;
     }
     if which == "deliveries" || which == "both" {
-        deliveries(args.get(3).and_then(|n| n.parse().ok()).unwrap_or(20_000)).await;
+        deliveries(
+            args.get(3).and_then(|n| n.parse().ok()).unwrap_or(20_000),
+            args.get(4).and_then(|n| n.parse().ok()).unwrap_or(50),
+        )
+        .await;
     }
 }

@@ -214,6 +214,8 @@ fn print_once(text: &str) {
 }
 
 fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
+    // Held until the server stops; a second server on the same SQLite data exits here.
+    let _single = supervision::store::lock_single_process(&settings.database_url())?;
     let db = connect(&settings)?;
     settings.vapid_private_key = Some(settings.vapid_keys()?.private_key().to_string());
     if demo {
@@ -250,11 +252,15 @@ fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
         .div_ceil(workers)
         .max(1);
     let bind = settings.bind.clone();
+    let lease = jobs::reminders::Lease::for_push_timeout(std::time::Duration::from_secs(
+        settings.push_timeout_seconds,
+    ));
     actix_web::rt::System::new().block_on(async move {
         let housekeeping = jobs::housekeeping::spawn(db.clone());
-        let mut reminders = jobs::reminders::spawn(db, state.calendars.clone(), state.push.clone())
-            .await
-            .map_err(std::io::Error::other)?;
+        let mut reminders =
+            jobs::reminders::spawn(db, state.calendars.clone(), state.push.clone(), lease)
+                .await
+                .map_err(std::io::Error::other)?;
         let server = HttpServer::new(move || http::app(state.clone()))
             .workers(workers)
             // The pool bounds database work anyway; more threads would only hold memory.

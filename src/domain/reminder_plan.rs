@@ -104,6 +104,8 @@ pub struct Planned {
     pub fire_at: DateTime<Utc>,
     /// `fire_at` moved out of the recipient's quiet hours (REM-3).
     pub deliver_at: DateTime<Utc>,
+    /// After this the push is not worth sending (REM-5, [`ReminderKind::deliver_by`]).
+    pub deliver_by: DateTime<Utc>,
     pub title: String,
     pub body: String,
     pub link: String,
@@ -132,15 +134,38 @@ impl Plan<'_> {
         exempt: bool,
         text: Text<'_>,
     ) {
+        self.add_session(to, kind, subject, fire_at, exempt, None, text);
+    }
+
+    /// [`Plan::add`] for a reminder of the session starting at `session_starts`.
+    #[allow(clippy::too_many_arguments)]
+    fn add_session(
+        &mut self,
+        to: &Recipient,
+        kind: ReminderKind,
+        subject: &str,
+        fire_at: DateTime<Utc>,
+        exempt: bool,
+        session_starts: Option<DateTime<Utc>>,
+        text: Text<'_>,
+    ) {
         if !to.preferences.wants(kind) || fire_at < self.from || fire_at > self.to {
             return;
         }
+        let deliver_at = deliver_at(fire_at, to.zone, &to.preferences, self.calendar, exempt);
         self.out.push(Planned {
             person_id: to.person_id.clone(),
             kind,
             subject_id: subject.to_string(),
             fire_at,
-            deliver_at: deliver_at(fire_at, to.zone, &to.preferences, self.calendar, exempt),
+            deliver_at,
+            deliver_by: kind.deliver_by(
+                fire_at,
+                deliver_at,
+                session_starts,
+                self.calendar,
+                to.zone,
+            ),
             title: text.title.to_string(),
             body: text.body,
             link: text.link,
@@ -171,12 +196,13 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
         let exempt = is_quiet(session.starts_at, me.zone, &me.preferences, calendar);
         let leads = session_coming_up(session.starts_at, &me.preferences.session_leads_minutes);
         for at in leads.into_iter().filter(|at| *at >= session.booked_at) {
-            plan.add(
+            plan.add_session(
                 me,
                 ReminderKind::SessionComingUp,
                 &session.id,
                 at,
                 exempt,
+                Some(session.starts_at),
                 Text {
                     title: "Supervision coming up",
                     // Not the place: people write case references into it (REM-6).
@@ -610,6 +636,8 @@ mod tests {
                 local_time(starts_at, f.person.zone)
             )
         );
+        // REM-5: not pushed once the session has started.
+        assert!(plan.iter().all(|p| p.deliver_by == starts_at));
         f.sessions[0].booked_at = now() + Duration::hours(2);
         let late = super::plan(&f, &calendar());
         assert_eq!(

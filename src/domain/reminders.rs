@@ -13,40 +13,45 @@ use super::calendar::Calendar;
 use super::sessions::text_enum;
 use super::validation::Invalid;
 
-/// REM-2: what a reminder is about.
+/// REM-2: what a reminder is about. Each kind has a deadline (REM-5, [`ReminderKind::deliver_by`]):
+/// past it the push is recorded `expired` and not sent, though the inbox keeps it (REM-4).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
-    /// To both parties, at each of their lead times before a session.
+    /// To both parties, at each of their lead times before a session. Pushed until the
+    /// session starts.
     SessionComingUp,
-    /// Nothing booked before the frequency limit's `due_by`.
+    /// Nothing booked before the frequency limit's `due_by`. Pushed for a day.
     NothingBooked,
-    /// The frequency limit has passed: each working day while overdue.
+    /// The frequency limit has passed: each working day while overdue. Pushed until the next
+    /// one is due (the same time on the next working day).
     LimitBreached,
-    /// A re-schedule waits for the manager's confirmation.
+    /// A re-schedule waits for the manager's confirmation. Pushed until the next one is due.
     RescheduleAwaiting,
-    /// The supervisor has not written the record by its due day.
+    /// The supervisor has not written the record by its due day. Pushed for a day.
     RecordNotWritten,
-    /// The supervisee has not signed a sent record.
+    /// The supervisee has not signed a sent record. Pushed for a day.
     RecordAwaitingSignature,
-    /// An action is due tomorrow, or overdue.
+    /// An action is due tomorrow, or overdue. Pushed for a day.
     ActionDue,
-    /// Too few observations so far in the practice year.
+    /// Too few observations so far in the practice year. Pushed for a day.
     ObservationsShort,
     /// The weekly prompt to students and ASYE workers to write in their reflective log.
+    /// Pushed for three days.
     ReflectionPrompt,
-    /// A PDR milestone of the year.
+    /// A PDR milestone of the year. Pushed for a day.
     PdrMilestone,
-    /// A party has not signed an agreement.
+    /// A party has not signed an agreement. Pushed for a day.
     AgreementUnsigned,
-    /// Someone read the person's record with a stated reason (ACC-2).
+    /// Someone read the person's record with a stated reason (ACC-2). Pushed for a day.
     RecordAccessed,
-    /// A case is due for discussion in supervision soon, or overdue (CASE-1).
+    /// A case is due for discussion in supervision soon, or overdue (CASE-1). Pushed until
+    /// the next one is due (overdue ones come each working day).
     CaseDiscussionDue,
     /// A child protection plan nears 9 months: discuss it 6 weeks before its review
-    /// conference (CASE-1, 001 §5.3).
+    /// conference (CASE-1, 001 §5.3). Pushed for a day.
     CpReviewDiscussionDue,
 }
 
@@ -94,6 +99,28 @@ impl ReminderKind {
             ReminderKind::SessionComingUp => 3_600,
             ReminderKind::ReflectionPrompt => 3 * 86_400,
             _ => 86_400,
+        }
+    }
+
+    /// REM-5: until when a reminder is worth pushing (see each kind). `deliver_at` is its
+    /// fire time moved out of quiet hours; "for a day" counts from then, as the TTL does.
+    /// `session_starts` is the session of a "coming up" reminder.
+    pub fn deliver_by(
+        self,
+        fire_at: DateTime<Utc>,
+        deliver_at: DateTime<Utc>,
+        session_starts: Option<DateTime<Utc>>,
+        calendar: &Calendar,
+        zone: Tz,
+    ) -> DateTime<Utc> {
+        use ReminderKind::*;
+        let kept = deliver_at + TimeDelta::seconds(self.ttl_seconds().into());
+        match self {
+            SessionComingUp => session_starts.unwrap_or(kept),
+            LimitBreached | RescheduleAwaiting | CaseDiscussionDue => {
+                working_days_later(fire_at, 1, calendar, zone)
+            }
+            _ => kept,
         }
     }
 }
@@ -492,6 +519,74 @@ mod tests {
         assert_eq!(SessionComingUp.ttl_seconds(), 3_600);
         assert_eq!(ReflectionPrompt.ttl_seconds(), 259_200);
         assert_eq!(RecordAccessed.ttl_seconds(), 86_400);
+    }
+
+    #[test]
+    fn rem5_each_kind_has_a_deadline() {
+        use ReminderKind::*;
+        // Wednesday 24 November 2027, 09:00 GMT.
+        let fire = utc("2027-11-24T09:00:00Z");
+        let by = |kind: ReminderKind, deliver: &str, starts: Option<&str>| {
+            kind.deliver_by(fire, utc(deliver), starts.map(utc), calendar(), LONDON)
+        };
+        // A session reminder is moot once the session starts.
+        assert_eq!(
+            by(
+                SessionComingUp,
+                "2027-11-24T09:00:00Z",
+                Some("2027-11-25T09:00:00Z")
+            ),
+            utc("2027-11-25T09:00:00Z")
+        );
+        // A daily one until the next is due, over a weekend too.
+        assert_eq!(
+            by(LimitBreached, "2027-11-24T09:00:00Z", None),
+            utc("2027-11-25T09:00:00Z")
+        );
+        assert_eq!(
+            LimitBreached.deliver_by(
+                utc("2027-11-26T09:00:00Z"),
+                utc("2027-11-26T09:00:00Z"),
+                None,
+                calendar(),
+                LONDON
+            ),
+            utc("2027-11-29T09:00:00Z")
+        );
+        // The rest for their TTL after a hold for quiet hours.
+        assert_eq!(
+            by(ActionDue, "2027-11-24T10:00:00Z", None),
+            utc("2027-11-25T10:00:00Z")
+        );
+        assert_eq!(
+            by(ReflectionPrompt, "2027-11-24T09:00:00Z", None),
+            utc("2027-11-27T09:00:00Z")
+        );
+        for &kind in ReminderKind::ALL {
+            assert!(by(kind, "2027-11-24T09:00:00Z", Some("2027-11-24T10:00:00Z")) > fire);
+        }
+    }
+
+    /// The schedule the README states: 30 s after the first failure, doubling to an hour
+    /// between tries, a longer Retry-After honoured, and tried until the reminder's deadline
+    /// (the store records a retry due past it as `expired`).
+    #[test]
+    fn rem5_the_retry_schedule_is_the_one_the_readme_states() {
+        use crate::domain::push::{backoff, classify, Delivery};
+        let waits: Vec<i64> = (0..10).map(|n| backoff(n).num_seconds()).collect();
+        assert_eq!(
+            waits,
+            [30, 60, 120, 240, 480, 960, 1_920, 3_600, 3_600, 3_600]
+        );
+        let now = utc("2027-11-24T09:00:00Z");
+        let retry = |status, after, attempt| match classify(Some(status), after, attempt, now) {
+            Delivery::Retry { at } => (at - now).num_seconds(),
+            other => panic!("{status} is retried, not {other:?}"),
+        };
+        assert_eq!(retry(503, None, 0), 30);
+        assert_eq!(retry(429, Some("600"), 0), 600, "a longer Retry-After wins");
+        assert_eq!(retry(429, Some("5"), 3), 240, "a shorter one does not");
+        assert_eq!(retry(503, Some("Wed, 24 Nov 2027 11:00:00 GMT"), 0), 7_200);
     }
 
     #[test]
@@ -901,6 +996,20 @@ mod tests {
             prop_assert!(!is_quiet(at, zone, &prefs, calendar()));
             prop_assert_eq!(deliver_at(at, zone, &prefs, calendar(), false), at);
             prop_assert_eq!(deliver_at(fire_at, zone, &prefs, calendar(), true), fire_at);
+        }
+
+        #[test]
+        fn rem5_every_deadline_falls_after_the_fire_time(
+            seconds in 599_616_000i64..4_197_000_000,
+            zone in zone(),
+            kind in prop::sample::select(ReminderKind::ALL.to_vec()),
+            lead in prop::sample::select(SESSION_LEADS.to_vec()),
+        ) {
+            let fire_at = DateTime::from_timestamp(seconds, 0).unwrap();
+            let held = deliver_at(fire_at, zone, &Preferences::default(), calendar(), false);
+            let starts = fire_at + TimeDelta::minutes(lead.into());
+            let by = kind.deliver_by(fire_at, held, Some(starts), calendar(), zone);
+            prop_assert!(by > fire_at, "{kind:?} would never be pushed");
         }
     }
 }

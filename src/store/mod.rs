@@ -400,8 +400,65 @@ pub fn new_id() -> String {
 
 /// Current UTC time at microsecond precision, as both backends store it.
 pub fn now() -> chrono::NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+    truncate_to_micros(chrono::Utc::now().naive_utc())
+}
+
+/// `at` at microsecond precision, so what is written compares equal to what is read back.
+pub fn truncate_to_micros(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    chrono::DurationRound::duration_trunc(at, chrono::TimeDelta::microseconds(1)).unwrap_or(at)
+}
+
+/// An exclusive lock on a SQLite database, held until dropped (REM-5: SQLite serves one
+/// process; reminders are claimed without row locks there, so a second process would send
+/// them twice).
+#[derive(Debug)]
+pub struct ProcessLock {
+    _file: std::fs::File,
+}
+
+/// Takes the lock of the SQLite database at `url`: an advisory `flock` on `<file>.lock` in
+/// its data folder, which the kernel releases when the process ends, however it ends. None
+/// for PostgreSQL, where instances share the work. Refused while another process (or
+/// another lock in this one) holds it.
+pub fn lock_single_process(url: &str) -> StoreResult<Option<ProcessLock>> {
+    use std::io::{Read, Seek, Write};
+    use std::os::fd::AsRawFd;
+    let (backend, path) = parse_url(url)?;
+    if backend == Backend::Postgres {
+        return Ok(None);
+    }
+    let lock_path = format!("{path}.lock");
+    if let Some(parent) = std::path::Path::new(&lock_path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+    }
+    let unavailable = |e: std::io::Error| StoreError::Unavailable(format!("{lock_path}: {e}"));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(unavailable)?;
+    // SAFETY: flock on a descriptor this function owns; it neither reads nor writes memory.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    if !locked {
+        let mut holder = String::new();
+        let _ = file.read_to_string(&mut holder);
+        return Err(StoreError::Unavailable(format!(
+            "{path} is in use by another supervision process (pid {}); SQLite serves one \
+             process, so stop that one or use PostgreSQL to run several",
+            holder.trim()
+        )));
+    }
+    // The holder's pid, for the message above.
+    file.set_len(0).map_err(unavailable)?;
+    file.rewind().map_err(unavailable)?;
+    write!(file, "{}", std::process::id()).map_err(unavailable)?;
+    Ok(Some(ProcessLock { _file: file }))
 }
 
 #[cfg(test)]
@@ -474,5 +531,23 @@ mod tests {
         assert_eq!(parse_url("./x.db").unwrap().0, Backend::Sqlite);
         assert!(parse_url("mysql://h/db").is_err());
         assert!(parse_url("").is_err());
+    }
+
+    #[test]
+    fn rem5_a_second_process_on_one_sqlite_database_is_refused() {
+        let dir = std::env::temp_dir().join(format!("supervision-lock-{}", new_id()));
+        let url = format!("sqlite://{}", dir.join("supervision.db").display());
+        let first = lock_single_process(&url).unwrap();
+        assert!(first.is_some());
+        let second = lock_single_process(&url).unwrap_err().to_string();
+        assert!(
+            second.contains("in use by another supervision process")
+                && second.contains(&std::process::id().to_string()),
+            "{second}"
+        );
+        drop(first);
+        assert!(lock_single_process(&url).unwrap().is_some(), "released");
+        assert!(lock_single_process("postgres://h/db").unwrap().is_none());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -24,10 +24,8 @@ pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const GONE: &str = "gone";
 pub const REJECTED: &str = "rejected";
-pub const FAILED: &str = "failed";
-
-/// Attempts before a delivery is given up (with the backoff, about a day of trying).
-pub const MAX_ATTEMPTS: i32 = 10;
+/// Past the reminder's `deliver_by` (REM-5): not sent, or not tried again.
+pub const EXPIRED: &str = "expired";
 
 type Key = (String, String, String, NaiveDateTime);
 
@@ -72,6 +70,7 @@ pub fn replace_plan(
                 diesel::update(reminders::table.find(&id))
                     .set((
                         reminders::deliver_at.eq(p.deliver_at.naive_utc()),
+                        reminders::deliver_by.eq(p.deliver_by.naive_utc()),
                         reminders::title.eq(&p.title),
                         reminders::body.eq(&p.body),
                         reminders::link.eq(&p.link),
@@ -97,6 +96,7 @@ pub fn replace_plan(
                     reminders::subject_id.eq(&p.subject_id),
                     reminders::fire_at.eq(p.fire_at.naive_utc()),
                     reminders::deliver_at.eq(p.deliver_at.naive_utc()),
+                    reminders::deliver_by.eq(p.deliver_by.naive_utc()),
                     reminders::planned_for.eq(planned_for),
                     reminders::title.eq(&p.title),
                     reminders::body.eq(&p.body),
@@ -219,17 +219,29 @@ pub struct Claimed {
     pub body: String,
     pub link: String,
     pub device: Option<device_store::Device>,
+    /// The claim is this instance's until then; its outcome is recorded only if it still is.
+    pub claimed_until: NaiveDateTime,
+    pub deliver_by: NaiveDateTime,
+}
+
+/// What one claim took: deliveries to send, and how many it found past their deadline and
+/// recorded `expired` instead.
+#[derive(Debug, Default)]
+pub struct Claims {
+    pub claimed: Vec<Claimed>,
+    pub expired: usize,
 }
 
 /// Claims up to `limit` deliveries due at `now` for `instance` until `now + lease`. A claim
-/// that outlives its lease (the instance died mid-send) is taken over.
+/// that outlives its lease (the instance died mid-send) is taken over. Those past their
+/// reminder's `deliver_by` are recorded `expired`, not claimed (REM-5).
 pub fn claim_deliveries(
     conn: &mut DbConnection,
     instance: &str,
     now: NaiveDateTime,
     lease: Duration,
     limit: i64,
-) -> StoreResult<Vec<Claimed>> {
+) -> StoreResult<Claims> {
     let due = reminder_deliveries::table
         .filter(reminder_deliveries::state.eq(PENDING))
         .filter(reminder_deliveries::next_attempt_at.le(now))
@@ -253,18 +265,15 @@ pub fn claim_deliveries(
             .load(pg)?,
         DbConnection::Sqlite(sqlite) => due.select(columns).limit(limit).load(sqlite)?,
     };
-    let mut claimed = Vec::with_capacity(keys.len());
+    // At the precision both backends store, so recording can match it exactly.
+    let claimed_until = super::truncate_to_micros(now + lease);
+    let mut claims = Claims::default();
     for (reminder_id, device_id, attempts) in keys {
-        diesel::update(reminder_deliveries::table.find((&reminder_id, &device_id)))
-            .set((
-                reminder_deliveries::claimed_by.eq(instance),
-                reminder_deliveries::claimed_until.eq(now + lease),
-            ))
-            .execute(conn)?;
-        let (person_id, kind, subject_id, fire_at, title, body, link): (
+        let (person_id, kind, subject_id, fire_at, deliver_by, title, body, link): (
             String,
             String,
             String,
+            NaiveDateTime,
             NaiveDateTime,
             String,
             String,
@@ -276,13 +285,31 @@ pub fn claim_deliveries(
                 reminders::kind,
                 reminders::subject_id,
                 reminders::fire_at,
+                reminders::deliver_by,
                 reminders::title,
                 reminders::body,
                 reminders::link,
             ))
             .get_result(conn)?;
+        let row = reminder_deliveries::table.find((&reminder_id, &device_id));
+        if deliver_by <= now {
+            diesel::update(row)
+                .set((
+                    reminder_deliveries::state.eq(EXPIRED),
+                    reminder_deliveries::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            claims.expired += 1;
+            continue;
+        }
+        diesel::update(row)
+            .set((
+                reminder_deliveries::claimed_by.eq(instance),
+                reminder_deliveries::claimed_until.eq(claimed_until),
+            ))
+            .execute(conn)?;
         let device = device_store::find(conn, &device_id).ok();
-        claimed.push(Claimed {
+        claims.claimed.push(Claimed {
             kind: kind
                 .parse()
                 .map_err(|e: String| StoreError::Conflict(format!("stored reminder kind: {e}")))?,
@@ -296,13 +323,16 @@ pub fn claim_deliveries(
             body,
             link,
             device,
+            claimed_until,
+            deliver_by,
         });
     }
-    Ok(claimed)
+    Ok(claims)
 }
 
-/// Records what the push service said, if the claim is still this instance's (a claim taken
-/// over after its lease belongs to the instance that took it).
+/// Records what the push service said, if the claim is still this one (a claim taken over
+/// after its lease belongs to the instance that took it, and its outcome to that instance).
+/// A retry due after the reminder's `deliver_by` is not made: the delivery is `expired`.
 pub fn record_delivery(
     conn: &mut DbConnection,
     claimed: &Claimed,
@@ -314,14 +344,17 @@ pub fn record_delivery(
         .filter(reminder_deliveries::reminder_id.eq(&claimed.reminder_id))
         .filter(reminder_deliveries::device_id.eq(&claimed.device_id))
         .filter(reminder_deliveries::claimed_by.eq(instance))
+        .filter(reminder_deliveries::claimed_until.eq(claimed.claimed_until))
         .filter(reminder_deliveries::state.eq(PENDING));
     let attempts = claimed.attempts + 1;
     let (state, next, status): (&str, NaiveDateTime, Option<i32>) = match outcome {
         Delivery::Delivered => (DELIVERED, now, Some(201)),
         Delivery::Gone { status } => (GONE, now, status.map(i32::from)),
         Delivery::TooLarge => (REJECTED, now, Some(413)),
-        Delivery::Retry { at } if attempts < MAX_ATTEMPTS => (PENDING, at.naive_utc(), None),
-        Delivery::Retry { .. } => (FAILED, now, None),
+        Delivery::Retry { at } if at.naive_utc() < claimed.deliver_by => {
+            (PENDING, at.naive_utc(), None)
+        }
+        Delivery::Retry { .. } => (EXPIRED, now, None),
     };
     let changed = diesel::update(row)
         .set((

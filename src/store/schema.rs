@@ -451,6 +451,7 @@ diesel::table! {
         state -> Text,
         created_at -> Timestamp,
         fired_at -> Nullable<Timestamp>,
+        deliver_by -> Timestamp,
     }
 }
 

@@ -37,7 +37,7 @@ pub(crate) struct Received {
 type Answers = Arc<Mutex<VecDeque<(u16, Option<&'static str>)>>>;
 
 /// A push service on a free loopback port. It answers with the statuses queued (201 once
-/// they run out) and keeps what it received.
+/// they run out), after a delay if asked, and keeps what it received (on arrival).
 pub(crate) struct Receiver {
     pub port: u16,
     p256dh: String,
@@ -51,6 +51,7 @@ struct Shared {
     auth: Vec<u8>,
     received: Arc<Mutex<Vec<Received>>>,
     answers: Answers,
+    delay: std::time::Duration,
 }
 
 fn header(req: &HttpRequest, name: &str) -> Option<String> {
@@ -110,6 +111,7 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
         .unwrap()
         .pop_front()
         .unwrap_or((201, None));
+    actix_web::rt::time::sleep(shared.delay).await;
     let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
     if let Some(after) = retry_after {
         response.insert_header(("Retry-After", after));
@@ -122,6 +124,11 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
 
 impl Receiver {
     pub(crate) fn start() -> Receiver {
+        Receiver::answering_in(std::time::Duration::ZERO)
+    }
+
+    /// A push service that takes `delay` to answer each push.
+    pub(crate) fn answering_in(delay: std::time::Duration) -> Receiver {
         let (keys, auth) = ece::generate_keypair_and_auth_secret().unwrap();
         let components = keys.raw_components().unwrap();
         let p256dh = URL_SAFE_NO_PAD.encode(components.public_key());
@@ -132,6 +139,7 @@ impl Receiver {
             auth: auth.to_vec(),
             received: received.clone(),
             answers: answers.clone(),
+            delay,
         });
         let server = HttpServer::new(move || {
             App::new()

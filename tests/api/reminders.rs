@@ -10,7 +10,7 @@ use crate::records::put_if;
 use crate::sessions::{post_if, signed_agreement, team, today, Team};
 use crate::support::TestApp;
 use supervision::domain::reminders::ReminderKind;
-use supervision::jobs::reminders::{dispatch, tick};
+use supervision::jobs::reminders::{dispatch, dispatch_leased, plan_due, tick, Lease, CONCURRENCY};
 use supervision::store::reminders as store;
 use supervision::store::schema::reminders;
 
@@ -391,27 +391,7 @@ async fn rem5_two_dispatchers_and_a_killed_one_deliver_each_push_once(app: TestA
         .await
         .ok(201);
     }
-    let worker = t.worker.0.clone();
-    let now = Utc::now();
-    app.db
-        .write(move |conn| {
-            let plan: Vec<_> = (0..30)
-                .map(|i| supervision::domain::reminder_plan::Planned {
-                    person_id: worker.clone(),
-                    kind: ReminderKind::ActionDue,
-                    subject_id: format!("action-{i}"),
-                    fire_at: now - Duration::minutes(1),
-                    deliver_at: now - Duration::minutes(1),
-                    title: "An action is due".into(),
-                    body: "Test".into(),
-                    link: "/me/actions".into(),
-                })
-                .collect();
-            store::replace_plan(conn, &worker, &plan, now.naive_utc())?;
-            store::fire_due(conn, now.naive_utc(), 100)
-        })
-        .await
-        .unwrap();
+    fired_reminders(&app, &t.worker.0, 30).await;
     // A dispatcher claims ten and dies before sending.
     let claimed = app
         .db
@@ -425,7 +405,8 @@ async fn rem5_two_dispatchers_and_a_killed_one_deliver_each_push_once(app: TestA
             )
         })
         .await
-        .unwrap();
+        .unwrap()
+        .claimed;
     assert_eq!(claimed.len(), 10);
     // Two live dispatchers run at once and share the rest.
     let (a, b) = futures_util::future::join(
@@ -439,17 +420,7 @@ async fn rem5_two_dispatchers_and_a_killed_one_deliver_each_push_once(app: TestA
     dispatch(&app.db, &app.state.push, "a", at(Duration::seconds(121)))
         .await
         .unwrap();
-    let got = receiver.received();
-    assert_eq!(got.len(), 60);
-    let mut per_push: std::collections::HashMap<(String, String), usize> = Default::default();
-    for r in &got {
-        *per_push
-            .entry((
-                r.path.clone(),
-                r.payload["tag"].as_str().unwrap().to_string(),
-            ))
-            .or_default() += 1;
-    }
+    let per_push = pushes_per_delivery(&receiver);
     assert_eq!(per_push.len(), 60);
     assert!(
         per_push.values().all(|n| *n == 1),
@@ -470,6 +441,240 @@ async fn rem5_two_dispatchers_and_a_killed_one_deliver_each_push_once(app: TestA
         .await
         .unwrap();
     assert_eq!(receiver.received().len(), 60);
+}
+
+/// `n` action reminders for `person`, fired a minute ago: one pending delivery per device.
+async fn fired_reminders(app: &TestApp, person: &str, n: usize) {
+    let person = person.to_string();
+    let now = Utc::now();
+    app.db
+        .write(move |conn| {
+            let plan: Vec<_> = (0..n)
+                .map(|i| supervision::domain::reminder_plan::Planned {
+                    person_id: person.clone(),
+                    kind: ReminderKind::ActionDue,
+                    subject_id: format!("action-{i}"),
+                    fire_at: now - Duration::minutes(1),
+                    deliver_at: now - Duration::minutes(1),
+                    deliver_by: now + Duration::hours(1),
+                    title: "An action is due".into(),
+                    body: "Test".into(),
+                    link: "/me/actions".into(),
+                })
+                .collect();
+            store::replace_plan(conn, &person, &plan, now.naive_utc())?;
+            store::fire_due(conn, now.naive_utc(), n as i64)
+        })
+        .await
+        .unwrap();
+}
+
+/// How many times the receiver got each (device, reminder), counted at the receiver.
+fn pushes_per_delivery(receiver: &Receiver) -> std::collections::HashMap<(String, String), usize> {
+    let mut per_push = std::collections::HashMap::new();
+    for r in receiver.received() {
+        let tag = r.payload["tag"].as_str().unwrap().to_string();
+        *per_push.entry((r.path.clone(), tag)).or_default() += 1;
+    }
+    per_push
+}
+
+/// The states of `person`'s action reminders' deliveries, by subject.
+async fn action_states(app: &TestApp, person: &str) -> Vec<(String, String)> {
+    let person = person.to_string();
+    app.db
+        .read(move |conn| store::deliveries_of(conn, &person, ReminderKind::ActionDue))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(subject, _, state, _)| (subject, state))
+        .collect()
+}
+
+async fn with_devices(app: &TestApp, token: &str, receiver: &Receiver, devices: &[&str]) {
+    for device in devices {
+        app.post("/api/v1/me/devices", token, receiver.subscription(device))
+            .await
+            .ok(201);
+    }
+}
+
+/// REM-5: a push service answering so slowly that the whole run outlasts the lease (three
+/// seconds here, two minutes in service; the push timeout is half of it, as in service at
+/// its longest). Three dispatchers, one joining once the first claims would have lapsed had
+/// they been taken all at once: each (reminder, device) is pushed exactly once, and each
+/// outcome recorded.
+async fn rem5_dispatchers_sharing_a_slow_push_service_push_each_once(app: TestApp) {
+    let t = team(&app).await;
+    let receiver = Receiver::answering_in(std::time::Duration::from_millis(500));
+    with_devices(&app, &t.worker.1, &receiver, &["phone", "tablet"]).await;
+    fired_reminders(&app, &t.worker.0, 300).await;
+    let lease = Lease {
+        length: std::time::Duration::from_secs(3),
+        push_timeout: std::time::Duration::from_millis(1_500),
+    };
+    assert_eq!(lease.claim_size(), CONCURRENCY as i64);
+    let started = std::time::Instant::now();
+    let run = |instance: &'static str, after: u64| {
+        let app = &app;
+        async move {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(after)).await;
+            dispatch_leased(
+                &app.db,
+                &app.state.push,
+                lease,
+                instance,
+                at(Duration::zero()),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let (a, b, c) = futures_util::future::join3(run("a", 0), run("b", 0), run("c", 3_200)).await;
+    assert!(
+        started.elapsed() > lease.length,
+        "the pushes outlast one lease"
+    );
+    assert_eq!(a.sent + b.sent + c.sent, 600, "{a:?} {b:?} {c:?}");
+    let per_push = pushes_per_delivery(&receiver);
+    assert_eq!(per_push.len(), 600);
+    assert!(per_push.values().all(|n| *n == 1), "each pushed once");
+    let states = action_states(&app, &t.worker.0).await;
+    assert!(
+        states.iter().all(|(_, state)| state == "delivered"),
+        "{states:?}"
+    );
+}
+
+/// REM-5: each outcome is recorded as its push service answers, so a dispatcher stopped
+/// mid-batch (as by `kill -9`) leaves only what was in flight to send again.
+async fn rem5_a_dispatcher_stopped_mid_batch_resends_no_acknowledged_push(app: TestApp) {
+    let t = team(&app).await;
+    let receiver = Receiver::answering_in(std::time::Duration::from_millis(200));
+    with_devices(&app, &t.worker.1, &receiver, &["phone"]).await;
+    fired_reminders(&app, &t.worker.0, 100).await;
+    let lease = Lease {
+        length: std::time::Duration::from_secs(2),
+        push_timeout: std::time::Duration::from_millis(500),
+    };
+    // Stopped once some outcomes are recorded, with more pushes in flight.
+    let stopped = dispatch_leased(
+        &app.db,
+        &app.state.push,
+        lease,
+        "stopped",
+        at(Duration::zero()),
+    );
+    let some_acknowledged = async {
+        loop {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            let states = action_states(&app, &t.worker.0).await;
+            if states.iter().filter(|(_, s)| s == "delivered").count() >= 10 {
+                break;
+            }
+        }
+    };
+    let raced = futures_util::future::select(Box::pin(stopped), Box::pin(some_acknowledged)).await;
+    assert!(
+        matches!(raced, futures_util::future::Either::Right(_)),
+        "stopped mid-batch"
+    );
+    drop(raced);
+    let acknowledged: Vec<String> = action_states(&app, &t.worker.0)
+        .await
+        .into_iter()
+        .filter(|(_, state)| state == "delivered")
+        .map(|(subject, _)| format!("action_due-{subject}"))
+        .collect();
+    assert!(acknowledged.len() < 100);
+    // Another instance, once the stopped one's lease has run out, sends the rest.
+    dispatch_leased(
+        &app.db,
+        &app.state.push,
+        lease,
+        "next",
+        at(Duration::seconds(3)),
+    )
+    .await
+    .unwrap();
+    let per_push = pushes_per_delivery(&receiver);
+    assert_eq!(per_push.len(), 100, "none lost");
+    for tag in &acknowledged {
+        assert_eq!(
+            per_push[&("/push/phone".to_string(), tag.clone())],
+            1,
+            "{tag} sent again"
+        );
+    }
+    let again = per_push.values().filter(|n| **n > 1).count();
+    assert!(
+        again <= CONCURRENCY,
+        "only pushes in flight are sent again: {again}"
+    );
+    assert!(per_push.values().all(|n| *n <= 2));
+    let states = action_states(&app, &t.worker.0).await;
+    assert!(states.iter().all(|(_, state)| state == "delivered"));
+}
+
+/// REM-5: a session reminder is not pushed once the session has started, and a busy push
+/// service is not retried past it: both are recorded `expired`.
+async fn rem5_a_session_reminder_past_its_start_is_expired_not_pushed(app: TestApp) {
+    let t = team(&app).await;
+    let agreement = signed_agreement(&app, &t, today() - Duration::days(10)).await;
+    no_quiet_hours(&app, &t.worker.1, json!({})).await;
+    let receiver = Receiver::start();
+    with_devices(&app, &t.worker.1, &receiver, &["phone"]).await;
+    let (first, _) = booked(&app, &t, &agreement, Duration::minutes(61)).await;
+    let (second, _) = booked(&app, &t, &agreement, Duration::minutes(181)).await;
+    plan_due(&app.db, &app.state.calendars, at(Duration::zero()))
+        .await
+        .unwrap();
+    let states = |app: &TestApp| {
+        let worker = t.worker.0.clone();
+        let db = app.db.clone();
+        async move {
+            db.read(move |conn| store::deliveries_of(conn, &worker, ReminderKind::SessionComingUp))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(subject, _, state, attempts)| (subject, (state, attempts)))
+                .collect::<std::collections::HashMap<_, _>>()
+        }
+    };
+    // The dispatcher was down until a minute after the first session started.
+    let late = dispatch(&app.db, &app.state.push, "test", at(Duration::minutes(62)))
+        .await
+        .unwrap();
+    assert_eq!(late.expired, 1, "{late:?}");
+    assert_eq!(receiver.received().len(), 0);
+    assert_eq!(states(&app).await[&first], ("expired".to_string(), 0));
+    // The push service asks to wait until after the second session has started.
+    receiver.answer(429, Some("21600"));
+    dispatch(&app.db, &app.state.push, "test", at(Duration::minutes(122)))
+        .await
+        .unwrap();
+    assert_eq!(receiver.received().len(), 1);
+    assert_eq!(states(&app).await[&second], ("expired".to_string(), 1));
+    dispatch(&app.db, &app.state.push, "test", at(Duration::hours(7)))
+        .await
+        .unwrap();
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "not retried past its deadline"
+    );
+    // Both are still in the inbox (REM-4).
+    let inbox = app
+        .get("/api/v1/me/notifications", &t.worker.1)
+        .await
+        .ok(200);
+    let coming_up = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "session_coming_up")
+        .count();
+    assert_eq!(coming_up, 2);
 }
 
 async fn rem7_the_calendar_feed_follows_changes(app: TestApp) {
@@ -535,6 +740,9 @@ crate::on_both_backends!(
     rem1_busy_push_services_are_retried_and_gone_ones_removed,
     rem2_kinds_turned_off_are_not_planned,
     rem5_two_dispatchers_and_a_killed_one_deliver_each_push_once,
+    rem5_dispatchers_sharing_a_slow_push_service_push_each_once,
+    rem5_a_dispatcher_stopped_mid_batch_resends_no_acknowledged_push,
+    rem5_a_session_reminder_past_its_start_is_expired_not_pushed,
     rem7_the_calendar_feed_follows_changes,
     rem6_a_session_place_never_reaches_a_push,
 );
