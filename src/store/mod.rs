@@ -428,21 +428,14 @@ pub fn lock_single_process(url: &str) -> StoreResult<Option<ProcessLock>> {
         return Ok(None);
     }
     let lock_path = format!("{path}.lock");
-    if let Some(parent) = std::path::Path::new(&lock_path).parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
-            })?;
-        }
-    }
     let unavailable = |e: std::io::Error| StoreError::Unavailable(format!("{lock_path}: {e}"));
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&lock_path)
-        .map_err(unavailable)?;
+    // Created private like the database beside it (ACC-2), folder included.
+    private_files::parents(std::path::Path::new(&lock_path)).map_err(unavailable)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&lock_path).map_err(unavailable)?;
     // SAFETY: flock on a descriptor this function owns; it neither reads nor writes memory.
     let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
     if !locked {
@@ -539,6 +532,12 @@ mod tests {
         let url = format!("sqlite://{}", dir.join("supervision.db").display());
         let first = lock_single_process(&url).unwrap();
         assert!(first.is_some());
+        // ACC-2: the lock and the folder it made are the service's alone.
+        #[cfg(unix)]
+        {
+            assert_eq!(mode(&dir), 0o700);
+            assert_eq!(mode(&dir.join("supervision.db.lock")), 0o600);
+        }
         let second = lock_single_process(&url).unwrap_err().to_string();
         assert!(
             second.contains("in use by another supervision process")
