@@ -6,11 +6,13 @@
 //!    process's peak memory. Target: under 1 s and under 200 MB.
 //! 2. `deliveries`: pushes to a local push endpoint on this machine (a bare actix server that
 //!    accepts each push after a delay, 50 ms by default, as a real push service's round trip),
-//!    encrypted and signed as in production, by two dispatchers at once. Reports pushes a
-//!    second and duplicates, counted per (device, Topic) at the endpoint (REM-5: 0). Target:
-//!    2,000 a second.
+//!    encrypted and signed as in production, by one dispatcher and then by two at once (two
+//!    instances sharing the queue), on SQLite and, when `SUPERVISION_BENCH_POSTGRES_URL` (or
+//!    `SUPERVISION_TEST_POSTGRES_URL`) names a server it may create a database on, on
+//!    PostgreSQL. Reports pushes a second and duplicates, counted per (device, Topic) at the
+//!    endpoint (REM-5: 0). Target: 2,000 a second.
 //!
-//! `cargo run --release --example reminders [-- sweep|deliveries] [people] [pushes] [answer ms]`
+//! `cargo run --release --example reminders [-- sweep|deliveries] [people] [pushes] [answer ms] [devices]`
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -107,6 +109,32 @@ fn database() -> (Db, std::path::PathBuf) {
     let db = Db::connect(&format!("sqlite://{}/bench.db", dir.display()), 8).expect("database");
     db.migrate().expect("migrations");
     (db, dir)
+}
+
+/// A fresh PostgreSQL database on the server named by the environment, with a closure that
+/// drops it; None (said) without one.
+fn postgres() -> Option<(Db, Box<dyn FnOnce()>)> {
+    use diesel::{Connection, PgConnection};
+    let Ok(server) = std::env::var("SUPERVISION_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("SUPERVISION_TEST_POSTGRES_URL"))
+    else {
+        println!("PostgreSQL skipped: set SUPERVISION_BENCH_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
+        return None;
+    };
+    let name = format!("supervision_bench_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = PgConnection::establish(&server).expect("PostgreSQL connects");
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .expect("create database");
+    let root = server
+        .rsplit_once('/')
+        .map_or(server.as_str(), |(root, _)| root);
+    let db = Db::connect(&format!("{root}/{name}"), 8).expect("postgres opens");
+    db.migrate().expect("migrations");
+    let drop = move || {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+    };
+    Some((db, Box::new(drop)))
 }
 
 /// Pushes a push service saw, per (device path, Topic): one Topic per reminder.
@@ -206,30 +234,54 @@ async fn sweep(people: usize) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-async fn deliveries(pushes: usize, answer_ms: u64) {
+/// Delivery on each backend: one dispatcher, then two sharing the queue.
+async fn deliveries(pushes: usize, answer_ms: u64, devices: usize) {
     let (db, dir) = database();
+    for dispatchers in [1, 2] {
+        deliver(&db, "SQLite", dispatchers, pushes, answer_ms, devices).await;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    if let Some((db, drop)) = postgres() {
+        for dispatchers in [1, 2] {
+            deliver(&db, "PostgreSQL", dispatchers, pushes, answer_ms, devices).await;
+        }
+        drop();
+    }
+}
+
+/// Seeds `devices` people with one device each and `pushes` reminders among them, all due
+/// now, fires them, and has `dispatchers` instances push them to a local endpoint.
+async fn deliver(
+    db: &Db,
+    backend: &str,
+    dispatchers: usize,
+    pushes: usize,
+    answer_ms: u64,
+    devices: usize,
+) {
     let (port, seen) = receiver(std::time::Duration::from_millis(answer_ms));
-    let subs: Vec<Subscription> = (0..100).map(|i| subscription(port, i)).collect();
-    // 100 people with one device each; `pushes / 100` reminders each, all due now.
-    let per_person = pushes / subs.len();
+    let subs: Vec<Subscription> = (0..devices).map(|i| subscription(port, i)).collect();
+    let per_person = pushes / devices;
+    let run = new_id();
     db.write_now(move |conn| {
         let now = Utc::now().naive_utc();
         let ts = now.format("%Y-%m-%d %H:%M:%S").to_string();
         let by = (now + Duration::days(1)).format("%Y-%m-%d %H:%M:%S").to_string();
+        let mut people = Vec::new();
+        let mut device_rows = Vec::new();
+        let mut reminder_rows = Vec::new();
         for (i, sub) in subs.iter().enumerate() {
             let person = new_id();
-            conn.batch_execute(&format!(
-                "INSERT INTO people (id,email,display_name,staff_category,time_zone,active,is_admin,is_auditor,must_change_password,created_at,updated_at,version) VALUES ('{person}','d{i}@bench.example','D','social_worker','Europe/London',1,0,0,0,'{ts}','{ts}',1)"
-            )).expect("person");
-            conn.batch_execute(&format!(
-                "INSERT INTO devices (id,person_id,endpoint,p256dh,auth,label,created_at,refreshed_at) VALUES ('{}','{person}','{}','{}','{}','Phone','{ts}','{ts}')",
+            people.push(format!("('{person}','d{i}-{run}@bench.example','D','social_worker','Europe/London',TRUE,FALSE,FALSE,FALSE,'{ts}','{ts}',1)"));
+            device_rows.push(format!(
+                "('{}','{person}','{}','{}','{}','Phone','{ts}','{ts}')",
                 new_id(), sub.endpoint, sub.p256dh, sub.auth
-            )).expect("device");
-            let rows: Vec<String> = (0..per_person)
-                .map(|n| format!("('{}','{person}','action_due','a{n}','{ts}','{ts}','{by}','{person}','An action is due','Due tomorrow','/me/actions','planned','{ts}',NULL)", new_id()))
-                .collect();
-            insert(conn, "reminders", "id,person_id,kind,subject_id,fire_at,deliver_at,deliver_by,planned_for,title,body,link,state,created_at,fired_at", &rows);
+            ));
+            reminder_rows.extend((0..per_person).map(|n| format!("('{}','{person}','action_due','a{n}','{ts}','{ts}','{by}','{person}','An action is due','Due tomorrow','/me/actions','planned','{ts}',NULL)", new_id())));
         }
+        insert(conn, "people", "id,email,display_name,staff_category,time_zone,active,is_admin,is_auditor,must_change_password,created_at,updated_at,version", &people);
+        insert(conn, "devices", "id,person_id,endpoint,p256dh,auth,label,created_at,refreshed_at", &device_rows);
+        insert(conn, "reminders", "id,person_id,kind,subject_id,fire_at,deliver_at,deliver_by,planned_for,title,body,link,state,created_at,fired_at", &reminder_rows);
         Ok(())
     })
     .expect("seeded");
@@ -252,33 +304,34 @@ async fn deliveries(pushes: usize, answer_ms: u64) {
         .await
         .expect("fired");
     println!(
-        "fired {fired} reminders in {:.2} s",
+        "{backend}: fired {fired} reminders for {devices} devices in {:.2} s",
         fired_at.elapsed().as_secs_f64()
     );
     let lease = Lease::for_push_timeout(std::time::Duration::from_secs(5));
+    let names: Vec<String> = (0..dispatchers).map(|n| format!("bench-{n}")).collect();
     let started = Instant::now();
     let mut delivered = 0;
-    while delivered < per_person * 100 {
-        // Two instances' dispatchers sharing the queue.
-        let (a, b) = futures_util::future::join(
-            dispatch_leased(&db, &sender, lease, "bench-a", Utc::now().naive_utc()),
-            dispatch_leased(&db, &sender, lease, "bench-b", Utc::now().naive_utc()),
+    while delivered < per_person * devices {
+        // The instances' dispatchers sharing the queue.
+        let ticks = futures_util::future::join_all(
+            names
+                .iter()
+                .map(|name| dispatch_leased(db, &sender, lease, name, Utc::now().naive_utc())),
         )
         .await;
-        let (a, b) = (a.expect("dispatch"), b.expect("dispatch"));
-        if a.sent + b.sent == 0 {
+        let ticks: Vec<_> = ticks.into_iter().map(|t| t.expect("dispatch")).collect();
+        if ticks.iter().map(|t| t.sent).sum::<usize>() == 0 {
             break;
         }
-        delivered += a.delivered + b.delivered;
+        delivered += ticks.iter().map(|t| t.delivered).sum::<usize>();
     }
     let seconds = started.elapsed().as_secs_f64();
     let duplicates: usize = seen.lock().unwrap().values().map(|n| n - 1).sum();
     println!(
-        "{delivered} pushes delivered by two dispatchers to a local push endpoint answering in {answer_ms} ms, in {seconds:.2} s: {:.0} a second, {duplicates} duplicates; peak RSS {:.0} MB",
+        "{backend}: {delivered} pushes delivered by {dispatchers} dispatcher(s) to a local push endpoint answering in {answer_ms} ms, in {seconds:.2} s: {:.0} a second, {duplicates} duplicates; peak RSS {:.0} MB",
         delivered as f64 / seconds,
         peak_rss_mb()
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[actix_web::main]
@@ -292,6 +345,7 @@ async fn main() {
         deliveries(
             args.get(3).and_then(|n| n.parse().ok()).unwrap_or(20_000),
             args.get(4).and_then(|n| n.parse().ok()).unwrap_or(50),
+            args.get(5).and_then(|n| n.parse().ok()).unwrap_or(100),
         )
         .await;
     }
