@@ -12,7 +12,9 @@ use supervision::domain::sessions::{
 use supervision::store::sessions::{self as store_sessions, NewChange, NewSession};
 
 use crate::records::put_if;
-use crate::sessions::{etag_of, post_if, signed_agreement_between, today};
+use crate::sessions::{
+    agreement_body, etag_of, post_if, signed_agreement_between, signed_agreement_of, today,
+};
 use crate::support::{bearer, TestApp};
 
 fn d(s: &str) -> NaiveDate {
@@ -980,6 +982,78 @@ async fn grp1_group_records_attendance_and_status(app: TestApp) {
     assert_eq!(one_to_one["last_held"], Value::Null, "{one_to_one}");
 }
 
+/// RPT-1 at the boundary: each supervisee's status was `overdue` on the morning of a session
+/// held a day after its due date, so the report lists that day as a breach.
+async fn rpt1_a_session_held_the_day_after_due_by_is_a_breach(app: TestApp) {
+    let o = org(&app).await;
+    let [ag_a, ag_b, _] = o.agreements.clone();
+    let m = o.manager.0.clone();
+    let student = app
+        .person(
+            &o.admin,
+            json!({"email": "st@test.example", "display_name": "st", "staff_category": "student",
+                   "team_id": o.north, "placement_start": "2025-11-24", "placement_end": "2026-06-30"}),
+        )
+        .await;
+    app.manage(&o.admin, &student.0, &m).await;
+    let mut weekly = agreement_body(&student.0, d("2025-11-24"));
+    weekly["frequency"] = json!({"max_calendar_days": 7});
+    let ag_s = signed_agreement_of(&app, &o.manager, &student, weekly).await;
+    // A: due by Tuesday 9 December (25 working days after 4 November), seen Wednesday 10th.
+    // B: due by Friday 12 December, seen Monday 15th.
+    // The student, weekly: due 8, 16 and 24 December, seen 9, 17 and 25 December.
+    for (agreement, person, dates) in [
+        (&ag_a, &o.a.0, &["2025-11-04", "2025-12-10"][..]),
+        (&ag_b, &o.b.0, &["2025-11-07", "2025-12-15"][..]),
+        (
+            &ag_s,
+            &student.0,
+            &["2025-12-01", "2025-12-09", "2025-12-17", "2025-12-25"][..],
+        ),
+    ] {
+        for date in dates {
+            session(&app, Some(agreement), None, &m, Some(person), at(d(date)), true).await;
+        }
+    }
+    let report = app
+        .get(
+            &format!(
+                "/api/v1/reports/compliance?team_id={}&from=2025-12-01&to=2025-12-31&section=breaches",
+                o.north
+            ),
+            &o.manager.1,
+        )
+        .await
+        .ok(200);
+    let of = |person: &str| -> Vec<(String, String, i64)> {
+        report["breaches"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["person_id"] == person)
+            .map(|b| {
+                (
+                    b["due_by"].as_str().unwrap().to_string(),
+                    b["held_on"].as_str().unwrap().to_string(),
+                    b["working_days_late"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let late = |due: &str, held: &str, days: i64| (due.to_string(), held.to_string(), days);
+    assert_eq!(of(&o.a.0), vec![late("2025-12-09", "2025-12-10", 1)]);
+    assert_eq!(of(&o.b.0), vec![late("2025-12-12", "2025-12-15", 1)]);
+    // 25 December is a bank holiday: late by a day, none of it working.
+    assert_eq!(
+        of(&student.0),
+        vec![
+            late("2025-12-08", "2025-12-09", 1),
+            late("2025-12-16", "2025-12-17", 1),
+            late("2025-12-24", "2025-12-25", 0),
+        ]
+    );
+}
+
 crate::on_both_backends!(
     rpt1_team_report_figures_match_the_history,
     rpt1_organisation_report_and_a_team_without_group_supervision,
@@ -988,4 +1062,5 @@ crate::on_both_backends!(
     rpt1_csv_exports_each_section,
     rpt1_bad_periods_and_scopes_are_refused_naming_the_field,
     grp1_group_records_attendance_and_status,
+    rpt1_a_session_held_the_day_after_due_by_is_a_breach,
 );
