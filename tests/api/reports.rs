@@ -1054,6 +1054,121 @@ async fn rpt1_a_session_held_the_day_after_due_by_is_a_breach(app: TestApp) {
     );
 }
 
+/// RPT-1 and FREQ-4 agree through the store: for a few generated histories (one interval
+/// kind each), the days the status (computed by the domain each morning) read `overdue` are
+/// exactly the days of the breaches the report lists. The domain proptest of the same name
+/// covers many more histories; this checks the store's look-back and local dates.
+async fn rpt1_sampled_histories_report_exactly_the_overdue_days(app: TestApp) {
+    use proptest::strategy::{Strategy, ValueTree};
+    use supervision::domain::calendar::{Calendar, Region};
+    use supervision::domain::people::StaffCategory;
+    use supervision::domain::policy::{shipped_profile, PersonDates};
+    use supervision::domain::scheduling::Status;
+    use supervision::domain::supervision::{report, Facts};
+
+    let o = org(&app).await;
+    let m = o.manager.0.clone();
+    let starts = d("2025-09-01");
+    let (from, to) = (d("2026-01-01"), d("2026-09-30"));
+    let calendar = Calendar::new(Region::EnglandAndWales, &[]);
+    let profile = shipped_profile("default").unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    // Gaps around each category's interval: 25 working days, 7 days, 2 months, and gaps
+    // longer than the report's look-back.
+    let cases = [
+        ("social_worker", 20u64..50),
+        ("student", 3..12),
+        ("non_operational_staff", 30..90),
+        ("social_worker", 60..170),
+    ];
+    let mut expected = Vec::new();
+    for (i, (category, gaps)) in cases.into_iter().enumerate() {
+        let mut fields = json!({"email": format!("h{i}@test.example"), "display_name": format!("h{i}"),
+            "staff_category": category, "team_id": o.north, "employment_start": "2020-01-06"});
+        if category == "student" {
+            fields["placement_start"] = json!(starts);
+            fields["placement_end"] = json!("2027-06-30");
+        }
+        let person = app.person(&o.admin, fields).await;
+        app.manage(&o.admin, &person.0, &m).await;
+        let mut terms = agreement_body(&person.0, starts);
+        if category == "student" {
+            terms["frequency"] = json!({"max_calendar_days": 7});
+        }
+        let agreement = signed_agreement_of(&app, &o.manager, &person, terms).await;
+        // Each planned session held, or cancelled (one in five), until the end of October.
+        let steps = proptest::collection::vec((gaps, proptest::bool::weighted(0.8)), 150)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let mut on = starts;
+        let mut held = Vec::new();
+        for (gap, was_held) in steps {
+            on += Duration::days(gap as i64);
+            if on > d("2026-10-31") {
+                break;
+            }
+            let id = session(&app, Some(&agreement), None, &m, Some(&person.0), at(on), was_held).await;
+            if was_held {
+                held.push(on);
+            } else {
+                cancel(&app, &id, &m, ChangeReason::Sickness, on).await;
+            }
+        }
+        let facts = Facts {
+            category: serde_json::from_value::<StaffCategory>(json!(category)).unwrap(),
+            dates: PersonDates {
+                employment_start: Some(d("2020-01-06")),
+                placement_start: (category == "student").then_some(starts),
+                ..PersonDates::default()
+            },
+            override_interval: None,
+            baseline: starts,
+            last_held: None,
+            next_booked: None,
+        };
+        let overdue: Vec<NaiveDate> = from
+            .iter_days()
+            .take_while(|day| *day <= to)
+            .filter(|day| {
+                let morning = Facts {
+                    last_held: held.iter().copied().filter(|h| h < day).max(),
+                    ..facts.clone()
+                };
+                report(&calendar, &profile, &morning, *day).unwrap().status == Status::Overdue
+            })
+            .collect();
+        expected.push((person.0, overdue));
+    }
+    let body = app
+        .get(
+            &format!(
+                "/api/v1/reports/compliance?team_id={}&from={from}&to={to}&section=breaches&limit=200",
+                o.north
+            ),
+            &o.manager.1,
+        )
+        .await
+        .ok(200);
+    let items = body["breaches"]["items"].as_array().unwrap();
+    assert!(items.len() < 200, "one page holds them all");
+    // The histories were late at times, or there is nothing to compare.
+    assert!(expected.iter().all(|(_, overdue)| !overdue.is_empty()));
+    let day = |v: &Value| v.as_str().map(d);
+    for (person, overdue) in expected {
+        let reported: Vec<NaiveDate> = items
+            .iter()
+            .filter(|b| b["person_id"] == person.as_str())
+            .flat_map(|b| {
+                let first = (day(&b["due_by"]).unwrap() + Duration::days(1)).max(from);
+                let last = day(&b["held_on"]).unwrap_or(to);
+                first.iter_days().take_while(move |d| *d <= last)
+            })
+            .collect();
+        assert_eq!(reported, overdue, "{person}: {body}");
+    }
+}
+
 crate::on_both_backends!(
     rpt1_team_report_figures_match_the_history,
     rpt1_organisation_report_and_a_team_without_group_supervision,
@@ -1063,4 +1178,5 @@ crate::on_both_backends!(
     rpt1_bad_periods_and_scopes_are_refused_naming_the_field,
     grp1_group_records_attendance_and_status,
     rpt1_a_session_held_the_day_after_due_by_is_a_breach,
+    rpt1_sampled_histories_report_exactly_the_overdue_days,
 );
