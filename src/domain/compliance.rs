@@ -402,7 +402,12 @@ mod tests {
             ..worker()
         };
         // Weekly: due 8, 16 and 24 December, seen 9, 17 and 25 December.
-        let held = [d("2025-12-01"), d("2025-12-09"), d("2025-12-17"), d("2025-12-25")];
+        let held = [
+            d("2025-12-01"),
+            d("2025-12-09"),
+            d("2025-12-17"),
+            d("2025-12-25"),
+        ];
         for late in ["2025-12-09", "2025-12-17", "2025-12-25"] {
             assert_eq!(status_on(&student, &held, d(late)), Status::Overdue);
         }

@@ -1012,7 +1012,16 @@ async fn rpt1_a_session_held_the_day_after_due_by_is_a_breach(app: TestApp) {
         ),
     ] {
         for date in dates {
-            session(&app, Some(agreement), None, &m, Some(person), at(d(date)), true).await;
+            session(
+                &app,
+                Some(agreement),
+                None,
+                &m,
+                Some(person),
+                at(d(date)),
+                true,
+            )
+            .await;
         }
     }
     let report = app
@@ -1108,7 +1117,16 @@ async fn rpt1_sampled_histories_report_exactly_the_overdue_days(app: TestApp) {
             if on > d("2026-10-31") {
                 break;
             }
-            let id = session(&app, Some(&agreement), None, &m, Some(&person.0), at(on), was_held).await;
+            let id = session(
+                &app,
+                Some(&agreement),
+                None,
+                &m,
+                Some(&person.0),
+                at(on),
+                was_held,
+            )
+            .await;
             if was_held {
                 held.push(on);
             } else {
