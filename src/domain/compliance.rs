@@ -25,7 +25,9 @@ pub fn share(within: usize, total: usize) -> Option<f64> {
 }
 
 /// One stretch past the limit (FREQ-1): the next session was due by `due_by` and was not
-/// held by then.
+/// held by then. Its days are those on which the status (FREQ-4) was `overdue`: from the day
+/// after `due_by` to the day the session was held, that day included (the status is
+/// `overdue` until the session is held).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Breach {
     /// The last counting session before the breach (none: counted from the baseline).
@@ -38,10 +40,12 @@ pub struct Breach {
     pub working_days_late: i32,
 }
 
-/// RPT-1: every stretch during `period` (up to `today`) when the supervisee was past their
-/// limit. `previous` is the last counting session held before the period; `held` the ones
-/// held within it, in any order. A breach that began before the period and went on into it
-/// is included: the period's report is about who was past the limit in it.
+/// RPT-1: every stretch during `period` (up to `today`) on which the supervisee's status was
+/// `overdue`, each due date from [`Facts::due_after`], the function the status uses, so the
+/// report and the status cannot disagree. `previous` is the last counting session held
+/// before the period; `held` the ones held within it, in any order. A breach that began
+/// before the period and went on into it is included: the period's report is about who was
+/// past the limit in it.
 pub fn breaches(
     calendar: &Calendar,
     profile: &Profile,
@@ -65,16 +69,16 @@ pub fn breaches(
                         due_by: NaiveDate,
                         held_on: Option<NaiveDate>|
      -> Result<(), CalendarError> {
-        // Past the limit from the day after `due_by` to the day before the next session.
+        // Overdue from the day after `due_by` through the day of the next session: the
+        // status reads `overdue` that morning, until the session is held.
         let first_late = due_by + Days::new(1);
-        let last_late = held_on.map_or(last_day, |h| (h - Days::new(1)).min(last_day));
+        let last_late = held_on.map_or(last_day, |h| h.min(last_day));
         if first_late.max(period.starts_on) <= last_late {
-            let until = held_on.filter(|h| *h <= last_day).unwrap_or(last_day);
             out.push(Breach {
                 after_held,
                 due_by,
                 held_on: held_on.filter(|h| *h <= period.ends_on),
-                working_days_late: calendar.working_days_between(due_by, until)?.max(0),
+                working_days_late: calendar.working_days_between(due_by, last_late)?.max(0),
             });
         }
         Ok(())
@@ -234,7 +238,7 @@ mod tests {
     use super::*;
     use crate::domain::calendar::Region;
     use crate::domain::people::StaffCategory;
-    use crate::domain::policy::{shipped_profile, PersonDates};
+    use crate::domain::policy::{shipped_profile, Interval, PersonDates};
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {
@@ -338,8 +342,95 @@ mod tests {
         let found = run(Some("2026-03-02"), &["2026-05-05"], may, "2026-06-01");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].due_by, d("2026-04-08"));
-        // Held on the first day of the period: it was over before the period began.
-        assert!(run(Some("2026-03-02"), &["2026-05-01"], may, "2026-06-01").is_empty());
+        // Held on the first day of the period: overdue that morning, so in the period.
+        let found = run(Some("2026-03-02"), &["2026-05-01"], may, "2026-06-01");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].held_on, Some(d("2026-05-01")));
+        // Held the day before the period: over before it began.
+        assert!(run(Some("2026-03-02"), &["2026-04-30"], may, "2026-06-01").is_empty());
+    }
+
+    /// The status on the morning of `day`, before anything that day was held.
+    fn status_on(facts: &Facts, held: &[NaiveDate], day: NaiveDate) -> Status {
+        let profile = shipped_profile("default").unwrap();
+        let facts = Facts {
+            last_held: held.iter().copied().filter(|h| *h < day).max(),
+            ..facts.clone()
+        };
+        crate::domain::supervision::report(&calendar(), &profile, &facts, day)
+            .unwrap()
+            .status
+    }
+
+    #[test]
+    fn rpt1_a_worker_seen_the_day_after_due_by_was_overdue_and_is_reported() {
+        // 4 November 2025 + 25 working days: due by Tuesday 9 December; seen Wednesday 10th.
+        let held = [d("2025-11-04"), d("2025-12-10")];
+        assert_eq!(
+            status_on(&worker(), &held, d("2025-12-10")),
+            Status::Overdue
+        );
+        let december = period("2025-12-01", "2025-12-31");
+        let found = run(Some("2025-11-04"), &["2025-12-10"], december, "2026-01-31");
+        assert_eq!(
+            found,
+            vec![Breach {
+                after_held: Some(d("2025-11-04")),
+                due_by: d("2025-12-09"),
+                held_on: Some(d("2025-12-10")),
+                working_days_late: 1,
+            }]
+        );
+        // Due on Friday 12 December, seen on Monday 15th: overdue over the weekend and
+        // that Monday morning.
+        let found = run(Some("2025-11-07"), &["2025-12-15"], december, "2026-01-31");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].due_by, d("2025-12-12"));
+        assert_eq!(found[0].working_days_late, 1);
+    }
+
+    #[test]
+    fn rpt1_a_student_seen_a_day_after_each_weekly_due_date_breaches_each_week() {
+        let profile = shipped_profile("default").unwrap();
+        let student = Facts {
+            category: StaffCategory::Student,
+            dates: PersonDates {
+                placement_start: Some(d("2025-11-24")),
+                ..PersonDates::default()
+            },
+            baseline: d("2025-11-24"),
+            ..worker()
+        };
+        // Weekly: due 8, 16 and 24 December, seen 9, 17 and 25 December.
+        let held = [
+            d("2025-12-01"),
+            d("2025-12-09"),
+            d("2025-12-17"),
+            d("2025-12-25"),
+        ];
+        for late in ["2025-12-09", "2025-12-17", "2025-12-25"] {
+            assert_eq!(status_on(&student, &held, d(late)), Status::Overdue);
+        }
+        let found = breaches(
+            &calendar(),
+            &profile,
+            &student,
+            Some(held[0]),
+            &held[1..],
+            period("2025-12-01", "2025-12-31"),
+            d("2026-01-31"),
+        )
+        .unwrap();
+        let spans: Vec<(NaiveDate, Option<NaiveDate>)> =
+            found.iter().map(|b| (b.due_by, b.held_on)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (d("2025-12-08"), Some(d("2025-12-09"))),
+                (d("2025-12-16"), Some(d("2025-12-17"))),
+                (d("2025-12-24"), Some(d("2025-12-25"))),
+            ]
+        );
     }
 
     #[test]
@@ -477,6 +568,129 @@ mod tests {
             let weekly: Vec<NaiveDate> = (0..60).map(|w| weekly_start + Days::new(7 * w)).collect();
             let p = Period { starts_on: weekly_start, ends_on: weekly[59] };
             prop_assert!(breaches(&calendar(), &profile, &worker(), Some(weekly_start), &weekly[1..], p, p.ends_on).unwrap().is_empty());
+        }
+    }
+
+    /// What became of one generated session.
+    #[derive(Debug, Clone, Copy)]
+    enum Fate {
+        Held,
+        Missed,
+        Cancelled,
+        /// Moved this many days later and held there.
+        MovedAndHeld(u64),
+        /// Still booked (if it lies after today).
+        Booked,
+    }
+
+    fn fate() -> impl Strategy<Value = Fate> {
+        prop_oneof![
+            3 => Just(Fate::Held),
+            1 => Just(Fate::Missed),
+            1 => Just(Fate::Cancelled),
+            1 => (1u64..20).prop_map(Fate::MovedAndHeld),
+            1 => Just(Fate::Booked),
+        ]
+    }
+
+    fn interval() -> impl Strategy<Value = Interval> {
+        prop_oneof![
+            (1u32..40).prop_map(Interval::MaxWorkingDays),
+            (1u32..60).prop_map(Interval::MaxCalendarDays),
+            (1u32..4).prop_map(Interval::EveryMonths),
+        ]
+    }
+
+    proptest! {
+        /// RPT-1 and FREQ-4 are one computation: evaluating the status each morning of the
+        /// period (nothing held that day yet), the days it read `overdue` are exactly the
+        /// days of the reported breaches, and no day is reported twice.
+        #[test]
+        fn rpt1_every_overdue_day_lies_in_a_reported_breach_and_every_breach_day_was_overdue(
+            start in 0u64..36_890, // 1 January 1995 to 31 December 2095
+            category in proptest::sample::select(StaffCategory::ALL.to_vec()),
+            region in proptest::sample::select(Region::ALL.to_vec()),
+            override_interval in proptest::option::of(interval()),
+            sessions in proptest::collection::vec((1u64..70, fate()), 0..25),
+            closures in proptest::collection::vec(0u64..900, 0..20),
+            period_from in 0u64..700,
+            period_days in 0u64..400,
+            today_at in 0u64..1_000,
+        ) {
+            let first = d("1995-01-01") + Days::new(start);
+            let closures: Vec<NaiveDate> = closures.iter().map(|c| first + Days::new(*c)).collect();
+            let calendar = Calendar::new(region, &closures);
+            let profile = shipped_profile("default").unwrap();
+            let today = first + Days::new(today_at);
+            // Planned dates from the start; what was held by today, and what is still booked.
+            let mut planned = first;
+            let mut held = Vec::new();
+            let mut booked = Vec::new();
+            for (gap, fate) in &sessions {
+                planned = planned + Days::new(*gap);
+                let (on, fate) = match fate {
+                    Fate::MovedAndHeld(later) => (planned + Days::new(*later), Fate::Held),
+                    other => (planned, *other),
+                };
+                match fate {
+                    Fate::Held | Fate::Booked if on > today => booked.push(on),
+                    Fate::Held => held.push(on),
+                    _ => {}
+                }
+            }
+            let facts = Facts {
+                category,
+                dates: PersonDates {
+                    employment_start: Some(first),
+                    asye_start: Some(first),
+                    placement_start: Some(first),
+                    placement_end: None,
+                },
+                override_interval,
+                baseline: first,
+                last_held: None,
+                next_booked: None,
+            };
+            let p = Period {
+                starts_on: first + Days::new(period_from),
+                ends_on: first + Days::new(period_from + period_days),
+            };
+            let previous = held.iter().copied().filter(|h| *h < p.starts_on).max();
+            let within: Vec<NaiveDate> = held.iter().copied().filter(|h| p.contains(*h)).collect();
+            let found = breaches(&calendar, &profile, &facts, previous, &within, p, today).unwrap();
+
+            let mut reported = std::collections::BTreeSet::new();
+            let last_day = p.ends_on.min(today);
+            for b in &found {
+                let mut day = (b.due_by + Days::new(1)).max(p.starts_on);
+                let until = b.held_on.unwrap_or(last_day).min(last_day);
+                prop_assert!(day <= until, "an empty breach {b:?}");
+                prop_assert_eq!(
+                    b.working_days_late,
+                    calendar.working_days_between(b.due_by, until).unwrap()
+                );
+                while day <= until {
+                    prop_assert!(reported.insert(day), "{day} reported twice");
+                    day = day + Days::new(1);
+                }
+            }
+            let mut overdue = std::collections::BTreeSet::new();
+            let mut day = p.starts_on;
+            while day <= last_day {
+                let morning = Facts {
+                    last_held: held.iter().copied().filter(|h| *h < day).max(),
+                    next_booked: held.iter().chain(&booked).copied().filter(|b| *b >= day).min(),
+                    ..facts.clone()
+                };
+                let status = crate::domain::supervision::report(&calendar, &profile, &morning, day)
+                    .unwrap()
+                    .status;
+                if status == Status::Overdue {
+                    overdue.insert(day);
+                }
+                day = day + Days::new(1);
+            }
+            prop_assert_eq!(overdue, reported);
         }
     }
 }

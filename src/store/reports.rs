@@ -259,6 +259,7 @@ pub async fn compliance(
                 within.push(date);
             }
         }
+        // Up to the person's own today, the day their status was computed for (CAL-4).
         let found = compliance::breaches(
             calendar,
             &profile,
@@ -266,7 +267,7 @@ pub async fn compliance(
             previous,
             &within,
             period,
-            as_of,
+            utc_to_local_date(now, tz),
         )
         .map_err(calendar_error)?;
         let facts: Vec<ChangeFact> = if found.is_empty() {

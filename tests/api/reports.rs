@@ -12,7 +12,9 @@ use supervision::domain::sessions::{
 use supervision::store::sessions::{self as store_sessions, NewChange, NewSession};
 
 use crate::records::put_if;
-use crate::sessions::{etag_of, post_if, signed_agreement_between, today};
+use crate::sessions::{
+    agreement_body, etag_of, post_if, signed_agreement_between, signed_agreement_of, today,
+};
 use crate::support::{bearer, TestApp};
 
 fn d(s: &str) -> NaiveDate {
@@ -980,6 +982,211 @@ async fn grp1_group_records_attendance_and_status(app: TestApp) {
     assert_eq!(one_to_one["last_held"], Value::Null, "{one_to_one}");
 }
 
+/// RPT-1 at the boundary: each supervisee's status was `overdue` on the morning of a session
+/// held a day after its due date, so the report lists that day as a breach.
+async fn rpt1_a_session_held_the_day_after_due_by_is_a_breach(app: TestApp) {
+    let o = org(&app).await;
+    let [ag_a, ag_b, _] = o.agreements.clone();
+    let m = o.manager.0.clone();
+    let student = app
+        .person(
+            &o.admin,
+            json!({"email": "st@test.example", "display_name": "st", "staff_category": "student",
+                   "team_id": o.north, "placement_start": "2025-11-24", "placement_end": "2026-06-30"}),
+        )
+        .await;
+    app.manage(&o.admin, &student.0, &m).await;
+    let mut weekly = agreement_body(&student.0, d("2025-11-24"));
+    weekly["frequency"] = json!({"max_calendar_days": 7});
+    let ag_s = signed_agreement_of(&app, &o.manager, &student, weekly).await;
+    // A: due by Tuesday 9 December (25 working days after 4 November), seen Wednesday 10th.
+    // B: due by Friday 12 December, seen Monday 15th.
+    // The student, weekly: due 8, 16 and 24 December, seen 9, 17 and 25 December.
+    for (agreement, person, dates) in [
+        (&ag_a, &o.a.0, &["2025-11-04", "2025-12-10"][..]),
+        (&ag_b, &o.b.0, &["2025-11-07", "2025-12-15"][..]),
+        (
+            &ag_s,
+            &student.0,
+            &["2025-12-01", "2025-12-09", "2025-12-17", "2025-12-25"][..],
+        ),
+    ] {
+        for date in dates {
+            session(
+                &app,
+                Some(agreement),
+                None,
+                &m,
+                Some(person),
+                at(d(date)),
+                true,
+            )
+            .await;
+        }
+    }
+    let report = app
+        .get(
+            &format!(
+                "/api/v1/reports/compliance?team_id={}&from=2025-12-01&to=2025-12-31&section=breaches",
+                o.north
+            ),
+            &o.manager.1,
+        )
+        .await
+        .ok(200);
+    let of = |person: &str| -> Vec<(String, String, i64)> {
+        report["breaches"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["person_id"] == person)
+            .map(|b| {
+                (
+                    b["due_by"].as_str().unwrap().to_string(),
+                    b["held_on"].as_str().unwrap().to_string(),
+                    b["working_days_late"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let late = |due: &str, held: &str, days: i64| (due.to_string(), held.to_string(), days);
+    assert_eq!(of(&o.a.0), vec![late("2025-12-09", "2025-12-10", 1)]);
+    assert_eq!(of(&o.b.0), vec![late("2025-12-12", "2025-12-15", 1)]);
+    // 25 December is a bank holiday: late by a day, none of it working.
+    assert_eq!(
+        of(&student.0),
+        vec![
+            late("2025-12-08", "2025-12-09", 1),
+            late("2025-12-16", "2025-12-17", 1),
+            late("2025-12-24", "2025-12-25", 0),
+        ]
+    );
+}
+
+/// RPT-1 and FREQ-4 agree through the store: for a few generated histories (one interval
+/// kind each), the days the status (computed by the domain each morning) read `overdue` are
+/// exactly the days of the breaches the report lists. The domain proptest of the same name
+/// covers many more histories; this checks the store's look-back and local dates.
+async fn rpt1_sampled_histories_report_exactly_the_overdue_days(app: TestApp) {
+    use proptest::strategy::{Strategy, ValueTree};
+    use supervision::domain::calendar::{Calendar, Region};
+    use supervision::domain::people::StaffCategory;
+    use supervision::domain::policy::{shipped_profile, PersonDates};
+    use supervision::domain::scheduling::Status;
+    use supervision::domain::supervision::{report, Facts};
+
+    let o = org(&app).await;
+    let m = o.manager.0.clone();
+    let starts = d("2025-09-01");
+    let (from, to) = (d("2026-01-01"), d("2026-09-30"));
+    let calendar = Calendar::new(Region::EnglandAndWales, &[]);
+    let profile = shipped_profile("default").unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    // Gaps around each category's interval: 25 working days, 7 days, 2 months, and gaps
+    // longer than the report's look-back.
+    let cases = [
+        ("social_worker", 20u64..50),
+        ("student", 3..12),
+        ("non_operational_staff", 30..90),
+        ("social_worker", 60..170),
+    ];
+    let mut expected = Vec::new();
+    for (i, (category, gaps)) in cases.into_iter().enumerate() {
+        let mut fields = json!({"email": format!("h{i}@test.example"), "display_name": format!("h{i}"),
+            "staff_category": category, "team_id": o.north, "employment_start": "2020-01-06"});
+        if category == "student" {
+            fields["placement_start"] = json!(starts);
+            fields["placement_end"] = json!("2027-06-30");
+        }
+        let person = app.person(&o.admin, fields).await;
+        app.manage(&o.admin, &person.0, &m).await;
+        let mut terms = agreement_body(&person.0, starts);
+        if category == "student" {
+            terms["frequency"] = json!({"max_calendar_days": 7});
+        }
+        let agreement = signed_agreement_of(&app, &o.manager, &person, terms).await;
+        // Each planned session held, or cancelled (one in five), until the end of October.
+        let steps = proptest::collection::vec((gaps, proptest::bool::weighted(0.8)), 150)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let mut on = starts;
+        let mut held = Vec::new();
+        for (gap, was_held) in steps {
+            on += Duration::days(gap as i64);
+            if on > d("2026-10-31") {
+                break;
+            }
+            let id = session(
+                &app,
+                Some(&agreement),
+                None,
+                &m,
+                Some(&person.0),
+                at(on),
+                was_held,
+            )
+            .await;
+            if was_held {
+                held.push(on);
+            } else {
+                cancel(&app, &id, &m, ChangeReason::Sickness, on).await;
+            }
+        }
+        let facts = Facts {
+            category: serde_json::from_value::<StaffCategory>(json!(category)).unwrap(),
+            dates: PersonDates {
+                employment_start: Some(d("2020-01-06")),
+                placement_start: (category == "student").then_some(starts),
+                ..PersonDates::default()
+            },
+            override_interval: None,
+            baseline: starts,
+            last_held: None,
+            next_booked: None,
+        };
+        let overdue: Vec<NaiveDate> = from
+            .iter_days()
+            .take_while(|day| *day <= to)
+            .filter(|day| {
+                let morning = Facts {
+                    last_held: held.iter().copied().filter(|h| h < day).max(),
+                    ..facts.clone()
+                };
+                report(&calendar, &profile, &morning, *day).unwrap().status == Status::Overdue
+            })
+            .collect();
+        expected.push((person.0, overdue));
+    }
+    let body = app
+        .get(
+            &format!(
+                "/api/v1/reports/compliance?team_id={}&from={from}&to={to}&section=breaches&limit=200",
+                o.north
+            ),
+            &o.manager.1,
+        )
+        .await
+        .ok(200);
+    let items = body["breaches"]["items"].as_array().unwrap();
+    assert!(items.len() < 200, "one page holds them all");
+    // The histories were late at times, or there is nothing to compare.
+    assert!(expected.iter().all(|(_, overdue)| !overdue.is_empty()));
+    let day = |v: &Value| v.as_str().map(d);
+    for (person, overdue) in expected {
+        let reported: Vec<NaiveDate> = items
+            .iter()
+            .filter(|b| b["person_id"] == person.as_str())
+            .flat_map(|b| {
+                let first = (day(&b["due_by"]).unwrap() + Duration::days(1)).max(from);
+                let last = day(&b["held_on"]).unwrap_or(to);
+                first.iter_days().take_while(move |d| *d <= last)
+            })
+            .collect();
+        assert_eq!(reported, overdue, "{person}: {body}");
+    }
+}
+
 crate::on_both_backends!(
     rpt1_team_report_figures_match_the_history,
     rpt1_organisation_report_and_a_team_without_group_supervision,
@@ -988,4 +1195,6 @@ crate::on_both_backends!(
     rpt1_csv_exports_each_section,
     rpt1_bad_periods_and_scopes_are_refused_naming_the_field,
     grp1_group_records_attendance_and_status,
+    rpt1_a_session_held_the_day_after_due_by_is_a_breach,
+    rpt1_sampled_histories_report_exactly_the_overdue_days,
 );

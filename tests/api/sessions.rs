@@ -56,7 +56,7 @@ pub(crate) async fn team(app: &TestApp) -> Team {
     }
 }
 
-fn agreement_body(supervisee: &str, starts_on: NaiveDate) -> Value {
+pub(crate) fn agreement_body(supervisee: &str, starts_on: NaiveDate) -> Value {
     json!({
         "supervisee_id": supervisee,
         "kind": "line_management",
@@ -86,13 +86,17 @@ pub(crate) async fn signed_agreement_between(
     worker: &(String, String),
     starts_on: NaiveDate,
 ) -> String {
-    let created = app
-        .post(
-            "/api/v1/agreements",
-            &manager.1,
-            agreement_body(&worker.0, starts_on),
-        )
-        .await;
+    signed_agreement_of(app, manager, worker, agreement_body(&worker.0, starts_on)).await
+}
+
+/// An agreement with these terms, made by the manager and signed by both; returns its id.
+pub(crate) async fn signed_agreement_of(
+    app: &TestApp,
+    manager: &(String, String),
+    worker: &(String, String),
+    body: Value,
+) -> String {
+    let created = app.post("/api/v1/agreements", &manager.1, body).await;
     let id = created.ok(201)["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/agreements/{id}");
     let etag = created.header("etag").unwrap();
