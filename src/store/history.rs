@@ -241,6 +241,8 @@ pub fn import(
         };
         match check_row(conn, row)? {
             Ok((agreement, held)) => {
+                // A session is made by a person; from the console, by the supervisor it is
+                // recorded for (the audit log shows no person acted).
                 let created_by = actor
                     .person_id
                     .as_deref()
