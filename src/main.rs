@@ -13,7 +13,7 @@ use supervision::domain::people::{check_password, Email};
 use supervision::domain::validation::bounded_text;
 use supervision::http::{self, AppState};
 use supervision::store::audit::Actor;
-use supervision::store::{organisation, seed, Db};
+use supervision::store::{history, organisation, seed, Db};
 use supervision::{auth, jobs, telemetry};
 
 /// Supervision service for social-care staff: plans sessions, keeps records, sends reminders.
@@ -58,6 +58,26 @@ enum Command {
     Holidays {
         #[command(subcommand)]
         command: HolidaysCommand,
+    },
+    /// History from before the service (SES-6).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Record sessions already held, from a CSV file with a header row and the columns
+    /// supervisee e-mail, supervisor e-mail, date (YYYY-MM-DD), kind (one_to_one, pdr,
+    /// observation_debrief, ad_hoc). Each is recorded under the agreement between the two
+    /// that was in force on the date; all rows or none.
+    Sessions {
+        /// The CSV file.
+        file: PathBuf,
+        /// Only show what would be recorded.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -126,6 +146,9 @@ fn main() -> ExitCode {
         Command::Holidays {
             command: HolidaysCommand::Import { file, dry_run },
         } => import_holidays(&settings, &file, dry_run),
+        Command::Import {
+            command: ImportCommand::Sessions { file, dry_run },
+        } => import_sessions(&settings, &file, dry_run),
         Command::Openapi | Command::VapidKeys => unreachable!("handled above"),
     };
     match outcome {
@@ -204,6 +227,54 @@ fn import_holidays(settings: &Settings, file: &Path, dry_run: bool) -> Result<()
     }
     print_once(&text);
     Ok(())
+}
+
+/// Largest sessions file read: a council's history is thousands of rows, not millions.
+const MAX_IMPORT_BYTES: u64 = 16 * 1024 * 1024;
+
+fn import_sessions(settings: &Settings, file: &Path, dry_run: bool) -> Result<(), Failure> {
+    let size = std::fs::metadata(file)?.len();
+    if size > MAX_IMPORT_BYTES {
+        return Err(format!(
+            "{} is {size} bytes; a sessions file is at most {MAX_IMPORT_BYTES}",
+            file.display()
+        )
+        .into());
+    }
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("{} is not UTF-8 text: {e}", file.display()))?;
+    let rows = history::parse_import(&text).map_err(rejected)?;
+    let db = connect(settings)?;
+    // The operator at the console: no person, no address.
+    let actor = Actor::default();
+    let imported = db
+        .write_now(|conn| history::import(conn, &rows, &actor, dry_run))?
+        .map_err(rejected)?;
+    let mut text = if dry_run {
+        format!(
+            "Dry run: nothing changed. The import would record {} held sessions:\n",
+            imported.len()
+        )
+    } else {
+        format!("Imported {} held sessions:\n", imported.len())
+    };
+    for session in imported {
+        text.push_str(&format!(
+            "  row {}: {} at {} UTC under agreement {}\n",
+            session.row,
+            session.kind.as_str(),
+            session.starts_at.format("%Y-%m-%d %H:%M"),
+            session.agreement_id
+        ));
+    }
+    print_once(&text);
+    Ok(())
+}
+
+/// Every row's problem, one per line; nothing was written.
+fn rejected(errors: Vec<history::RowError>) -> Failure {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!("nothing imported:\n{}", lines.join("\n")).into()
 }
 
 /// Text for the operator's console only: stdout, never the log.

@@ -29,6 +29,7 @@ fn help_names_every_command() {
         "openapi",
         "vapid-keys",
         "holidays",
+        "import",
     ] {
         assert!(text.contains(command), "{command} missing from:\n{text}");
     }
@@ -177,5 +178,137 @@ fn cal2_holidays_import_previews_then_applies_the_feed() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("scotland.events[0].date"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The CLI's database, opened alongside it as an operator's second console would.
+fn open_db(dir: &std::path::Path) -> supervision::store::Db {
+    let url = format!("sqlite://{}", dir.join("supervision.db").display());
+    supervision::store::Db::connect(&url, 1).expect("the database opens")
+}
+
+/// Sessions recorded after the fact, and their audit events.
+fn history_written(dir: &std::path::Path) -> (i64, i64) {
+    use diesel::prelude::*;
+    use supervision::store::schema::{audit_events, sessions};
+    open_db(dir)
+        .write_now(|conn| {
+            let held: i64 = sessions::table
+                .filter(sessions::recorded_after_the_fact.eq(true))
+                .filter(sessions::status.eq("held"))
+                .count()
+                .get_result(conn)?;
+            let audited: i64 = audit_events::table
+                .filter(audit_events::action.eq("session.recorded_after_the_fact"))
+                .filter(audit_events::actor_id.is_null())
+                .count()
+                .get_result(conn)?;
+            Ok((held, audited))
+        })
+        .unwrap()
+}
+
+#[test]
+fn ses6_import_sessions_is_all_or_nothing_with_a_dry_run() {
+    use chrono::{Duration, NaiveTime, Utc, Weekday};
+    use supervision::domain::policy::Interval;
+    use supervision::domain::sessions::{AgreementKind, Party};
+    use supervision::store::agreements::{self, NewAgreement};
+    use supervision::store::{people, seed};
+
+    let dir = scratch();
+    let migrated = supervision(&["migrate"], &dir);
+    assert!(migrated.status.success());
+    let today = Utc::now().date_naive();
+    let starts_on = today - Duration::days(60);
+    {
+        let db = open_db(&dir);
+        seed::demo(&db, today).unwrap().expect("an empty database");
+        db.write_now(|conn| {
+            let id = |conn: &mut _, email: &str| {
+                people::credentials_by_email(conn, email).map(|found| found.unwrap().0.id)
+            };
+            let manager = id(conn, "tom.reed@demo.council.example")?;
+            for worker in ["aisha.khan", "ben.carter"] {
+                let worker = id(conn, &format!("{worker}@demo.council.example"))?;
+                let agreement = agreements::insert(
+                    conn,
+                    NewAgreement {
+                        supervisee_id: worker,
+                        supervisor_id: manager.clone(),
+                        kind: AgreementKind::LineManagement,
+                        frequency: Interval::EveryMonths(1),
+                        session_minutes: 90,
+                        usual_weekday: Weekday::Thu,
+                        usual_time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+                        place: "Room 2".into(),
+                        agenda: "Cases".into(),
+                        starts_on,
+                        created_by: manager.clone(),
+                    },
+                )?;
+                agreements::sign(conn, &agreement.id, Party::Supervisor, 1)?;
+                agreements::sign(conn, &agreement.id, Party::Supervisee, 2)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let file = dir.join("history.csv");
+    let path = file.to_str().unwrap();
+    let good = format!(
+        "supervisee,supervisor,date,kind\n\
+         aisha.khan@demo.council.example,tom.reed@demo.council.example,{},one_to_one\n\
+         ben.carter@demo.council.example,tom.reed@demo.council.example,{},one_to_one\n",
+        today - Duration::days(10),
+        today - Duration::days(20),
+    );
+    let bad = format!(
+        "{good}aisha.khan@demo.council.example,tom.reed@demo.council.example,{},one_to_one\n\
+         ben.carter@demo.council.example,tom.reed@demo.council.example,{},weekly\n",
+        starts_on - Duration::days(1),
+        today - Duration::days(5),
+    );
+
+    // A bad row: named by row and column, and nothing is written, dry run or not.
+    std::fs::write(&file, &bad).unwrap();
+    for args in [
+        &["import", "sessions", path, "--dry-run"][..],
+        &["import", "sessions", path][..],
+    ] {
+        let out = supervision(args, &dir);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("row 4, date: before the agreement's start"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("row 5, kind:"), "{stderr}");
+        assert!(!stderr.contains("row 2"), "{stderr}");
+        assert_eq!(history_written(&dir), (0, 0));
+    }
+
+    // A good file: previewed, then applied, each session audited.
+    std::fs::write(&file, &good).unwrap();
+    let preview = supervision(&["import", "sessions", path, "--dry-run"], &dir);
+    assert!(preview.status.success());
+    let text = String::from_utf8_lossy(&preview.stdout);
+    assert!(text.contains("Dry run: nothing changed"), "{text}");
+    assert!(text.contains("row 2: one_to_one"), "{text}");
+    assert_eq!(history_written(&dir), (0, 0));
+    let applied = supervision(&["import", "sessions", path], &dir);
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    assert!(String::from_utf8_lossy(&applied.stdout).contains("Imported 2 held sessions"));
+    assert_eq!(history_written(&dir), (2, 2));
+
+    // The same file again would double the history: refused, nothing more written.
+    let again = supervision(&["import", "sessions", path], &dir);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("row 2, date: a session held then"));
+    assert_eq!(history_written(&dir), (2, 2));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -157,6 +157,50 @@ pub fn parse_usual_time(field: &str, raw: &str) -> Result<NaiveTime, Invalid> {
         .map_err(|_| Invalid::field(field, "must be a time as HH:MM, e.g. 10:00"))
 }
 
+/// SES-6: the day a session recorded after the fact was held on lies within its agreement
+/// (from its start, before its end) and is not in the future. `field` names the day in the
+/// caller's terms: a request's field or a file's column.
+pub fn check_held_on(
+    field: &str,
+    held_on: NaiveDate,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<NaiveDate, Invalid> {
+    if held_on > today {
+        Err(Invalid::field(field, "must not be in the future"))
+    } else if held_on < starts_on {
+        Err(Invalid::field(
+            field,
+            format!("before the agreement's start ({starts_on})"),
+        ))
+    } else if ends_on.is_some_and(|end| held_on >= end) {
+        Err(Invalid::field(field, "on or after the agreement's end"))
+    } else {
+        Ok(held_on)
+    }
+}
+
+/// Which kinds of session an agreement holds: group sessions belong to a team, and a PDR to
+/// the line-management agreement (PDR-1).
+pub fn check_kind_under(
+    field: &str,
+    kind: SessionKind,
+    agreement: AgreementKind,
+) -> Result<SessionKind, Invalid> {
+    match kind {
+        SessionKind::Group => Err(Invalid::field(
+            field,
+            "group sessions belong to a team, not an agreement",
+        )),
+        SessionKind::Pdr if agreement != AgreementKind::LineManagement => Err(Invalid::field(
+            field,
+            "a PDR is held under the line-management agreement",
+        )),
+        _ => Ok(kind),
+    }
+}
+
 /// SES-1: kinds of session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -350,6 +394,41 @@ pub fn check_cancellation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// SES-6: a day is accepted exactly when the agreement was running on it and it has
+        /// come.
+        #[test]
+        fn ses6_a_held_day_is_within_the_agreement_and_not_ahead(
+            held in 0i64..400, start in 0i64..400, end in proptest::option::of(0i64..400), today in 0i64..400,
+        ) {
+            let day = |n: i64| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(n as u64);
+            let result = check_held_on("held_on", day(held), day(start), end.map(day), day(today));
+            let expected = held <= today && held >= start && end.is_none_or(|e| held < e);
+            proptest::prop_assert_eq!(result.is_ok(), expected);
+            if let Err(invalid) = result {
+                proptest::prop_assert_eq!(&invalid.0[0].field, "held_on");
+            }
+        }
+    }
+
+    #[test]
+    fn ses6_a_day_before_the_start_says_so() {
+        let on = |d: u32| NaiveDate::from_ymd_opt(2026, 9, d).unwrap();
+        let err = check_held_on("date", on(1), on(2), None, on(30)).unwrap_err();
+        assert!(err.0[0].message.contains("before the agreement's start"));
+        let err = check_held_on("date", on(30), on(2), None, on(29)).unwrap_err();
+        assert!(err.0[0].message.contains("future"));
+    }
+
+    #[test]
+    fn ses6_group_sessions_and_pdrs_outside_line_management_are_refused() {
+        use AgreementKind::*;
+        assert!(check_kind_under("kind", SessionKind::Group, LineManagement).is_err());
+        assert!(check_kind_under("kind", SessionKind::Pdr, LineManagement).is_ok());
+        assert!(check_kind_under("kind", SessionKind::Pdr, Professional).is_err());
+        assert!(check_kind_under("kind", SessionKind::OneToOne, Professional).is_ok());
+    }
 
     #[test]
     fn ses4_only_parties_cancel_with_a_new_date_and_only_the_supervisor_side_without() {

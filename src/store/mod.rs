@@ -13,6 +13,7 @@ pub mod audit;
 pub mod cases;
 pub mod devices;
 pub mod groups;
+pub mod history;
 pub mod idempotency;
 pub mod line_management;
 pub mod notifications;

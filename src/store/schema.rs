@@ -175,6 +175,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        recorded_after_the_fact -> Bool,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Session {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Entered later as history, held before the service was used for it (SES-6).
+    pub recorded_after_the_fact: bool,
 }
 
 type Row = (
@@ -51,6 +53,7 @@ type Row = (
         NaiveDateTime,
         NaiveDateTime,
         i32,
+        bool,
     ),
 );
 
@@ -75,6 +78,7 @@ macro_rules! columns {
                 sessions::created_at,
                 sessions::updated_at,
                 sessions::version,
+                sessions::recorded_after_the_fact,
             ),
         )
     };
@@ -101,6 +105,7 @@ fn from_row((a, b): Row) -> StoreResult<Session> {
         created_at: b.4,
         updated_at: b.5,
         version: b.6,
+        recorded_after_the_fact: b.7,
     })
 }
 
@@ -120,6 +125,22 @@ pub struct NewSession {
 
 /// Inserts a scheduled session and its `booked` history entry.
 pub fn insert(conn: &mut DbConnection, new: NewSession) -> StoreResult<Session> {
+    insert_as(conn, new, SessionStatus::Scheduled, ChangeAction::Booked)
+}
+
+/// Inserts a session already held, recorded after the fact (SES-6), with a `held` history
+/// entry: it was never booked here.
+pub fn insert_held(conn: &mut DbConnection, new: NewSession) -> StoreResult<Session> {
+    insert_as(conn, new, SessionStatus::Held, ChangeAction::Held)
+}
+
+fn insert_as(
+    conn: &mut DbConnection,
+    new: NewSession,
+    status: SessionStatus,
+    action: ChangeAction,
+) -> StoreResult<Session> {
+    let after_the_fact = status == SessionStatus::Held;
     let id = super::new_id();
     let at = now();
     diesel::insert_into(sessions::table)
@@ -136,12 +157,13 @@ pub fn insert(conn: &mut DbConnection, new: NewSession) -> StoreResult<Session> 
             ),
             (
                 sessions::place.eq(&new.place),
-                sessions::status.eq(SessionStatus::Scheduled.as_str()),
+                sessions::status.eq(status.as_str()),
                 sessions::replaces_id.eq(&new.replaces_id),
                 sessions::created_by.eq(&new.created_by),
                 sessions::created_at.eq(at),
                 sessions::updated_at.eq(at),
                 sessions::version.eq(1),
+                sessions::recorded_after_the_fact.eq(after_the_fact),
             ),
         ))
         .execute(conn)?;
@@ -149,10 +171,11 @@ pub fn insert(conn: &mut DbConnection, new: NewSession) -> StoreResult<Session> 
         conn,
         NewChange {
             session_id: &id,
-            action: ChangeAction::Booked,
+            action,
             state: ChangeState::Done,
-            from_starts_at: None,
-            to_starts_at: Some(new.starts_at),
+            // A held entry names when the session was, as marking one held does.
+            from_starts_at: after_the_fact.then_some(new.starts_at),
+            to_starts_at: (!after_the_fact).then_some(new.starts_at),
             reason: None,
             reason_text: None,
             due_by: None,

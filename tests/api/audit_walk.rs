@@ -700,6 +700,11 @@ async fn scenario(app: &TestApp, w: &mut World, method: &str, path: &str) -> Opt
             Call::by(&manager, format!("{agreement}/sessions"), Created("/id"))
                 .body(json!({"starts_at": at, "place": w.secret()}))
         }
+        ("POST", "/api/v1/agreements/{id}/held-sessions") => {
+            let held_on = today() - Duration::days(59);
+            Call::by(&manager, format!("{agreement}/held-sessions"), Created("/id"))
+                .body(json!({"held_on": held_on}))
+        }
 
         // Sessions (SES) of the shared agreement, each on its own day.
         ("POST", "/api/v1/sessions/{id}/reschedule") => {

@@ -10,6 +10,7 @@ mod authority;
 mod calendar;
 mod cases;
 mod errors;
+mod history;
 mod idempotency;
 mod ops;
 mod organisation;

@@ -21,6 +21,7 @@ use crate::http::extract::{etag, Caller, IfMatch, Json};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
 use crate::http::AppState;
 use crate::store::agreements::{self, Agreement, NewAgreement};
+use crate::store::history::{self, FieldNames, HeldSession};
 use crate::store::line_management as links;
 use crate::store::sessions::{self, NewSession};
 use crate::store::status::{self, person_dates, zone};
@@ -35,7 +36,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(end_agreement)
         .service(preview_plan)
         .service(save_plan)
-        .service(book);
+        .service(book)
+        .service(record_held);
 }
 
 /// A weekday for the usual slot (sessions are held on working days).
@@ -893,6 +895,117 @@ async fn book(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let session = book_session(&state, caller, id, body.0).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("ETag", etag(session.version)))
+        .json(SessionView::from_session(session, None)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"held_on": "2026-09-17", "time": "10:00", "kind": "one_to_one"}))]
+pub struct HeldSessionBody {
+    /// The day it was held: not before the agreement's start, not in the future.
+    pub held_on: Day,
+    /// HH:MM in the supervisee's time zone (default: the agreement's usual time).
+    pub time: Option<String>,
+    /// Default one_to_one; `pdr` only under the line-management agreement (PDR-1).
+    pub kind: Option<SessionKind>,
+    /// Default: the agreement's session length.
+    pub duration_minutes: Option<i32>,
+}
+
+/// Who may record history under an agreement (SES-6): its supervisor, a manager above the
+/// supervisor, or an administrator.
+fn may_record_history(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agreement: &Agreement,
+) -> StoreResult<bool> {
+    Ok(caller.is_admin
+        || caller.person_id == agreement.supervisor_id
+        || links::is_above(
+            conn,
+            &caller.person_id,
+            &agreement.supervisor_id,
+            organisation_today(),
+        )?)
+}
+
+/// Record a session already held before the service was used (SES-6): marked as recorded
+/// after the fact, audited, with no record opened and no reminders; it counts for the
+/// status and the reports like any held session. For the supervisor, a manager above the
+/// supervisor or an administrator.
+#[utoipa::path(
+    tag = "agreements",
+    security(("bearer" = [])),
+    request_body = HeldSessionBody,
+    params(
+        ("id" = String, Path, description = "Agreement id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of recording twice"),
+    ),
+    responses(
+        (status = 201, description = "Recorded as held", body = SessionView, headers(("ETag" = String, description = "Version, for If-Match"))),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You can see the agreement but are not its supervisor, a manager above them or an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such agreement, or not one you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The agreement is not signed by both", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: a day before the agreement's start, after its end or in the future, a kind the agreement does not hold, a session already recorded then", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/agreements/{id}/held-sessions")]
+async fn record_held(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: Json<HeldSessionBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let body = body.0;
+    let time = match &body.time {
+        Some(raw) => Some(parse_usual_time("time", raw)?),
+        None => None,
+    };
+    let held = HeldSession {
+        held_on: body.held_on.date(),
+        time,
+        kind: body.kind.unwrap_or(SessionKind::OneToOne),
+        duration_minutes: body.duration_minutes,
+    };
+    let actor = caller.actor();
+    let recorded = state
+        .db
+        .write(move |conn| {
+            let agreement = agreements::find(conn, &id)?;
+            if !may_record_history(conn, &caller, &agreement)? {
+                let sees = agreement.party(&caller.person_id).is_some()
+                    || may_see(conn, &caller, &agreement.supervisee_id)?;
+                return Ok(Err(if sees {
+                    ApiError::Forbidden(
+                        "the supervisor, a manager above them or an administrator records past sessions",
+                    )
+                } else {
+                    ApiError::NotFound
+                }));
+            }
+            if agreement.supervisor_signed_at.is_none() || agreement.supervisee_signed_at.is_none()
+            {
+                return Ok(Err(ApiError::Conflict(
+                    "the agreement must be signed by both people first".into(),
+                )));
+            }
+            let names = FieldNames {
+                held_on: "held_on",
+                kind: "kind",
+                duration_minutes: "duration_minutes",
+            };
+            match history::check(conn, &agreement, &held, names, &caller.person_id, now())? {
+                Ok(new) => Ok(Ok(history::record(conn, new, &actor)?)),
+                Err(invalid) => Ok(Err(invalid.into())),
+            }
+        })
+        .await;
+    let session = settle(recorded)?;
     Ok(HttpResponse::Created()
         .insert_header(("ETag", etag(session.version)))
         .json(SessionView::from_session(session, None)))

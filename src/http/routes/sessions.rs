@@ -111,8 +111,8 @@ impl From<Change> for ChangeView {
     "supervisee_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50",
     "starts_at": "2026-12-03T10:00:00Z", "ends_at": "2026-12-03T11:30:00Z",
     "duration_minutes": 90, "place": "Room 2, Shire Hall", "status": "scheduled",
-    "replaces_id": null, "pending_change": null, "version": 1,
-    "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z"
+    "replaces_id": null, "pending_change": null, "recorded_after_the_fact": false,
+    "version": 1, "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z"
 }))]
 pub struct SessionView {
     pub id: String,
@@ -130,6 +130,8 @@ pub struct SessionView {
     pub replaces_id: Option<String>,
     /// A proposed move waiting for a decision.
     pub pending_change: Option<ChangeView>,
+    /// Entered later as history: held before the service was used for it (SES-6).
+    pub recorded_after_the_fact: bool,
     /// Also the ETag; send it as If-Match to change the session.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -153,6 +155,7 @@ impl SessionView {
             status: s.status,
             replaces_id: s.replaces_id,
             pending_change: pending.map(ChangeView::from),
+            recorded_after_the_fact: s.recorded_after_the_fact,
             version: s.version,
             created_at: utc(s.created_at),
             updated_at: utc(s.updated_at),
