@@ -53,6 +53,8 @@ pub enum Status {
     AtRisk,
     Overdue,
     NoBaseline,
+    /// The requirement has ended: a student's placement is over, so nothing is due (FREQ-2).
+    Ended,
 }
 
 // The name the API uses, for places serde does not reach (CSV cells).
@@ -61,6 +63,7 @@ text_enum!(Status {
     AtRisk => "at_risk",
     Overdue => "overdue",
     NoBaseline => "no_baseline",
+    Ended => "ended",
 });
 
 /// The status on `today` (FREQ-4), checked in this order:
@@ -631,6 +634,7 @@ mod tests {
             Status::AtRisk,
             Status::Overdue,
             Status::NoBaseline,
+            Status::Ended,
         ]
         .iter()
         .map(|s| serde_json::to_string(s).unwrap())
@@ -641,7 +645,8 @@ mod tests {
                 r#""on_track""#,
                 r#""at_risk""#,
                 r#""overdue""#,
-                r#""no_baseline""#
+                r#""no_baseline""#,
+                r#""ended""#
             ]
         );
     }
@@ -1262,6 +1267,7 @@ mod tests {
                 Status::AtRisk => 1,
                 Status::Overdue => 2,
                 Status::NoBaseline => 3,
+                Status::Ended => 4,
             };
             let held = Some(today - Days::new(20));
             let due = today + Days::new(due_offset);
