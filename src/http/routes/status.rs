@@ -51,6 +51,13 @@ pub struct StatusView {
     /// The interval in force (policy, or a more frequent override).
     pub interval: Interval,
     pub days_since_last_held: Option<i64>,
+    /// 1:1 sessions held in the 12 months to today; only when the profile sets a yearly
+    /// minimum (FREQ-3).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub held_this_year: Option<u32>,
+    /// The profile's fewest sessions a year (Cafcass: 8), when it sets one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub min_per_year: Option<u32>,
 }
 
 impl From<Line> for StatusView {
@@ -66,6 +73,8 @@ impl From<Line> for StatusView {
             next_booked: line.report.next_booked,
             interval: line.report.interval,
             days_since_last_held: line.report.days_since_last_held,
+            held_this_year: line.yearly.map(|(held, _)| held),
+            min_per_year: line.yearly.map(|(_, min)| min),
         }
     }
 }
