@@ -15,6 +15,7 @@ mod ops;
 mod organisation;
 mod pdr;
 mod people;
+mod plans;
 mod practice;
 mod push;
 mod records;
