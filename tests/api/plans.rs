@@ -2,14 +2,17 @@
 //! the first session by the status's due_by, an ASYE's phases, a student's placement end,
 //! a yearly minimum.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::practice::asye_worker;
-use crate::sessions::{past_session, post_if, signed_agreement, team, today, Team};
+use crate::sessions::{past_session, post_if, team, today, Team};
 use crate::support::TestApp;
 use supervision::domain::calendar::{Calendar, Region};
 use supervision::domain::sessions::SessionStatus;
+use supervision::jobs::reminders::tick;
+use supervision::store::schema::reminders;
 use supervision::store::sessions as store_sessions;
 
 fn body(supervisee: &str, kind: &str, frequency: Value, starts_on: NaiveDate) -> Value {
@@ -70,8 +73,22 @@ fn date(value: &Value) -> NaiveDate {
 
 async fn freq4_with_nothing_held_the_plan_starts_by_the_status_due_by(app: TestApp) {
     let t = team(&app).await;
-    // Started 33 days ago with nothing held: due within days, before most Wednesdays.
-    let agreement = signed_agreement(&app, &t, today() - Duration::days(33)).await;
+    // Started 34 days ago with nothing held: due within days. The usual weekday is today's,
+    // so the first one in the window is a week away (Friday at a weekend, 5 or 6 days).
+    let mut terms = body(
+        &t.worker.0,
+        "line_management",
+        json!({"max_working_days": 25}),
+        today() - Duration::days(34),
+    );
+    terms["usual_weekday"] = json!(match today().weekday() {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri | Weekday::Sat | Weekday::Sun => "friday",
+    });
+    let agreement = signed(&app, &t, &t.worker.1, terms).await;
     let status = app
         .get(
             &format!("/api/v1/people/{}/supervision-status", t.worker.0),
@@ -199,6 +216,27 @@ async fn freq2_after_the_placement_a_student_is_ended_not_overdue(app: TestApp) 
         .await
         .ok(200);
     assert_eq!(ended["items"][0]["person_id"], student.as_str());
+    // The reminder sweep plans no frequency reminders for a requirement that has ended.
+    tick(
+        &app.db,
+        &app.state.calendars,
+        &app.state.push,
+        "test",
+        Utc::now().naive_utc(),
+    )
+    .await
+    .expect("a tick");
+    let frequency_reminders: i64 = app
+        .db
+        .read(move |conn| {
+            Ok(reminders::table
+                .filter(reminders::kind.eq_any(["nothing_booked", "limit_breached"]))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(frequency_reminders, 0);
 }
 
 async fn freq3_the_status_counts_sessions_against_the_yearly_minimum(app: TestApp) {
