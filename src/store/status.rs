@@ -42,7 +42,7 @@ pub struct Line {
     /// The agreements whose 1:1s count towards the limit for this person (AGR-2).
     pub counting: Vec<String>,
     /// Sessions held in the 12 months to today against the profile's yearly minimum, when
-    /// it sets one (FREQ-3): `(held, min_per_year)`.
+    /// it sets one (FREQ-3): `(held, min_per_year)`. Only for [`Reach::Listed`].
     pub yearly: Option<(u32, u32)>,
 }
 
@@ -218,7 +218,9 @@ pub fn lines(
             let minimum = profile
                 .requirement(person.staff_category, &found.facts.dates, today)
                 .min_per_year;
-            let yearly = match minimum {
+            // Only status lists show it; the organisation's report does without one count
+            // per person.
+            let yearly = match minimum.filter(|_| reach == Reach::Listed) {
                 Some(min) => {
                     let since = now.checked_sub_months(Months::new(12)).unwrap_or(now);
                     let held = sessions::held_between(conn, &found.counting, since, now)?;
