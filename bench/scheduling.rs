@@ -56,14 +56,13 @@ fn twelve_month_plan(c: &mut Criterion) {
     let calendar = Calendar::new(Region::EnglandAndWales, &[]);
     let profile = shipped_profile("default").unwrap();
     let dates = PersonDates::default();
-    let request = PlanRequest {
-        previous: NaiveDate::from_ymd_opt(2026, 11, 19),
-        from: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-        until: NaiveDate::from_ymd_opt(2027, 11, 30).unwrap(),
-        usual_weekday: Weekday::Thu,
-        cadence: Some(Interval::EveryMonths(1)),
-        booked: Vec::new(),
-    };
+    let request = PlanRequest::around(
+        NaiveDate::from_ymd_opt(2026, 11, 19),
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2027, 11, 30).unwrap(),
+        Weekday::Thu,
+        Some(Interval::EveryMonths(1)),
+    );
     c.bench_function("ses2_plan_12_months_social_worker", |b| {
         b.iter(|| {
             let requirement = |on| {

@@ -200,6 +200,7 @@ pub fn severity(status: Status) -> u8 {
         Status::AtRisk => 1,
         Status::NoBaseline => 2,
         Status::OnTrack => 3,
+        Status::Ended => 4,
     }
 }
 

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::calendar::{Calendar, CalendarError};
-use super::policy::Interval;
+use super::policy::{min_per_year_spacing, Interval};
 use super::sessions::text_enum;
 use super::validation::Invalid;
 
@@ -53,6 +53,8 @@ pub enum Status {
     AtRisk,
     Overdue,
     NoBaseline,
+    /// The requirement has ended: a student's placement is over, so nothing is due (FREQ-2).
+    Ended,
 }
 
 // The name the API uses, for places serde does not reach (CSV cells).
@@ -61,6 +63,7 @@ text_enum!(Status {
     AtRisk => "at_risk",
     Overdue => "overdue",
     NoBaseline => "no_baseline",
+    Ended => "ended",
 });
 
 /// The status on `today` (FREQ-4), checked in this order:
@@ -140,6 +143,16 @@ pub struct PlanRequest {
     pub usual_weekday: Weekday,
     /// The agreement's intended frequency when it is more frequent than the policy.
     pub cadence: Option<Interval>,
+    /// Where the cadence stops: the end of the policy phase the agreement started in, after
+    /// which the plan follows the profile's phases (an ASYE's weekly agreement goes
+    /// fortnightly at week 6). None: it lasts.
+    pub cadence_ends: Option<NaiveDate>,
+    /// With no previous session, the count starts here: the agreement's start, as the
+    /// status counts it (FREQ-4), not the window's.
+    pub baseline: NaiveDate,
+    /// The policy's fewest sessions a year, which spaces sessions no further apart than
+    /// [`min_per_year_spacing`].
+    pub min_per_year: Option<u32>,
     /// Sessions already booked in the window: they count as sessions and are not repeated.
     pub booked: Vec<NaiveDate>,
 }
@@ -147,7 +160,8 @@ pub struct PlanRequest {
 impl PlanRequest {
     /// A request for the window `[from, until]` given the dates of sessions already held or
     /// booked: the latest before the window is the previous session, those inside it count
-    /// as booked.
+    /// as booked. The baseline is `from`, the cadence lasts and there is no yearly minimum
+    /// until the caller says otherwise.
     pub fn around(
         history: impl IntoIterator<Item = NaiveDate>,
         from: NaiveDate,
@@ -170,8 +184,35 @@ impl PlanRequest {
             until,
             usual_weekday,
             cadence,
+            cadence_ends: None,
+            baseline: from,
+            min_per_year: None,
             booked,
         }
+    }
+
+    /// The latest date the session after one on `base` may be held under this request: the
+    /// earliest of the policy's due date, the cadence's (while it lasts) and the yearly
+    /// minimum's. A due date past the calendar's years is `NaiveDate::MAX`.
+    pub fn limit_after(
+        &self,
+        calendar: &Calendar,
+        policy: Interval,
+        base: NaiveDate,
+    ) -> Result<NaiveDate, CalendarError> {
+        let due = |interval: Interval| match interval.due_after(calendar, base) {
+            Err(CalendarError::ResultOutOfRange { .. }) => Ok(NaiveDate::MAX),
+            other => other,
+        };
+        let cadence = self
+            .cadence
+            .filter(|_| self.cadence_ends.is_none_or(|ends| base < ends));
+        let minimum = self.min_per_year.map(min_per_year_spacing);
+        let mut limit = due(policy)?;
+        for interval in cadence.into_iter().chain(minimum) {
+            limit = limit.min(due(interval)?);
+        }
+        Ok(limit)
     }
 }
 
@@ -233,16 +274,18 @@ impl From<CalendarError> for PlanError {
 /// Plans the sessions of a window (SES-2), returning the new dates in order.
 ///
 /// Sessions, whether the previous one, booked or planned, follow one another so that each is
-/// held on or before the limit counted from the one before: the earlier of the policy's due
-/// date (`requirement_at(prev).due_after(prev)`) and the cadence's. A booked session within
-/// the limit is the next session. Otherwise the next is planned on the latest working day on
+/// held on or before the limit counted from the one before: the earliest of the policy's due
+/// date (`requirement_at(prev).due_after(prev)`), the cadence's while the phase the agreement
+/// started in lasts, and the yearly minimum's ([`PlanRequest::limit_after`]). A booked
+/// session within the limit is the next session. Otherwise the next is planned on the latest working day on
 /// the usual weekday within the limit, or, when the usual weekday is not a working day
 /// anywhere in it (a holiday week for weekly sessions), on the latest working day in it.
 /// Planning stops once the limit falls after `until`, so the window is covered to its end.
 /// Both ends of the window must lie in the calendar's years; a limit past them counts as
 /// after `until`.
 ///
-/// With no previous session the limit counts from `from` and the first session goes on the
+/// With no previous session the limit counts from the baseline (the agreement's start, as
+/// the status's `due_by` does, FREQ-4) and the first session goes on the
 /// first usual weekday that is a working day, or, if that is too late, on the latest working
 /// day within the limit. When the limit of the first session passes before the window's first
 /// working day (the supervisee is already overdue), that session goes on that working day.
@@ -257,7 +300,7 @@ pub fn plan(
         from,
         until,
         usual_weekday,
-        cadence,
+        baseline,
         ..
     } = *request;
     if until < from {
@@ -276,19 +319,12 @@ pub fn plan(
     }
     let mut booked = booked.into_iter().peekable();
 
-    // A due date past the calendar's years is past `until`, which is within them.
-    let due = |interval: Interval, base: NaiveDate| match interval.due_after(calendar, base) {
-        Err(CalendarError::ResultOutOfRange { .. }) => Ok(NaiveDate::MAX),
-        other => other,
-    };
     let mut planned = Vec::new();
     let mut last = previous;
     loop {
-        let base = last.unwrap_or(from);
-        let mut limit = due(requirement_at(base), base)?;
-        if let Some(cadence) = cadence {
-            limit = limit.min(due(cadence, base)?);
-        }
+        let base = last.unwrap_or(baseline);
+        // A due date past the calendar's years is past `until`, which is within them.
+        let mut limit = request.limit_after(calendar, requirement_at(base), base)?;
         if last.is_none_or(|prev| prev < from) {
             // Nothing can be held before the window's first working day: when the limit
             // passes first, the supervisee is already overdue and the session goes there.
@@ -506,14 +542,7 @@ mod tests {
     }
 
     fn request(from: &str, until: &str, usual_weekday: Weekday) -> PlanRequest {
-        PlanRequest {
-            previous: None,
-            from: d(from),
-            until: d(until),
-            usual_weekday,
-            cadence: None,
-            booked: Vec::new(),
-        }
+        PlanRequest::around([], d(from), d(until), usual_weekday, None)
     }
 
     fn dates(list: &[&str]) -> Vec<NaiveDate> {
@@ -631,6 +660,7 @@ mod tests {
             Status::AtRisk,
             Status::Overdue,
             Status::NoBaseline,
+            Status::Ended,
         ]
         .iter()
         .map(|s| serde_json::to_string(s).unwrap())
@@ -641,7 +671,8 @@ mod tests {
                 r#""on_track""#,
                 r#""at_risk""#,
                 r#""overdue""#,
-                r#""no_baseline""#
+                r#""no_baseline""#,
+                r#""ended""#
             ]
         );
     }
@@ -1074,10 +1105,19 @@ mod tests {
         let first_working = cal.next_working_day_on_or_after(req.from).unwrap();
         // The limit after `last` (or after `from` with none), as SES-2 defines it.
         let limit_after = |last: Option<NaiveDate>| {
-            let base = last.unwrap_or(req.from);
+            let base = last.unwrap_or(req.baseline);
             let policy_due = policy(base).due_after(cal, base).unwrap();
-            let cadence_due = req.cadence.map(|c| c.due_after(cal, base).unwrap());
-            let limit = cadence_due.map_or(policy_due, |c| c.min(policy_due));
+            let cadence_due = req
+                .cadence
+                .filter(|_| req.cadence_ends.is_none_or(|ends| base < ends))
+                .map(|c| c.due_after(cal, base).unwrap());
+            let minimum_due = req
+                .min_per_year
+                .map(|n| min_per_year_spacing(n).due_after(cal, base).unwrap());
+            let limit = [cadence_due, minimum_due]
+                .into_iter()
+                .flatten()
+                .fold(policy_due, NaiveDate::min);
             let first = last.is_none_or(|prev| prev < req.from);
             (
                 policy_due,
@@ -1153,6 +1193,9 @@ mod tests {
             anchors in prop::array::uniform3(prop::option::of(-400i64..=400)),
             cadence in cadence_strategy(),
             booked in prop::collection::vec(0u64..=400, 0..4),
+            baseline_gap in 0u64..=60,
+            cadence_ends in prop::option::of(0u64..=200),
+            min_per_year in prop::option::of(1u32..=26),
         ) {
             let cal = calendar(region);
             let anchor = |offset: Option<i64>| offset.map(|days| from + Duration::days(days));
@@ -1164,20 +1207,24 @@ mod tests {
             };
             let profile: &Profile = &profile;
             let policy = move |on| profile.requirement(category, &person, on).interval;
-            let req = PlanRequest {
-                previous: previous_gap.map(|gap| from - Days::new(gap)),
+            let mut req = PlanRequest::around(
+                previous_gap.map(|gap| from - Days::new(gap)).into_iter().chain(
+                    booked.into_iter().filter(|&i| i <= span).map(|i| from + Days::new(i)),
+                ),
                 from,
-                until: from + Days::new(span),
+                from + Days::new(span),
                 usual_weekday,
                 cadence,
-                booked: booked.into_iter().filter(|&i| i <= span).map(|i| from + Days::new(i)).collect(),
-            };
+            );
+            req.baseline = from - Days::new(baseline_gap);
+            req.cadence_ends = cadence_ends.map(|days| from + Days::new(days));
+            req.min_per_year = min_per_year;
             let planned = plan(cal, policy, &req);
             prop_assert!(planned.is_ok(), "{:?} for {:?}", planned, req);
             let planned = planned.unwrap();
             check_plan(cal, &policy, &req, &planned)?;
             // Non-empty when the window holds a working day and lasts past the first due date.
-            let base = req.previous.unwrap_or(from);
+            let base = req.previous.unwrap_or(req.baseline);
             let first_working = cal.next_working_day_on_or_after(from).unwrap();
             if policy(base).due_after(cal, base).unwrap() <= req.until && first_working <= req.until {
                 prop_assert!(!planned.is_empty() || !req.booked.is_empty());
@@ -1206,6 +1253,7 @@ mod tests {
             let mut req = request("2000-01-01", "2000-01-01", usual_weekday);
             req.previous = previous_gap.map(|gap| from - Days::new(gap));
             req.from = from;
+            req.baseline = from;
             req.until = from + Days::new(365);
             match plan(&cal, |_| interval, &req) {
                 Ok(planned) => check_plan(&cal, &|_| interval, &req, &planned)?,
@@ -1262,6 +1310,7 @@ mod tests {
                 Status::AtRisk => 1,
                 Status::Overdue => 2,
                 Status::NoBaseline => 3,
+                Status::Ended => 4,
             };
             let held = Some(today - Days::new(20));
             let due = today + Days::new(due_offset);

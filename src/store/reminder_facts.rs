@@ -17,7 +17,7 @@ use crate::domain::people::StaffCategory;
 use crate::domain::records::RecordStatus;
 use crate::domain::reminder_plan::{Facts, FrequencyFact, Recipient, SessionFact};
 use crate::domain::reminders::{yearly, OBSERVATION_CHECKS, SESSION_LEADS};
-use crate::domain::scheduling::utc_to_local_date;
+use crate::domain::scheduling::{utc_to_local_date, Status};
 use crate::domain::sessions::{AgreementStatus, SessionStatus};
 
 fn utc(at: NaiveDateTime) -> DateTime<Utc> {
@@ -88,7 +88,8 @@ pub fn gather(
         now,
     )?;
     let frequency = match lines.into_iter().next() {
-        Some(line) if line.agreement_id.is_some() => {
+        // Once the requirement has ended (a student's placement is over) nothing is due.
+        Some(line) if line.agreement_id.is_some() && line.report.status != Status::Ended => {
             let report = line.report;
             let supervisor = line_management::manager_on(conn, &person.id, today)?;
             let mut escalate_to = Vec::new();

@@ -27,7 +27,7 @@ use crate::domain::people::{organisation_today, StaffCategory, DEFAULT_TIME_ZONE
 use crate::domain::periods::{practice_year, registration_year, Period};
 use crate::domain::records::RecordStatus;
 use crate::domain::reflection::cpd_status;
-use crate::domain::scheduling::{local_to_utc, utc_to_local_date};
+use crate::domain::scheduling::{local_to_utc, utc_to_local_date, Status};
 use crate::domain::sessions::{ChangeAction, ChangeReason, SessionKind, SessionStatus};
 use crate::domain::supervision::{self, Report};
 
@@ -191,6 +191,11 @@ pub async fn compliance(
         attended,
         teams,
     } = more;
+    // A requirement that has ended (a student after the placement) is out of the report.
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .filter(|line| line.report.status != Status::Ended)
+        .collect();
     // The few whose last session before the period is older than the look-back are looked
     // up on their own, one seek per agreement.
     let start_local = |line: &Line, at: &NaiveDateTime| utc_to_local_date(*at, zone(&line.person));

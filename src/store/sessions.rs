@@ -544,6 +544,24 @@ pub fn frequency_sessions(
     Ok(result)
 }
 
+/// How many 1:1 sessions under these agreements were held in `[since, until]`: what a
+/// yearly minimum (FREQ-3, Cafcass's 8 a year) is checked against.
+pub fn held_between(
+    conn: &mut DbConnection,
+    agreement_ids: &[String],
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+) -> StoreResult<i64> {
+    Ok(sessions::table
+        .filter(sessions::agreement_id.eq_any(agreement_ids))
+        .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+        .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+        .filter(sessions::starts_at.ge(since))
+        .filter(sessions::starts_at.le(until))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Everyone's [`FrequencySessions`] in two range scans of `sessions (kind, status,
 /// starts_at, ...)`, grouped by agreement: the last held from `held_since` on, and the
 /// first booked from `booked_from`. An agreement with nothing held since `held_since` is

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Days, NaiveDate, NaiveDateTime};
+use chrono::{Days, Months, NaiveDate, NaiveDateTime};
 
 use super::agreements::{self, Agreement, Terms};
 use super::organisation::{self, CalendarSet};
@@ -41,6 +41,9 @@ pub struct Line {
     pub facts: Facts,
     /// The agreements whose 1:1s count towards the limit for this person (AGR-2).
     pub counting: Vec<String>,
+    /// Sessions held in the 12 months to today against the profile's yearly minimum, when
+    /// it sets one (FREQ-3): `(held, min_per_year)`. Only for [`Reach::Listed`].
+    pub yearly: Option<(u32, u32)>,
 }
 
 /// How [`lines`] finds its people's agreements and sessions.
@@ -212,12 +215,26 @@ pub fn lines(
             );
             let report = supervision::report(calendar, &profile, &found.facts, today)
                 .map_err(calendar_error)?;
+            let minimum = profile
+                .requirement(person.staff_category, &found.facts.dates, today)
+                .min_per_year;
+            // Only status lists show it; the organisation's report does without one count
+            // per person.
+            let yearly = match minimum.filter(|_| reach == Reach::Listed) {
+                Some(min) => {
+                    let since = now.checked_sub_months(Months::new(12)).unwrap_or(now);
+                    let held = sessions::held_between(conn, &found.counting, since, now)?;
+                    Some((u32::try_from(held).unwrap_or(u32::MAX), min))
+                }
+                None => None,
+            };
             Ok(Line {
                 person,
                 report,
                 agreement_id: found.agreement_id,
                 facts: found.facts,
                 counting: found.counting,
+                yearly,
             })
         })
         .collect()

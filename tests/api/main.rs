@@ -16,6 +16,7 @@ mod ops;
 mod organisation;
 mod pdr;
 mod people;
+mod plans;
 mod practice;
 mod push;
 mod records;

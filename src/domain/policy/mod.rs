@@ -62,12 +62,16 @@ pub enum Interval {
 const DAYS_PER_MONTH: f64 = 30.44;
 
 impl Interval {
-    /// The latest date the next session may be held when the last one was on `last`.
+    /// The latest date the next session may be held when the last one was on `last`: the
+    /// one place a due date is computed, so status, plan and reminders agree.
     ///
     /// Working days use [`Calendar::add_working_days`] (FREQ-1: 25 working days after `a`).
     /// Months land on the same day of the month, or on the month's last day when it is
-    /// shorter (31 January + 1 month = 28 or 29 February). Every answer must lie in the years
-    /// the calendar covers, whatever the unit, so that callers see one range.
+    /// shorter (31 January + 1 month = 28 or 29 February). A calendar-day or monthly due date
+    /// that is not a working day (25 December, a Saturday) is brought back to the last
+    /// working day before it, since no session can be held on it; when no working day lies
+    /// between `last` and it (a long closure), it stays as it is. Every answer must lie in
+    /// the years the calendar covers, whatever the unit, so that callers see one range.
     pub fn due_after(
         self,
         calendar: &Calendar,
@@ -84,8 +88,16 @@ impl Interval {
         };
         calendar.is_working_day(last)?;
         let due = due.ok_or(beyond)?;
-        calendar.is_working_day(due).map_err(|_| beyond)?;
-        Ok(due)
+        if calendar.is_working_day(due).map_err(|_| beyond)? {
+            return Ok(due);
+        }
+        // One working day back from `due` passes the last working day before it; one
+        // forward returns to it.
+        let before = calendar
+            .add_working_days(due, -1)
+            .and_then(|day| calendar.add_working_days(day, 1))
+            .map_err(|_| beyond)?;
+        Ok(if before > last { before } else { due })
     }
 
     /// The interval's length in calendar days, nominally: working days × 7/5 (a five-day
@@ -227,6 +239,13 @@ pub struct Requirement {
     pub phase_index: usize,
 }
 
+/// The longest gap that still fits `min_per_year` sessions into any 365 days (365 / the
+/// minimum, in calendar days): sessions never further apart than this hold at least the
+/// minimum in every year.
+pub fn min_per_year_spacing(min_per_year: u32) -> Interval {
+    Interval::MaxCalendarDays((365 / min_per_year.max(1)).max(1))
+}
+
 /// Last week a phase may end at: ten years covers any induction or placement.
 const MAX_WEEK: u32 = 520;
 const MAX_MIN_PER_YEAR: u32 = 366;
@@ -287,11 +306,7 @@ impl Profile {
         on: NaiveDate,
     ) -> Requirement {
         let rule = self.categories.get(category);
-        let anchor = match rule.anchor {
-            Anchor::EmploymentStart => dates.employment_start,
-            Anchor::AsyeStart => dates.asye_start,
-            Anchor::PlacementStart => dates.placement_start,
-        };
+        let anchor = self.anchor_date(category, dates);
         let week = anchor.filter(|&start| start <= on).map_or(0, |start| {
             u32::try_from((on - start).num_days() / 7).unwrap_or(u32::MAX)
         });
@@ -309,6 +324,42 @@ impl Profile {
             alternate_supervisors: phase.alternate_supervisors,
             min_per_year: phase.min_per_year,
             phase_index,
+        }
+    }
+
+    /// The day the category's requirement ends, if it does: a student's placement end
+    /// (FREQ-2, "for the placement"). From that day nothing more is due.
+    pub fn requirement_ends(
+        &self,
+        category: StaffCategory,
+        dates: &PersonDates,
+    ) -> Option<NaiveDate> {
+        match self.categories.get(category).anchor {
+            Anchor::PlacementStart => dates.placement_end,
+            Anchor::EmploymentStart | Anchor::AsyeStart => None,
+        }
+    }
+
+    /// The first day after the phase in force `on` a date, when that phase ends: an ASYE's
+    /// weekly weeks end 6 weeks after the ASYE start. None for an open-ended phase, or when
+    /// the anchor date is unknown (week 0 then lasts, as in [`requirement`](Profile::requirement)).
+    pub fn phase_ends(
+        &self,
+        category: StaffCategory,
+        dates: &PersonDates,
+        on: NaiveDate,
+    ) -> Option<NaiveDate> {
+        let rule = self.categories.get(category);
+        let anchor = self.anchor_date(category, dates)?;
+        let phase = rule.phases[self.requirement(category, dates, on).phase_index];
+        anchor.checked_add_days(Days::new(u64::from(phase.to_week?) * 7))
+    }
+
+    fn anchor_date(&self, category: StaffCategory, dates: &PersonDates) -> Option<NaiveDate> {
+        match self.categories.get(category).anchor {
+            Anchor::EmploymentStart => dates.employment_start,
+            Anchor::AsyeStart => dates.asye_start,
+            Anchor::PlacementStart => dates.placement_start,
         }
     }
 
@@ -636,6 +687,35 @@ mod tests {
             .is_err());
     }
 
+    #[test]
+    fn freq4_a_due_date_on_a_non_working_day_comes_back_to_the_last_working_day() {
+        let cases = [
+            // An ASYE's week from Thursday 18 December 2025 ends on Christmas Day.
+            (Interval::MaxCalendarDays(7), "2025-12-18", "2025-12-24"),
+            // A CP chair's 28 days from 4 December 2025 end on New Year's Day.
+            (Interval::MaxCalendarDays(28), "2025-12-04", "2025-12-31"),
+            // Two months from Wednesday 14 January 2026 is Saturday 14 March.
+            (Interval::EveryMonths(2), "2026-01-14", "2026-03-13"),
+            // Over Easter 2026: Good Friday 3 April back to Thursday 2 April.
+            (Interval::MaxCalendarDays(14), "2026-03-20", "2026-04-02"),
+        ];
+        for (interval, last, due) in cases {
+            assert_eq!(
+                interval.due_after(england(), d(last)),
+                Ok(d(due)),
+                "{interval:?} after {last}"
+            );
+        }
+        // Closed from the day after the last session to the due date: nothing to come back
+        // to, so the due date stands.
+        let closed: Vec<NaiveDate> = d("2026-06-02").iter_days().take(7).collect();
+        let calendar = Calendar::new(Region::EnglandAndWales, &closed);
+        assert_eq!(
+            Interval::MaxCalendarDays(7).due_after(&calendar, d("2026-06-01")),
+            Ok(d("2026-06-08"))
+        );
+    }
+
     // ---- FREQ-2: the default requirements ----
 
     #[test]
@@ -661,7 +741,8 @@ mod tests {
             (1, "2024-01-31", "2024-02-29"),
             (1, "2025-08-31", "2025-09-30"),
             (2, "2024-12-31", "2025-02-28"),
-            (3, "2025-11-30", "2026-02-28"),
+            // 28 February 2026 is a Saturday: brought back to Friday 27th (FREQ-4).
+            (3, "2025-11-30", "2026-02-27"),
             (2, "2025-03-15", "2025-05-15"),
             (12, "2024-02-29", "2025-02-28"),
         ];
@@ -1032,6 +1113,58 @@ mod tests {
 
     fn date_strategy() -> impl Strategy<Value = NaiveDate> {
         (0u64..=40_000).prop_map(|i| d("1991-01-01") + Days::new(i))
+    }
+
+    fn interval_strategy() -> impl Strategy<Value = Interval> {
+        let shipped: Vec<Interval> = shipped()
+            .iter()
+            .flat_map(|profile| {
+                StaffCategory::ALL
+                    .iter()
+                    .flat_map(|&c| profile.categories().get(c).phases.iter())
+                    .map(|phase| phase.interval)
+            })
+            .collect();
+        prop_oneof![
+            prop::sample::select(shipped),
+            (1u32..=60).prop_map(Interval::MaxCalendarDays),
+            (1u32..=40).prop_map(Interval::MaxWorkingDays),
+            (1u32..=12).prop_map(Interval::EveryMonths),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn freq4_due_by_is_always_a_working_day_after_the_last_session(
+            region in prop::sample::select(Region::ALL.to_vec()),
+            interval in interval_strategy(),
+            last in (0u64..=36_890).prop_map(|i| d("1995-01-01") + Days::new(i)),
+        ) {
+            let calendar = Calendar::new(region, &[]);
+            let due = interval.due_after(&calendar, last).unwrap();
+            prop_assert!(due > last);
+            let nominal = match interval {
+                Interval::MaxCalendarDays(n) => last + Days::new(n.into()),
+                Interval::EveryMonths(n) => last.checked_add_months(Months::new(n)).unwrap(),
+                Interval::MaxWorkingDays(_) => due,
+            };
+            // A working day, unless none lies after the last session by the interval's own
+            // date (a one-day interval from a Friday).
+            let open = last.succ_opt().unwrap().iter_days().take_while(|&day| day <= nominal);
+            if open.clone().any(|day| calendar.is_working_day(day).unwrap()) {
+                prop_assert!(calendar.is_working_day(due).unwrap(), "{} is not a working day", due);
+            } else {
+                prop_assert_eq!(due, nominal);
+            }
+            // Never later than the interval's own date, and only the days no session can be
+            // held on are given up.
+            prop_assert!(due <= nominal);
+            for day in due.succ_opt().unwrap().iter_days().take_while(|&day| day <= nominal) {
+                prop_assert!(!calendar.is_working_day(day).unwrap(), "{} was working", day);
+            }
+        }
     }
 
     proptest! {

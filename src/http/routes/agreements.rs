@@ -12,10 +12,11 @@ use super::sessions::{book_session, SessionView};
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
-use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date, PlanRequest};
+use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date};
 use crate::domain::sessions::{
     check_slot, parse_usual_time, AgreementKind, AgreementStatus, Party, SessionKind, SessionStatus,
 };
+use crate::domain::supervision::Agreed;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, Caller, IfMatch, Json};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
@@ -649,11 +650,8 @@ fn compute_plan(
         Ok(window) => window,
         Err(invalid) => return Ok(Err(invalid.into())),
     };
-    let ends = [
-        agreement.ends_on,
-        partner.as_ref().and_then(|p| p.ends_on),
-        supervisee.placement_end,
-    ];
+    // The requirement's own end (a student's placement) is the domain's: see plan_request.
+    let ends = [agreement.ends_on, partner.as_ref().and_then(|p| p.ends_on)];
     for end in ends.into_iter().flatten() {
         until = until.min(end.pred_opt().unwrap_or(end));
     }
@@ -670,13 +668,19 @@ fn compute_plan(
         sessions::Owner::Agreements(&agreement_ids),
         &SessionStatus::HELD_OR_BOOKED,
     )?;
-    let request = PlanRequest::around(
+    let agreed = Agreed {
+        starts_on: agreement.starts_on,
+        frequency: agreement.frequency,
+        usual_weekday: agreement.usual_weekday,
+    };
+    let request = facts.plan_request(
+        &profile,
+        &agreed,
         held_or_booked.iter().map(local),
         from,
         until,
-        agreement.usual_weekday,
-        Some(agreement.frequency),
     );
+    let until = request.until;
     let dates = match scheduling::plan(
         calendars.organisation(),
         |on| facts.interval_on(&profile, on),

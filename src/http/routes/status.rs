@@ -41,7 +41,8 @@ pub struct StatusView {
     /// The agreement the status follows; null when none is active (the clock then runs
     /// from the start of employment).
     pub agreement_id: Option<String>,
-    /// on_track, at_risk, overdue or no_baseline (FREQ-4).
+    /// on_track, at_risk, overdue, no_baseline (FREQ-4) or ended (a student after their
+    /// placement).
     pub status: Status,
     /// The next formal session must be held on or before this date.
     pub due_by: NaiveDate,
@@ -50,6 +51,13 @@ pub struct StatusView {
     /// The interval in force (policy, or a more frequent override).
     pub interval: Interval,
     pub days_since_last_held: Option<i64>,
+    /// 1:1 sessions held in the 12 months to today; only when the profile sets a yearly
+    /// minimum (FREQ-3).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub held_this_year: Option<u32>,
+    /// The profile's fewest sessions a year (Cafcass: 8), when it sets one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub min_per_year: Option<u32>,
 }
 
 impl From<Line> for StatusView {
@@ -65,6 +73,8 @@ impl From<Line> for StatusView {
             next_booked: line.report.next_booked,
             interval: line.report.interval,
             days_since_last_held: line.report.days_since_last_held,
+            held_this_year: line.yearly.map(|(held, _)| held),
+            min_per_year: line.yearly.map(|(_, min)| min),
         }
     }
 }
@@ -142,7 +152,7 @@ pub struct StatusQuery {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"items": [], "total": 0, "limit": 200, "offset": 0, "counts": {"on_track": 0, "at_risk": 0, "overdue": 0, "no_baseline": 0}}))]
+#[schema(example = json!({"items": [], "total": 0, "limit": 200, "offset": 0, "counts": {"on_track": 0, "at_risk": 0, "overdue": 0, "no_baseline": 0, "ended": 0}}))]
 pub struct StatusList {
     pub items: Vec<StatusView>,
     pub total: i64,
@@ -153,12 +163,14 @@ pub struct StatusList {
 }
 
 #[derive(Debug, Default, Serialize, ToSchema)]
-#[schema(example = json!({"on_track": 12, "at_risk": 2, "overdue": 1, "no_baseline": 0}))]
+#[schema(example = json!({"on_track": 12, "at_risk": 2, "overdue": 1, "no_baseline": 0, "ended": 0}))]
 pub struct StatusCounts {
     pub on_track: i64,
     pub at_risk: i64,
     pub overdue: i64,
     pub no_baseline: i64,
+    /// The requirement has ended (a student after their placement).
+    pub ended: i64,
 }
 
 impl StatusCounts {
@@ -170,6 +182,7 @@ impl StatusCounts {
                 Status::AtRisk => counts.at_risk += 1,
                 Status::Overdue => counts.overdue += 1,
                 Status::NoBaseline => counts.no_baseline += 1,
+                Status::Ended => counts.ended += 1,
             }
         }
         counts
