@@ -403,15 +403,15 @@ async fn edit_entry(
                 Ok(draft) => draft,
                 Err(invalid) => return Ok(Err(invalid.into())),
             };
-            let saved = if entry.version != version.0 && draft.same_as(&entry) {
+            let saved = if entry.version != version.expect(entry.version) && draft.same_as(&entry) {
                 entry
-            } else if entry.version != version.0 {
+            } else if entry.version != version.expect(entry.version) {
                 let current = entry_view(conn, entry, access, &caller.person_id)?;
                 return Ok(Err(ApiError::PreconditionFailed {
                     current: serde_json::to_value(current).ok(),
                 }));
             } else {
-                let updated = reflections::update(conn, &id, version.0, &draft)?;
+                let updated = reflections::update(conn, &id, version.expect(entry.version), &draft)?;
                 audit::record(
                     conn,
                     &caller.actor(),
