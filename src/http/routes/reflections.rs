@@ -789,7 +789,10 @@ const MAX_EXPORT: i64 = 5_000;
     security(("bearer" = [])),
     params(ExportQuery),
     responses(
-        (status = 200, description = "The entries, oldest first: JSON (an array of entries) or a printable page", content_type = "application/json", body = Vec<EntryView>),
+        (status = 200, description = "The entries, oldest first: JSON (an array of entries), or with `format=html` a printable page", content(
+            (Vec<EntryView> = "application/json"),
+            (String = "text/html", example = json!("<!doctype html><html>...</html>"))
+        )),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     )
