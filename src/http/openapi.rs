@@ -74,8 +74,8 @@ impl Modify for BearerScheme {
 
 /// Completes what the handlers' annotations leave out, centrally so no handler can forget:
 /// every response has a description (for an unannotated one, its status's reason phrase);
-/// every problem the extractors can answer is documented (400 for any parameter or body;
-/// 413, 415 and 422 for a body); paging and `Idempotency-Key` carry the bounds the server
+/// every problem the extractors can answer is documented (400 and 422 for any parameter or
+/// body; 413 and 415 for a body); paging and `Idempotency-Key` carry the bounds the server
 /// enforces; and the doc comment's first sentence is the summary, the whole the description.
 pub fn complete(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
@@ -94,11 +94,13 @@ pub fn complete(document: &mut utoipa::openapi::OpenApi) {
             describe(operation);
             let parameters = operation.parameters.as_deref().unwrap_or_default();
             let mut problems = Vec::new();
+            // A parameter or body that does not read is 400; one that reads but breaks a
+            // bound (a date outside 1900 to 2100, a page size) is 422.
             if !parameters.is_empty() || operation.request_body.is_some() {
-                problems.push("400");
+                problems.extend(["400", "422"]);
             }
             if operation.request_body.is_some() {
-                problems.extend(["413", "415", "422"]);
+                problems.extend(["413", "415"]);
             }
             for status in problems {
                 operation
