@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# API-2 in CI: generates TypeScript types from openapi/openapi.json with openapi-typescript,
+# API-2 in CI: validates openapi/openapi.json against the OpenAPI 3.1 schema, generates TypeScript types from openapi/openapi.json with openapi-typescript,
 # type-checks smoke.ts against them (tsc --strict), starts the server with demo data on a
 # temporary data folder and a free port, and runs the smoke client against it. With
 # FUZZ_SECONDS set (e.g. 90), also runs schemathesis.sh against the same server.
@@ -8,6 +8,14 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 binary="$(realpath "${1:-$here/../../target/debug/supervision}")"
 cd "$here"
+# The document against the OpenAPI 3.1 schema (pinned validator, in a local virtualenv that
+# schemathesis.sh shares).
+venv="${SCHEMATHESIS_VENV:-$here/.venv}"
+[ -x "$venv/bin/openapi-spec-validator" ] || {
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet openapi-spec-validator==0.7.1
+}
+"$venv/bin/openapi-spec-validator" ../../openapi/openapi.json
 npm ci --no-audit --no-fund --silent
 npm run --silent generate
 npm run --silent check

@@ -11,7 +11,7 @@ seconds="${2:-90}"
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${SCHEMATHESIS_VENV:-$here/.venv}"
 [ -x "$venv/bin/schemathesis" ] || {
-  python3 -m venv "$venv"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet schemathesis==3.39.7 hypothesis==6.112.0
 }
 password="demo-supervision-2026"
