@@ -236,3 +236,35 @@ fn api5_request_dates_are_the_bounded_day_schema() {
     }
     assert!(days > 0, "no request reads a date at all");
 }
+
+/// API-2, API-3, API-4: what the extractors answer and enforce is in the document for every
+/// operation: 413 and 415 wherever there is a body, and the bounds of paging and of
+/// `Idempotency-Key`.
+#[test]
+fn api2_extractor_problems_and_bounds_are_documented_everywhere() {
+    let document = generated();
+    for (path, method, operation) in operations(&document) {
+        let responses = operation["responses"].as_object().unwrap();
+        if operation["requestBody"].is_object() {
+            for status in ["400", "413", "415", "422"] {
+                assert!(
+                    responses[status]["content"]["application/problem+json"].is_object(),
+                    "{method} {path} does not document {status}"
+                );
+            }
+        }
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let schema = &parameter["schema"];
+            match parameter["name"].as_str().unwrap() {
+                "limit" => assert!(schema["minimum"] == 1 && schema["maximum"] == 200, "{path}"),
+                "offset" => assert!(schema["minimum"] == 0, "{path}"),
+                "Idempotency-Key" => assert!(schema["maxLength"] == 255, "{path}"),
+                _ => {}
+            }
+        }
+        assert!(
+            operation["summary"].is_string() && operation["description"].is_string(),
+            "{method} {path} lacks a summary and description"
+        );
+    }
+}

@@ -219,7 +219,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        let detail = without_position(&inner.to_string());
+        let detail = in_api_words(&without_position(&inner.to_string()));
         if inner.classify() != serde_json::error::Category::Data {
             ApiError::BadRequest {
                 detail: format!("the body is not valid JSON: {detail}"),
@@ -265,7 +265,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
                 .map(Query)
                 .map_err(|err| {
                     let path = err.path().to_string();
-                    let detail = err.into_inner().to_string();
+                    let detail = in_api_words(&err.into_inner().to_string());
                     if path.is_empty() || path == "." {
                         ApiError::BadRequest {
                             detail: format!("the query string is not valid: {detail}"),
@@ -281,25 +281,89 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 /// The version a client last read, from `If-Match: "<version>"` (SES-5 style optimistic
-/// concurrency). A missing header is 428; one that cannot match any version is 412.
-pub struct IfMatch(pub i32);
+/// concurrency), or `*`, which matches whatever version is current (RFC 9110). A missing
+/// header is 428, an empty one 400, and one that cannot match any version 412.
+#[derive(Debug, Clone, Copy)]
+pub struct IfMatch(Option<i32>);
+
+impl IfMatch {
+    /// The version the change expects, given the one the resource has now: what the client
+    /// sent, or with `*` the current one.
+    pub fn expect(self, current: i32) -> i32 {
+        self.0.unwrap_or(current)
+    }
+
+    /// [`IfMatch::expect`] for a resource not loaded yet: `current` reads its version only
+    /// when the client sent `*`.
+    pub fn expect_with<E>(self, current: impl FnOnce() -> Result<i32, E>) -> Result<i32, E> {
+        self.0.map_or_else(current, Ok)
+    }
+}
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = std::future::Ready<Result<IfMatch, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = match req.headers().get(header::IF_MATCH) {
+        let parsed = match req.headers().get(header::IF_MATCH).map(|v| v.to_str()) {
             None => Err(ApiError::PreconditionRequired),
+            Some(Ok(value)) if value.trim() == "*" => Ok(IfMatch(None)),
+            Some(Ok(value)) if value.trim().is_empty() => Err(ApiError::bad_field(
+                "If-Match",
+                "must be the resource's ETag (as `\"3\"`) or `*`",
+            )),
             Some(value) => value
-                .to_str()
                 .ok()
                 .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
                 .and_then(|v| v.parse::<i32>().ok())
-                .map(IfMatch)
+                .map(|version| IfMatch(Some(version)))
                 .ok_or(ApiError::PreconditionFailed { current: None }),
         };
         std::future::ready(parsed)
+    }
+}
+
+/// A path parameter that does not parse: a 400 problem naming the parameter (actix's own
+/// answer is plain text naming a Rust type).
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    // serde's message quotes the value it could not read: find which parameter carried it.
+    let sent = message.split('"').nth(1).unwrap_or_default();
+    let field = req
+        .match_info()
+        .iter()
+        .find(|(_, value)| *value == sent)
+        .map(|(name, _)| name.to_string());
+    let detail = format!("`{sent}` is not {}", expected_in_words(&message));
+    match field {
+        Some(field) => ApiError::bad_field(field, detail),
+        None => ApiError::BadRequest {
+            detail: format!("a path parameter is not valid: {detail}"),
+            field: None,
+        },
+    }
+    .into()
+}
+
+/// What a Rust type in a parse error means to a client.
+fn expected_in_words(message: &str) -> &'static str {
+    const WHOLE: [&str; 10] = [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize",
+    ];
+    if WHOLE.iter().any(|t| message.ends_with(&format!(" {t}"))) {
+        "a whole number"
+    } else {
+        "a valid value here"
+    }
+}
+
+/// serde's "expected i32" names a Rust type; a client reads "expected a whole number".
+fn in_api_words(detail: &str) -> String {
+    match detail.rsplit_once(", expected ") {
+        Some((head, _)) if expected_in_words(detail) == "a whole number" => {
+            format!("{head}, expected a whole number")
+        }
+        _ => detail.to_string(),
     }
 }
 

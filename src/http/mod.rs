@@ -13,8 +13,9 @@ pub mod routes;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::{middleware, web, App, HttpResponse};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::{scope, AppExt};
@@ -140,6 +141,75 @@ async fn serve_docs(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     }
 }
 
+/// HEAD wherever GET is (RFC 9110): the request runs as a GET and the body is dropped.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
+    let response = next.call(req).await?;
+    Ok(if head {
+        response.map_body(|_, _| EitherBody::right(()))
+    } else {
+        response.map_into_left_body()
+    })
+}
+
+/// Each documented path template, split into segments (`None` for a parameter), with the
+/// methods it allows as an `Allow` header lists them.
+fn path_methods() -> &'static [(Vec<Option<String>>, String)] {
+    static PATHS: OnceLock<Vec<(Vec<Option<String>>, String)>> = OnceLock::new();
+    PATHS.get_or_init(|| {
+        let document: serde_json::Value =
+            serde_json::from_slice(&openapi_json()).expect("the OpenAPI document is JSON");
+        let paths = document["paths"].as_object().cloned().unwrap_or_default();
+        paths
+            .into_iter()
+            .map(|(template, item)| {
+                let segments = template
+                    .split('/')
+                    .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
+                    .collect();
+                let mut methods: Vec<String> = item
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|ops| ops.keys())
+                    .map(|m| m.to_ascii_uppercase())
+                    .collect();
+                if methods.iter().any(|m| m == "GET") {
+                    methods.push("HEAD".into());
+                }
+                (segments, methods.join(", "))
+            })
+            .collect()
+    })
+}
+
+/// No route took the request: 405 with `Allow` when the path is one the API documents (the
+/// most literal template that fits), otherwise 404.
+async fn unrouted(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    let segments: Vec<&str> = req.path().split('/').collect();
+    path_methods()
+        .iter()
+        .filter(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.as_deref().map_or(!s.is_empty(), |t| t == *s))
+        })
+        .max_by_key(|(template, _)| template.iter().flatten().count())
+        .filter(|(_, allow)| !allow.split(", ").any(|m| m == req.method().as_str()))
+        .map_or(Err(ApiError::NotFound), |(_, allow)| {
+            Err(ApiError::MethodNotAllowed {
+                allow: allow.clone(),
+            })
+        })
+}
+
 /// The whole application: routes, docs, middleware and error mapping.
 pub fn app(
     state: web::Data<AppState>,
@@ -161,10 +231,10 @@ pub fn app(
         .route("/docs/{file:.*}", web::get().to(serve_docs))
         .service(web::redirect("/docs", "/docs/"));
     let (app, _) = with_api(base);
-    app.default_service(web::to(|| async {
-        Err::<HttpResponse, _>(ApiError::NotFound)
-    }))
-    .wrap(middleware::from_fn(idempotency::idempotency))
-    .wrap(middleware::from_fn(observe::observe))
-    .wrap(middleware::Compress::default())
+    app.app_data(web::PathConfig::default().error_handler(extract::path_error))
+        .default_service(web::to(unrouted))
+        .wrap(middleware::from_fn(head_as_get))
+        .wrap(middleware::from_fn(idempotency::idempotency))
+        .wrap(middleware::from_fn(observe::observe))
+        .wrap(middleware::Compress::default())
 }

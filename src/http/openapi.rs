@@ -72,8 +72,11 @@ impl Modify for BearerScheme {
     }
 }
 
-/// Completes what the handlers' annotations leave out and OpenAPI 3.1 requires: every
-/// response has a description, which for an unannotated one is its status's reason phrase.
+/// Completes what the handlers' annotations leave out, centrally so no handler can forget:
+/// every response has a description (for an unannotated one, its status's reason phrase);
+/// every problem the extractors can answer is documented (400 and 422 for any parameter or
+/// body; 413 and 415 for a body); paging and `Idempotency-Key` carry the bounds the server
+/// enforces; and the doc comment's first sentence is the summary, the whole the description.
 pub fn complete(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     for item in document.paths.paths.values_mut() {
@@ -88,6 +91,29 @@ pub fn complete(document: &mut utoipa::openapi::OpenApi) {
             &mut item.trace,
         ];
         for operation in operations.into_iter().flatten() {
+            describe(operation);
+            let parameters = operation.parameters.as_deref().unwrap_or_default();
+            let mut problems = Vec::new();
+            // A parameter or body that does not read is 400; one that reads but breaks a
+            // bound (a date outside 1900 to 2100, a page size) is 422.
+            if !parameters.is_empty() || operation.request_body.is_some() {
+                problems.extend(["400", "422"]);
+            }
+            if operation.request_body.is_some() {
+                problems.extend(["413", "415"]);
+            }
+            for status in problems {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::T(problem_response(reason(status))));
+            }
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter {
+                    bound(parameter);
+                }
+            }
             for (status, response) in operation.responses.responses.iter_mut() {
                 if let RefOr::T(response) = response {
                     if response.description.is_empty() {
@@ -96,6 +122,59 @@ pub fn complete(document: &mut utoipa::openapi::OpenApi) {
                 }
             }
         }
+    }
+}
+
+/// utoipa makes the whole doc comment the summary: keep its first sentence there and the
+/// whole text, which says who may call the operation and what it changes, as the description.
+fn describe(operation: &mut utoipa::openapi::path::Operation) {
+    let Some(text) = operation.summary.take() else {
+        return;
+    };
+    let first = text
+        .char_indices()
+        .find(|&(at, c)| c == '.' && text[at + 1..].starts_with([' ', '\n']))
+        .map_or(text.as_str(), |(at, _)| &text[..at]);
+    operation.summary = Some(first.replace('\n', " ").trim_end_matches('.').to_string());
+    if operation.description.is_none() {
+        operation.description = Some(text.replace('\n', " "));
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// The bounds the server enforces on the parameters every list and POST share (API-3, API-4).
+fn bound(parameter: &mut utoipa::openapi::path::Parameter) {
+    use super::extract::MAX_PAGE_SIZE;
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    use utoipa::Number;
+    let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() else {
+        return;
+    };
+    match parameter.name.as_str() {
+        "limit" => {
+            schema.minimum = Some(Number::Int(1));
+            schema.maximum = Some(Number::Int(MAX_PAGE_SIZE as isize));
+        }
+        "offset" => schema.minimum = Some(Number::Int(0)),
+        "Idempotency-Key" => {
+            schema.min_length = Some(1);
+            schema.max_length = Some(super::idempotency::MAX_KEY_LEN);
+            schema.pattern = Some("^[!-~]+$".into());
+        }
+        _ => {}
     }
 }
 

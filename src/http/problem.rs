@@ -64,6 +64,9 @@ pub enum ApiError {
     PasswordChangeRequired,
     #[error("not found")]
     NotFound,
+    /// The path exists but not with this method; `allow` lists the methods it has.
+    #[error("this path does not support the method; it allows {allow}")]
+    MethodNotAllowed { allow: String },
     #[error("{0}")]
     Conflict(String),
     /// REM-1: a push endpoint stays with whoever registered it first.
@@ -141,6 +144,11 @@ impl ApiError {
                 "Password change required",
             ),
             NotFound => ("not-found", StatusCode::NOT_FOUND, "Not found"),
+            MethodNotAllowed { .. } => (
+                "method-not-allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+            ),
             Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
             SubscriptionTaken => (
                 "subscription-taken",
@@ -263,6 +271,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }

@@ -1,5 +1,6 @@
 //! API-1 and API-5: bad input is a clear 4xx problem naming the field, never a 500.
 
+use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use serde_json::json;
 
@@ -194,7 +195,125 @@ async fn api5_path_dates_outside_1900_to_2100_are_422_naming_the_field(app: Test
     assert_eq!(body["errors"][0]["field"], "date");
 }
 
+/// API-1: HEAD answers wherever GET does, with GET's status and headers and no body.
+async fn api1_head_is_served_wherever_get_is(app: TestApp) {
+    let admin = app.admin().await;
+    let head = app
+        .call(TestRequest::default().method(Method::HEAD).uri("/readyz"))
+        .await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    let head = app
+        .call(
+            TestRequest::default()
+                .method(Method::HEAD)
+                .uri("/api/v1/me")
+                .insert_header(bearer(&admin)),
+        )
+        .await;
+    assert_eq!(head.status, 200);
+    assert_eq!(
+        head.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    assert!(head.body.is_empty());
+}
+
+/// API-1: a method a path does not have is 405 with `Allow`, as a problem document; a path
+/// the API does not have stays 404.
+async fn api1_a_method_the_path_lacks_is_405_with_allow(app: TestApp) {
+    let admin = app.admin().await;
+    let resp = app
+        .call(
+            TestRequest::delete()
+                .uri("/readyz")
+                .insert_header(bearer(&admin)),
+        )
+        .await;
+    resp.problem(405, "method-not-allowed");
+    assert_eq!(resp.header("allow").as_deref(), Some("GET, HEAD"));
+    let resp = app
+        .call(
+            TestRequest::put()
+                .uri("/api/v1/teams/some-team")
+                .insert_header(bearer(&admin)),
+        )
+        .await;
+    resp.problem(405, "method-not-allowed");
+    let allow = resp.header("allow").unwrap();
+    assert!(allow.contains("PATCH") && allow.contains("GET"), "{allow}");
+    app.call(TestRequest::delete().uri("/api/v1/nothing-here"))
+        .await
+        .problem(404, "not-found");
+}
+
+/// API-1 (RFC 9110): `If-Match: *` matches whatever version is current; an empty If-Match
+/// is a 400 naming the header, not a stale version.
+async fn api1_if_match_star_matches_any_version_and_empty_is_400(app: TestApp) {
+    let admin = app.admin().await;
+    let team = app
+        .post("/api/v1/teams", &admin, json!({"name": "North"}))
+        .await
+        .ok(201);
+    let path = format!("/api/v1/teams/{}", team["id"].as_str().unwrap());
+    let renamed = app
+        .patch(&path, &admin, "*", json!({"name": "North East"}))
+        .await
+        .ok(200);
+    assert_eq!(renamed["name"], "North East");
+    let again = app
+        .patch(&path, &admin, " * ", json!({"name": "North"}))
+        .await
+        .ok(200);
+    assert!(again["version"].as_i64() > renamed["version"].as_i64());
+    let body = app
+        .patch(&path, &admin, "", json!({"name": "South"}))
+        .await
+        .problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "If-Match");
+    app.patch(&path, &admin, "\"1\"", json!({"name": "South"}))
+        .await
+        .problem(412, "stale-version");
+}
+
+/// API-1: a path parameter that does not parse is a 400 problem naming it, in the API's words.
+async fn api1_a_path_parameter_that_does_not_parse_is_a_400_naming_it(app: TestApp) {
+    let admin = app.admin().await;
+    let body = app
+        .get("/api/v1/records/some-record/versions/abc", &admin)
+        .await
+        .problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "number");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("whole number") && !message.contains("i32"),
+        "{message}"
+    );
+}
+
+/// API-5: an integer sent as `90.0` is refused naming the field, without Rust type names.
+async fn api5_a_whole_number_sent_with_a_fraction_is_refused_in_plain_words(app: TestApp) {
+    let admin = app.admin().await;
+    let mut agreement = agreement_starting("2026-01-05");
+    agreement["session_minutes"] = json!(90.0);
+    let body = app
+        .post("/api/v1/agreements", &admin, agreement)
+        .await
+        .problem(400, "malformed-request");
+    assert_eq!(body["errors"][0]["field"], "session_minutes");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("whole number") && !message.contains("i32"),
+        "{message}"
+    );
+}
+
 crate::on_both_backends!(
+    api1_head_is_served_wherever_get_is,
+    api1_a_method_the_path_lacks_is_405_with_allow,
+    api1_if_match_star_matches_any_version_and_empty_is_400,
+    api1_a_path_parameter_that_does_not_parse_is_a_400_naming_it,
+    api5_a_whole_number_sent_with_a_fraction_is_refused_in_plain_words,
     api1_malformed_json_is_a_400_problem,
     api5_unknown_fields_and_wrong_types_name_the_field,
     api5_oversized_bodies_are_413,

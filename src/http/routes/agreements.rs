@@ -438,7 +438,7 @@ async fn sign_agreement(
                     "you have already signed this agreement, or it has ended".into(),
                 )));
             }
-            let signed = agreements::sign(conn, &id, party, version.0)?;
+            let signed = agreements::sign(conn, &id, party, version.expect(agreement.version))?;
             audit::record(
                 conn,
                 &actor,
@@ -537,7 +537,13 @@ async fn end_agreement(
                 )
                 .into()));
             }
-            let ended = agreements::end(conn, &id, ends_on, &reason, Some(version.0))?;
+            let ended = agreements::end(
+                conn,
+                &id,
+                ends_on,
+                &reason,
+                Some(version.expect(agreement.version)),
+            )?;
             audit::record(
                 conn,
                 &actor,

@@ -371,13 +371,9 @@ async fn set_programme(
                     "a supervisor or an administrator sets the programme",
                 )));
             }
-            asye::set_programme(
-                conn,
-                &person.id,
-                version.0,
-                programme_months,
-                weekly_minutes,
-            )?;
+            let expected =
+                version.expect_with(|| asye::programme(conn, &person.id).map(|p| p.version))?;
+            asye::set_programme(conn, &person.id, expected, programme_months, weekly_minutes)?;
             audit::record(
                 conn,
                 &caller.actor(),

@@ -512,7 +512,7 @@ fn for_change(
     calendars: &Calendars,
     caller: &Caller,
     id: &str,
-    version: i32,
+    version: IfMatch,
 ) -> StoreResult<Result<(std::sync::Arc<CalendarSet>, Case), ApiError>> {
     let set = match module_on(conn, calendars)? {
         Ok(set) => set,
@@ -524,7 +524,7 @@ fn for_change(
             "a case is changed by its supervisor, a manager above the worker or an administrator",
         )));
     }
-    if case.version != version {
+    if case.version != version.expect(case.version) {
         return Ok(Err(stale(conn, &set, case)?));
     }
     if case.closed_on.is_some() {
@@ -596,7 +596,7 @@ async fn change_case(
     let updated = state
         .db
         .write(move |conn| {
-            let (set, case) = match for_change(conn, &calendars, &caller, &id, version.0)? {
+            let (set, case) = match for_change(conn, &calendars, &caller, &id, version)? {
                 Ok(found) => found,
                 Err(refused) => return Ok(Err(refused)),
             };
@@ -674,7 +674,7 @@ async fn close_case(
     let closed = state
         .db
         .write(move |conn| {
-            let (set, case) = match for_change(conn, &calendars, &caller, &id, version.0)? {
+            let (set, case) = match for_change(conn, &calendars, &caller, &id, version)? {
                 Ok(found) => found,
                 Err(refused) => return Ok(Err(refused)),
             };

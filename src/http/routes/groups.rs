@@ -626,10 +626,11 @@ async fn write_group_record(
                 Ok(checked) => checked,
                 Err(invalid) => return Ok(Err(invalid.into())),
             };
+            let expected = version.expect_with(|| groups::record(conn, &id).map(|r| r.version))?;
             let saved = match groups::save(
                 conn,
                 &id,
-                version.0,
+                expected,
                 groups::Write {
                     notes: &checked.notes,
                     case_references: &checked.case_references,

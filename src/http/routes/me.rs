@@ -90,7 +90,8 @@ async fn update_me(
     let updated = state
         .db
         .write(move |conn| {
-            let person = people::update(conn, &id, version.0, &changes)?;
+            let expected = version.expect_with(|| people::find(conn, &id).map(|p| p.version))?;
+            let person = people::update(conn, &id, expected, &changes)?;
             audit::record(
                 conn,
                 &actor,

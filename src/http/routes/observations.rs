@@ -368,7 +368,7 @@ async fn edit_feedback(
             let updated = observations::update(
                 conn,
                 &id,
-                version.0,
+                version.expect(observation.version),
                 Change::Feedback {
                     feedback: &feedback,
                     learning: &learning,
@@ -438,7 +438,12 @@ async fn add_reflection(
                     "only the observed person reflects on it",
                 )));
             }
-            let updated = observations::update(conn, &id, version.0, Change::Reflection(&text))?;
+            let updated = observations::update(
+                conn,
+                &id,
+                version.expect(observation.version),
+                Change::Reflection(&text),
+            )?;
             audit::record(
                 conn,
                 &caller.actor(),

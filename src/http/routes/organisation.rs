@@ -190,7 +190,7 @@ async fn update_organisation(
         .pdr_goals_per_year
         .map(check_goals_per_year)
         .transpose()?;
-    let pdr_months = pdr_months(&state, version.0, &body).await?;
+    let pdr_months = pdr_months(&state, version, &body).await?;
     let change = SettingsChange {
         holiday_region: body.holiday_region.map(Into::into),
         policy_profile: profile,
@@ -204,7 +204,7 @@ async fn update_organisation(
         .db
         .write(move |conn| {
             let before = organisation::settings(conn)?;
-            let after = organisation::update_settings(conn, version.0, change)?;
+            let after = organisation::update_settings(conn, version.expect(before.version), change)?;
             if before.case_supervision != after.case_supervision {
                 // Case reminders start or stop for everyone who supervises a case.
                 cases::touch_supervisors(conn)?;
@@ -239,7 +239,7 @@ async fn update_organisation(
 /// The PDR months after the change, checked together with those it keeps (PDR-1).
 async fn pdr_months(
     state: &AppState,
-    version: i32,
+    version: IfMatch,
     body: &UpdateOrganisation,
 ) -> ApiResult<Option<CycleMonths>> {
     let (goals, mid_year, year_end) = (
@@ -260,7 +260,7 @@ async fn pdr_months(
     match months {
         Ok(months) => Ok(Some(months)),
         // Changed since the client read them: the write answers 412 with the settings now.
-        Err(_) if current.version != version => Ok(None),
+        Err(_) if current.version != version.expect(current.version) => Ok(None),
         Err(invalid) => Err(invalid.into()),
     }
 }

@@ -528,7 +528,7 @@ async fn edit_goal(
                 Ok(goal) => goal,
                 Err(invalid) => return Ok(Err(invalid.into())),
             };
-            if current.version != version.0 {
+            if current.version != version.expect(current.version) {
                 return Ok(Err(stale(current)));
             }
             let status = body.status.unwrap_or(current.status);
@@ -538,7 +538,7 @@ async fn edit_goal(
                 status,
                 progress: &progress,
             };
-            let updated = pdr::update(conn, &id, version.0, change)?;
+            let updated = pdr::update(conn, &id, version.expect(current.version), change)?;
             audit::record(
                 conn,
                 &caller.actor(),
@@ -604,14 +604,14 @@ async fn set_status(
                     "the person or their line manager keeps a goal's status",
                 )));
             }
-            if current.version != version.0 {
+            if current.version != version.expect(current.version) {
                 return Ok(Err(stale(current)));
             }
             let change = Change::Status {
                 status,
                 progress: progress.as_deref(),
             };
-            let updated = pdr::update(conn, &id, version.0, change)?;
+            let updated = pdr::update(conn, &id, version.expect(current.version), change)?;
             audit::record(
                 conn,
                 &caller.actor(),

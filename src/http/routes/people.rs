@@ -519,7 +519,7 @@ async fn update_person(
             if let Err(invalid) = check_placement(placement_start, placement_end) {
                 return Ok(Err(invalid));
             }
-            let after = people::update(conn, &target, version.0, &changes)?;
+            let after = people::update(conn, &target, version.expect(before.version), &changes)?;
             audit::record(
                 conn,
                 &actor,

@@ -403,15 +403,15 @@ async fn edit_entry(
                 Ok(draft) => draft,
                 Err(invalid) => return Ok(Err(invalid.into())),
             };
-            let saved = if entry.version != version.0 && draft.same_as(&entry) {
+            let saved = if entry.version != version.expect(entry.version) && draft.same_as(&entry) {
                 entry
-            } else if entry.version != version.0 {
+            } else if entry.version != version.expect(entry.version) {
                 let current = entry_view(conn, entry, access, &caller.person_id)?;
                 return Ok(Err(ApiError::PreconditionFailed {
                     current: serde_json::to_value(current).ok(),
                 }));
             } else {
-                let updated = reflections::update(conn, &id, version.0, &draft)?;
+                let updated = reflections::update(conn, &id, version.expect(entry.version), &draft)?;
                 audit::record(
                     conn,
                     &caller.actor(),
@@ -789,7 +789,10 @@ const MAX_EXPORT: i64 = 5_000;
     security(("bearer" = [])),
     params(ExportQuery),
     responses(
-        (status = 200, description = "The entries, oldest first: JSON (an array of entries) or a printable page", content_type = "application/json", body = Vec<EntryView>),
+        (status = 200, description = "The entries, oldest first: JSON (an array of entries), or with `format=html` a printable page", content(
+            (Vec<EntryView> = "application/json"),
+            (String = "text/html", example = json!("<!doctype html><html>...</html>"))
+        )),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     )

@@ -98,8 +98,9 @@ async fn set_preferences(
     let version = state
         .db
         .write(move |conn| {
-            let version =
-                store::set_preferences(conn, &caller.person_id, version.0, &saved, now())?;
+            let expected =
+                version.expect_with(|| store::preferences(conn, &caller.person_id).map(|p| p.1))?;
+            let version = store::set_preferences(conn, &caller.person_id, expected, &saved, now())?;
             audit::record(
                 conn,
                 &caller.actor(),

@@ -581,7 +581,7 @@ async fn reschedule(
                         session.status.as_str()
                     ))));
                 }
-                if session.version != version.0 {
+                if session.version != version.expect(session.version) {
                     return Err(StoreError::VersionMismatch {
                         current: session.version,
                     });
@@ -832,7 +832,7 @@ async fn decide(
                     "no move is waiting for a decision".into(),
                 )));
             };
-            if session.version != version.0 {
+            if session.version != version.expect(session.version) {
                 return Err(StoreError::VersionMismatch {
                     current: session.version,
                 });
@@ -855,7 +855,7 @@ async fn decide(
             let updated = sessions::update(
                 conn,
                 &id,
-                version.0,
+                version.expect(session.version),
                 SessionStatus::Scheduled,
                 if confirm { change.to_starts_at } else { None },
             )?;
@@ -973,7 +973,7 @@ async fn cancel(
                 if !session.status.is_booked() {
                     return Ok(Err(ApiError::Conflict(format!("the session is {}", session.status.as_str()))));
                 }
-                if session.version != version.0 {
+                if session.version != version.expect(session.version) {
                     return Err(StoreError::VersionMismatch { current: session.version });
                 }
                 if let Some(pending) = sessions::pending_change(conn, &id)? {
@@ -1077,7 +1077,8 @@ async fn mark(
                     "the session has not started yet".into(),
                 )));
             }
-            let updated = sessions::update(conn, &id, version.0, status, None)?;
+            let updated =
+                sessions::update(conn, &id, version.expect(session.version), status, None)?;
             sessions::record_change(
                 conn,
                 NewChange {

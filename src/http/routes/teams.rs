@@ -232,7 +232,8 @@ async fn update_team(
     let updated = state
         .db
         .write(move |conn| {
-            let team = teams::update(conn, &target, version.0, &changes)?;
+            let expected = version.expect_with(|| teams::find(conn, &target).map(|t| t.version))?;
+            let team = teams::update(conn, &target, expected, &changes)?;
             audit::record(
                 conn,
                 &actor,

@@ -69,7 +69,7 @@ where
                 Ok(party) => party,
                 Err(refused) => return Ok(Err(refused)),
             };
-            if record.version != expected.0 {
+            if record.version != expected.expect(record.version) {
                 let calendars = calendars.load(conn)?;
                 let current = record_view(conn, &calendars, &record, standing)?;
                 return Ok(Err(ApiError::PreconditionFailed {
