@@ -62,8 +62,12 @@ pub fn breaches(
         .collect();
     held.sort_unstable();
     held.dedup();
-    // Nothing after today has happened yet.
-    let last_day = period.ends_on.min(today);
+    // Nothing after today has happened yet, and nothing is due once the requirement has
+    // ended (a student's placement): the status reads `ended` from that day, not `overdue`.
+    let mut last_day = period.ends_on.min(today);
+    if let Some(ends) = profile.requirement_ends(facts.category, &facts.dates) {
+        last_day = last_day.min(ends - Days::new(1));
+    }
     let mut out = Vec::new();
     let mut consider = |after_held: Option<NaiveDate>,
                         due_by: NaiveDate,
@@ -432,6 +436,42 @@ mod tests {
                 (d("2025-12-24"), Some(d("2025-12-25"))),
             ]
         );
+    }
+
+    /// RPT-1, FREQ-2: a student's breach during the placement is reported, for a period the
+    /// placement ended in; the days after it, when the status reads `ended`, are not.
+    #[test]
+    fn rpt1_a_breach_stops_where_the_placement_ends() {
+        let profile = shipped_profile("default").unwrap();
+        let student = Facts {
+            category: StaffCategory::Student,
+            dates: PersonDates {
+                placement_start: Some(d("2025-11-24")),
+                placement_end: Some(d("2025-12-19")),
+                ..PersonDates::default()
+            },
+            baseline: d("2025-11-24"),
+            ..worker()
+        };
+        // Weekly, last seen 1 December: due 8 December, never seen again.
+        let held = [d("2025-12-01")];
+        assert_eq!(status_on(&student, &held, d("2025-12-18")), Status::Overdue);
+        assert_eq!(status_on(&student, &held, d("2025-12-19")), Status::Ended);
+        let found = breaches(
+            &calendar(),
+            &profile,
+            &student,
+            Some(held[0]),
+            &[],
+            period("2025-12-01", "2025-12-31"),
+            d("2026-01-31"),
+        )
+        .unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].due_by, d("2025-12-08"));
+        assert_eq!(found[0].held_on, None);
+        // 9 to 18 December: the last overdue morning is the day before the placement ends.
+        assert_eq!(found[0].working_days_late, 8);
     }
 
     #[test]

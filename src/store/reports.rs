@@ -27,7 +27,7 @@ use crate::domain::people::{organisation_today, StaffCategory, DEFAULT_TIME_ZONE
 use crate::domain::periods::{practice_year, registration_year, Period};
 use crate::domain::records::RecordStatus;
 use crate::domain::reflection::cpd_status;
-use crate::domain::scheduling::{local_to_utc, utc_to_local_date, Status};
+use crate::domain::scheduling::{local_to_utc, utc_to_local_date};
 use crate::domain::sessions::{ChangeAction, ChangeReason, SessionKind, SessionStatus};
 use crate::domain::supervision::{self, Report};
 
@@ -53,6 +53,10 @@ pub struct Request {
 pub struct PersonFigures {
     pub line: Line,
     pub breaches: Vec<(Breach, Vec<BreachReason>)>,
+    /// 1:1s held in the period, and the profile's yearly minimum for the person, if it sets
+    /// one (FREQ-3: Cafcass's "at least 8 a year").
+    pub held: u32,
+    pub min_per_year: Option<u32>,
     pub cancellations: u32,
     pub records: RecordFigures,
     pub observations: ObservationFigures,
@@ -191,10 +195,12 @@ pub async fn compliance(
         attended,
         teams,
     } = more;
-    // A requirement that has ended (a student after the placement) is out of the report.
+    let profile = calendars.settings.profile();
+    // A requirement that ended before the period (a student after the placement) is out
+    // of the report; one that ended within it is reported up to its end.
     let lines: Vec<Line> = lines
         .into_iter()
-        .filter(|line| line.report.status != Status::Ended)
+        .filter(|line| !line.facts.ended(&profile, period.starts_on))
         .collect();
     // The few whose last session before the period is older than the look-back are looked
     // up on their own, one seek per agreement.
@@ -231,7 +237,6 @@ pub async fn compliance(
         .await?
     };
 
-    let profile = calendars.settings.profile();
     let calendar = calendars.organisation();
     let mut people = Vec::with_capacity(lines.len());
     for line in lines {
@@ -307,8 +312,13 @@ pub async fn compliance(
             cpd.get(&id).map(Vec::as_slice).unwrap_or_default(),
             judged_on,
         );
+        let min_per_year = profile
+            .requirement(line.facts.category, &line.facts.dates, judged_on)
+            .min_per_year;
         people.push(PersonFigures {
             breaches,
+            held: u32::try_from(within.len()).unwrap_or(u32::MAX),
+            min_per_year,
             cancellations: 0,
             records: records.get(&id).copied().unwrap_or_default(),
             observations: ObservationFigures {
