@@ -281,6 +281,23 @@ async fn freq3_the_status_counts_sessions_against_the_yearly_minimum(app: TestAp
         .ok(200);
     assert_eq!(status["min_per_year"], 8, "{status}");
     assert_eq!(status["held_this_year"], 4, "{status}");
+    // The compliance report shows the same count against the minimum for a year's period.
+    let from = today() - Duration::days(364);
+    let report = app
+        .get(
+            &format!(
+                "/api/v1/reports/compliance?supervisor_id={}&from={from}&to={}",
+                t.manager.0,
+                today()
+            ),
+            &t.manager.1,
+        )
+        .await
+        .ok(200);
+    let line = &report["supervisees"]["items"][0];
+    assert_eq!(line["person_id"], t.worker.0.as_str(), "{report}");
+    assert_eq!(line["held"], 4, "{line}");
+    assert_eq!(line["min_per_year"], 8, "{line}");
     let dates = planned_dates(&app, &t, &agreement).await;
     assert!(dates.len() >= 8, "{dates:?}");
 }

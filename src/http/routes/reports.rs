@@ -105,7 +105,7 @@ pub struct ScopeView {
     "staff_category": "social_worker", "team_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f51",
     "status": "overdue", "due_by": "2026-11-20", "last_held": "2026-10-16",
     "days_since_last_held": 47, "next_booked": null, "within_limit": false,
-    "breaches": 1, "cancellations": 1,
+    "breaches": 1, "held": 3, "min_per_year": null, "cancellations": 1,
     "records": {"held": 3, "late": 1, "unsigned": 0},
     "observations": {"required": 2, "done": 1, "remaining": 1},
     "cpd": {"records": 1, "with_peer_reflection": 0, "required": 2, "met": false},
@@ -125,6 +125,11 @@ pub struct SuperviseeLine {
     pub within_limit: bool,
     /// Stretches past the limit during the period.
     pub breaches: u32,
+    /// 1:1s held during the period.
+    pub held: u32,
+    /// The profile's yearly minimum of 1:1s for this person, when it sets one (FREQ-3); for a
+    /// year-long period, compare `held` with it.
+    pub min_per_year: Option<u32>,
     /// 1:1s cancelled during the period.
     pub cancellations: u32,
     /// Records of sessions held in the period (REC-5).
@@ -411,6 +416,8 @@ fn supervisee_line(figures: &PersonFigures) -> SuperviseeLine {
         next_booked: report.next_booked,
         within_limit: compliance::within_limit(report.status),
         breaches: u32::try_from(figures.breaches.len()).unwrap_or(u32::MAX),
+        held: figures.held,
+        min_per_year: figures.min_per_year,
         cancellations: figures.cancellations,
         records: figures.records,
         observations: figures.observations,
