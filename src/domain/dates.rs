@@ -23,6 +23,12 @@ use super::validation::{rule_broken, Invalid};
 pub const FIRST_YEAR: i32 = 1900;
 pub const LAST_YEAR: i32 = 2100;
 
+/// `YYYY-MM-DD` with a year from [`FIRST_YEAR`] to [`LAST_YEAR`], for the document. Months
+/// and days are spelled out too: generators filter `format: date` after the pattern, and a
+/// looser pattern makes most of what they draw an impossible date.
+pub const DAY_PATTERN: &str =
+    "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+
 /// A calendar date from 1900-01-01 to 2100-12-31, read strictly as `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Day(NaiveDate);
@@ -137,6 +143,8 @@ impl PartialSchema for Day {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            // The years, which `format: date` alone does not bound.
+            .pattern(Some(DAY_PATTERN))
             .description(Some(
                 "A date as `YYYY-MM-DD`, from 1900-01-01 to 2100-12-31; other years are refused \
                  with 422 naming the field.",
@@ -241,6 +249,23 @@ mod tests {
             let extended = format!("{sign}{}{}", "0".repeat(zeros), date.format("%Y-%m-%d"));
             prop_assume!(extended.len() != 10);
             prop_assert_eq!(extended.parse::<Day>(), Err(DayError::OutOfRange), "{}", extended);
+        }
+
+        /// The document's pattern and the parser agree on the years: a client that keeps
+        /// to the pattern is never refused for the year.
+        #[test]
+        fn api5_the_day_pattern_accepts_exactly_the_years_read(
+            year in -99_999i32..=99_999,
+            month in 1u32..=12,
+            day in 1u32..=28,
+        ) {
+            let pattern = regex::Regex::new(DAY_PATTERN).unwrap();
+            for text in [
+                format!("{year:04}-{month:02}-{day:02}"),
+                format!("{year:+05}-{month:02}-{day:02}"),
+            ] {
+                prop_assert_eq!(pattern.is_match(&text), text.parse::<Day>().is_ok(), "{}", text);
+            }
         }
     }
 }

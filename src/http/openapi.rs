@@ -154,7 +154,11 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
-/// The bounds the server enforces on the parameters every list and POST share (API-3, API-4).
+/// What `If-Match` may carry: `*` or one entity tag, weak or strong.
+const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*")$"#;
+
+/// The bounds the server enforces on the parameters every list and POST share (API-3, API-4),
+/// and the shape of `If-Match`.
 fn bound(parameter: &mut utoipa::openapi::path::Parameter) {
     use super::extract::MAX_PAGE_SIZE;
     use utoipa::openapi::schema::Schema;
@@ -174,6 +178,9 @@ fn bound(parameter: &mut utoipa::openapi::path::Parameter) {
             schema.max_length = Some(super::idempotency::MAX_KEY_LEN);
             schema.pattern = Some("^[!-~]+$".into());
         }
+        // An entity tag or `*` (RFC 9110); a value with bytes HTTP cannot carry in a header
+        // never reaches the service: the HTTP parser refuses it with a bare 400.
+        "If-Match" => schema.pattern = Some(IF_MATCH_PATTERN.into()),
         _ => {}
     }
 }

@@ -189,13 +189,17 @@ pub struct CreateAgreement {
     /// How often to meet: `{"every_months": 1}`, `{"max_calendar_days": 28}` or
     /// `{"max_working_days": 20}`; at least as often as the policy.
     pub frequency: Interval,
+    #[schema(minimum = 15, maximum = 480)]
     pub session_minutes: i32,
     pub usual_weekday: WeekdayName,
     /// HH:MM, in the supervisee's time zone.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub usual_time: String,
     /// Usual place or video link.
+    #[schema(min_length = 1, max_length = 500)]
     pub place: String,
     /// The minimum agenda both agree to.
+    #[schema(min_length = 1, max_length = 4000)]
     pub agenda: String,
     pub starts_on: Day,
 }
@@ -486,6 +490,7 @@ async fn sign_agreement(
 pub struct EndAgreement {
     /// The first day the agreement no longer applies.
     pub ends_on: Day,
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
 }
 
@@ -565,6 +570,7 @@ pub struct PlanBody {
     /// First day of the plan (default: tomorrow, or the agreement's start if later).
     pub from: Option<Day>,
     /// How many months ahead, 1 to 12 (default 12).
+    #[schema(minimum = 1, maximum = 12)]
     pub months: Option<u32>,
     /// For a student: the other supervisor's agreement, whose sessions alternate with this
     /// one's (FREQ-2).
@@ -872,8 +878,10 @@ pub struct BookSession {
     /// Default one_to_one; `pdr` only under the line-management agreement (PDR-1).
     pub kind: Option<SessionKind>,
     /// Default: the agreement's session length.
+    #[schema(minimum = 15, maximum = 480)]
     pub duration_minutes: Option<i32>,
     /// Default: the agreement's usual place.
+    #[schema(min_length = 1, max_length = 500)]
     pub place: Option<String>,
 }
 
@@ -917,10 +925,12 @@ pub struct HeldSessionBody {
     /// The day it was held: not before the agreement's start, not in the future.
     pub held_on: Day,
     /// HH:MM in the supervisee's time zone (default: the agreement's usual time).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub time: Option<String>,
     /// Default one_to_one; `pdr` only under the line-management agreement (PDR-1).
     pub kind: Option<SessionKind>,
     /// Default: the agreement's session length.
+    #[schema(minimum = 15, maximum = 480)]
     pub duration_minutes: Option<i32>,
 }
 

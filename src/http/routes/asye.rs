@@ -315,8 +315,10 @@ where
 #[schema(example = json!({"programme_months": 24, "weekly_minutes": 1332}))]
 pub struct ProgrammeBody {
     /// 12 for the ASYE; up to 36 for a longer induction programme.
+    #[schema(minimum = 12, maximum = 36)]
     pub programme_months: i32,
     /// Contracted minutes a week (2,220 for 37 hours).
+    #[schema(minimum = 60, maximum = 3000)]
     pub weekly_minutes: i32,
 }
 
@@ -396,6 +398,7 @@ pub struct PauseBody {
     /// The first day back; leave out while the pause goes on.
     pub ends_on: Option<Day>,
     /// 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -538,6 +541,7 @@ async fn end_pause(
 pub struct EvidenceBody {
     pub kind: EvidenceKind,
     /// 1 to 200 characters; no names of people who use services.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     pub received_on: Day,
 }
@@ -612,8 +616,10 @@ async fn add_evidence(
 pub struct TimeBody {
     pub taken_on: Day,
     /// 15 to 480 minutes in one day.
+    #[schema(minimum = 15, maximum = 480)]
     pub minutes: i32,
     /// 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
     pub activity: String,
 }
 

@@ -29,6 +29,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "aisha.khan@demo.council.example", "password": "demo-supervision-2026"}))]
 pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     pub password: String,
 }

@@ -179,7 +179,7 @@ pub struct AddWorkingDaysQuery {
     #[param(required = true, value_type = Day, example = "2026-12-24")]
     pub from: Option<Day>,
     /// Working days to add, -10000 to 10000; negative counts back.
-    #[param(required = true, value_type = i32, example = 1)]
+    #[param(required = true, value_type = i32, example = 1, minimum = -10000, maximum = 10000)]
     pub days: Option<i32>,
     /// Whose public holidays apply; default `england-and-wales` (not the organisation's own
     /// region). The organisation's closure days always apply.
@@ -432,6 +432,7 @@ pub struct CreateClosureDay {
     /// 1990 to 2100; one closure day per date.
     pub date: Day,
     /// 1 to 120 characters.
+    #[schema(min_length = 1, max_length = 120)]
     pub title: String,
 }
 

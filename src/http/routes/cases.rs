@@ -193,6 +193,7 @@ fn check_reference(set: &CalendarSet, raw: &str) -> Result<String, Invalid> {
 pub struct NewCaseBody {
     /// Must match the organisation's case reference pattern in full (REC-3); at most 50
     /// characters.
+    #[schema(min_length = 1, max_length = 50)]
     pub case_reference: String,
     /// The allocated worker, whom you supervise or manage.
     pub supervisee_id: String,
@@ -298,6 +299,7 @@ pub struct CasesQuery {
     pub standing: Option<CaseStanding>,
     /// Only cases whose next discussion is due within this many days from today (0 to 366),
     /// overdue ones included.
+    #[param(minimum = 0, maximum = 366)]
     pub due_within_days: Option<i64>,
     /// `true`: only overdue cases.
     pub overdue: Option<bool>,

@@ -76,11 +76,15 @@ pub struct GroupPlanBody {
     /// First day of the plan (default: tomorrow).
     pub from: Option<Day>,
     /// How many months ahead, 1 to 12 (default 12).
+    #[schema(minimum = 1, maximum = 12)]
     pub months: Option<u32>,
     pub usual_weekday: WeekdayName,
     /// HH:MM in the facilitator's time zone.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub usual_time: String,
+    #[schema(minimum = 15, maximum = 480)]
     pub duration_minutes: i32,
+    #[schema(min_length = 1, max_length = 500)]
     pub place: String,
 }
 
@@ -413,11 +417,14 @@ pub struct Attendee {
 }))]
 pub struct GroupRecordBody {
     /// Up to 10,000 characters. Name no child or adult: use case references.
+    #[schema(max_length = 10000)]
     pub notes: String,
     /// Cases discussed, by reference in the organisation's format (REC-3); at most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub case_references: Vec<String>,
     /// Everyone who attended (active people); at most 100.
+    #[schema(max_items = 100)]
     pub attendees: Vec<String>,
 }
 

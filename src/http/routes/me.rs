@@ -43,6 +43,7 @@ async fn get_me(state: web::Data<AppState>, caller: PendingCaller) -> ApiResult<
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"display_name": "Aisha Khan", "time_zone": "Europe/London"}))]
 pub struct UpdateMe {
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     /// IANA time zone; reminders and "today" follow it (CAL-4).
     pub time_zone: Option<String>,

@@ -321,8 +321,10 @@ async fn get_observation(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"feedback": "Clear explanation of the plan.", "learning": "Check understanding before leaving."}))]
 pub struct FeedbackBody {
+    #[schema(min_length = 1, max_length = 5000)]
     pub feedback: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub learning: String,
 }
 
@@ -393,6 +395,7 @@ async fn edit_feedback(
 #[schema(example = json!({"reflection": "I rushed the ending; next time I will summarise the plan with the family."}))]
 pub struct ReflectionBody {
     /// 1 to 5,000 characters.
+    #[schema(min_length = 1, max_length = 5000)]
     pub reflection: String,
 }
 

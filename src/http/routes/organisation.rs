@@ -125,10 +125,14 @@ pub struct UpdateOrganisation {
     pub case_reference_pattern: Option<String>,
     /// PDR months, 1 to 12 (PDR-1): distinct, and in the order goals, mid-year, year-end
     /// counted from the goals month. One may change alone; the others keep their values.
+    #[schema(minimum = 1, maximum = 12)]
     pub pdr_goals_month: Option<i32>,
+    #[schema(minimum = 1, maximum = 12)]
     pub pdr_midyear_month: Option<i32>,
+    #[schema(minimum = 1, maximum = 12)]
     pub pdr_yearend_month: Option<i32>,
     /// 1 to 20.
+    #[schema(minimum = 1, maximum = 20)]
     pub pdr_goals_per_year: Option<i32>,
     /// Turns the case supervision module (CASE-1) on or off. Off, `/cases` answers 409
     /// `module-off` and no case reminders go out; registered cases are kept.
@@ -620,6 +624,7 @@ pub struct SetFrequencyOverride {
     #[schema(inline)]
     pub interval: Interval,
     /// Why, 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

@@ -158,6 +158,7 @@ pub struct PeopleQuery {
     pub staff_category: Option<StaffCategory>,
     pub active: Option<bool>,
     /// Part of a name or e-mail, case-insensitive.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<i64>,
@@ -228,7 +229,9 @@ async fn list_people(
     "asye_start": "2026-09-07"
 }))]
 pub struct CreatePerson {
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
     pub staff_category: StaffCategory,
     pub team_id: Option<String>,
@@ -408,7 +411,9 @@ where
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"team_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f51", "staff_category": "social_worker", "active": true}))]
 pub struct UpdatePerson {
+    #[schema(min_length = 3, max_length = 254)]
     pub email: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     pub staff_category: Option<StaffCategory>,
     #[serde(default, deserialize_with = "nullable")]

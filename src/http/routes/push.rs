@@ -72,6 +72,7 @@ pub struct NewDevice {
     #[schema(value_type = Option<i64>)]
     pub expiration_time: Option<serde_json::Value>,
     /// A name to tell devices apart (1 to 100 characters).
+    #[schema(min_length = 1, max_length = 100)]
     pub label: Option<String>,
 }
 

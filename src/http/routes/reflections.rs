@@ -219,12 +219,14 @@ fn find_for(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<(
 pub struct EntryBody {
     pub entry_date: Day,
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     pub model: String,
     #[serde(default)]
     pub sections: BTreeMap<String, String>,
     pub status: EntryStatus,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub tags: Vec<String>,
     /// A session you were part of.
     pub session_id: Option<String>,
@@ -672,6 +674,7 @@ async fn unshare(
 #[schema(example = json!({"text": "Good analysis; bring this to supervision."}))]
 pub struct CommentBody {
     /// 1 to 2,000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
 

@@ -882,6 +882,7 @@ async fn print_record(
 pub struct AccessRequest {
     pub reason: AccessReason,
     /// Why, in words (10 to 1,000 characters).
+    #[schema(min_length = 10, max_length = 1000)]
     pub detail: String,
 }
 
