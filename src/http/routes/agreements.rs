@@ -494,7 +494,9 @@ pub struct EndAgreement {
     pub reason: String,
 }
 
-/// End an agreement (either party, or an administrator).
+/// End an agreement (either party, or an administrator). Sets its end date and why: from
+/// `ends_on`, which must not be before it starts, the agreement no longer applies and nothing
+/// more is planned under it. Needs `If-Match`.
 #[utoipa::path(
     tag = "agreements",
     security(("bearer" = [])),
@@ -785,7 +787,9 @@ pub struct SavedPlan {
     pub sessions: Vec<SessionView>,
 }
 
-/// Save the plan the preview showed: books each session (SES-2).
+/// Save the plan the preview showed: books each session (SES-2). Only the supervisor, once
+/// both parties have signed the agreement and while it has not ended; each session is
+/// created as scheduled.
 #[utoipa::path(
     tag = "agreements",
     security(("bearer" = [])),
@@ -886,6 +890,8 @@ pub struct BookSession {
 }
 
 /// Book one session under an agreement (the supervisor; either party for ad hoc sessions).
+/// The agreement must be signed by both and not ended; the session must start in the future
+/// and is created as scheduled.
 #[utoipa::path(
     tag = "agreements",
     security(("bearer" = [])),

@@ -242,7 +242,8 @@ async fn preview_group_plan(
     Ok(web::Json(plan.view))
 }
 
-/// Save the team's group supervision plan: books each session.
+/// Save the team's group supervision plan: books each session. An administrator or a
+/// manager of the team; the sessions are scheduled with the facilitator.
 #[utoipa::path(
     tag = "groups",
     security(("bearer" = [])),

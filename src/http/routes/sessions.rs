@@ -777,7 +777,8 @@ pub struct RejectBody {
     pub comment: Option<String>,
 }
 
-/// Reject a proposed move: the session stays where it was.
+/// Reject a proposed move: the session stays where it was. Only the party who did not
+/// propose it, while the move is pending; an optional comment says why. Needs `If-Match`.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),
@@ -1124,7 +1125,9 @@ async fn mark(
     finish(outcome, actix_web::http::StatusCode::OK)
 }
 
-/// Record that a session was held (the supervisor, once it has started).
+/// Record that a session was held (the supervisor, once it has started). The scheduled
+/// session becomes held and its record of supervision is opened for writing. Needs
+/// `If-Match`.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),
@@ -1153,6 +1156,7 @@ async fn mark_held(
 }
 
 /// Record that a session did not take place (the supervisor, once it was due to start).
+/// The scheduled session becomes missed. Needs `If-Match`.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),

@@ -112,7 +112,8 @@ pub struct CreateTeam {
     pub name: String,
 }
 
-/// Create a team (administrators).
+/// Create a team (administrators). The name must be unused; the team starts active and
+/// empty: people join it by `PATCH /people/{id}`.
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),

@@ -121,7 +121,8 @@ pub struct NewTemplate {
     pub sections: Vec<TemplateSection>,
 }
 
-/// Add a template, or a new version of one (administrators).
+/// Add a template, or a new version of one (administrators). A `key` already in use adds
+/// that template's next version.
 #[utoipa::path(
     tag = "records",
     security(("bearer" = [])),

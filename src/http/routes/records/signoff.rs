@@ -683,7 +683,8 @@ async fn add_addendum(
     .await
 }
 
-/// Countersign an addendum (the party who did not write it), once.
+/// Countersign an addendum (the party who did not write it), once. The addendum is marked
+/// countersigned and the record gets a new version. Needs `If-Match`.
 #[utoipa::path(
     tag = "records",
     security(("bearer" = [])),
