@@ -191,7 +191,7 @@ async fn edit_record(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.edited",
                 "record",
                 Some(&record.id),
@@ -276,7 +276,7 @@ async fn send_record(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.sent",
                 "record",
                 Some(&record.id),
@@ -359,7 +359,7 @@ async fn sign_record(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.signed",
                 "record",
                 Some(&record.id),
@@ -455,7 +455,7 @@ async fn request_amendments(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.amendments_requested",
                 "record",
                 Some(&record.id),
@@ -542,7 +542,7 @@ async fn record_disagreement(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.disagreement",
                 "record",
                 Some(&record.id),
@@ -656,7 +656,7 @@ async fn add_addendum(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.addendum_added",
                 "record",
                 Some(&record.id),
@@ -748,7 +748,7 @@ async fn countersign_addendum(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.addendum_countersigned",
                 "record",
                 Some(&record.id),
