@@ -9,6 +9,7 @@
 //! - `config`, `telemetry`: settings and logs
 //! - `private_files`: the data folder and database readable by the service's user only
 
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod domain;

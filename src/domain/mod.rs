@@ -1,5 +1,5 @@
-//! Domain rules as plain types and functions: no actix, no diesel. Each rule sits beside its
-//! tests and names the SPEC id it implements.
+//! Domain rules as plain types and functions: no actix, no diesel, no storage, no use cases
+//! (`tests/layering.rs`). Each rule sits beside its tests and names the SPEC id it implements.
 
 pub mod asye;
 pub mod calendar;

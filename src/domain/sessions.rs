@@ -362,6 +362,82 @@ pub fn decide_move(by: Party, new_date: NaiveDate, due_by: Option<NaiveDate>) ->
     }
 }
 
+/// Something that happens to a session (SES-1, SES-3, SES-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// Move it, as [`decide_move`] decided: at once, or as a proposal that waits.
+    Move(MoveDecision),
+    /// Decide the pending proposal: confirmed or rejected, the session is scheduled again.
+    Decide,
+    /// Cancel it, with the new date booked at once or with none (the relationship ended).
+    Cancel,
+    /// Cancel it with a new date that waits for a decision, like a proposed move.
+    CancelForApproval,
+    /// Record that it was held, or missed; `started` says whether its start has passed.
+    Hold {
+        started: bool,
+    },
+    Miss {
+        started: bool,
+    },
+}
+
+/// Why a session cannot take a transition now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LifecycleRefusal {
+    /// It is held, missed or cancelled: nothing more happens to it.
+    Closed(SessionStatus),
+    /// A move is waiting for a decision; decide it first.
+    MovePending,
+    /// There is no move waiting for a decision.
+    NoMovePending,
+    /// It has not started, so it cannot have been held or missed.
+    NotStarted,
+}
+
+impl LifecycleRefusal {
+    pub fn message(self) -> String {
+        match self {
+            LifecycleRefusal::Closed(status) => format!("the session is {}", status.as_str()),
+            LifecycleRefusal::MovePending => {
+                "a move of this session is waiting for a decision; decide it first".into()
+            }
+            LifecycleRefusal::NoMovePending => "no move is waiting for a decision".into(),
+            LifecycleRefusal::NotStarted => "the session has not started yet".into(),
+        }
+    }
+}
+
+/// The session lifecycle as one table: where a session in `status` goes on `transition`, or
+/// why it cannot. Held, missed and cancelled are final; a pending move blocks everything but
+/// its decision and a cancellation (which withdraws it).
+pub fn next(
+    status: SessionStatus,
+    transition: Transition,
+) -> Result<SessionStatus, LifecycleRefusal> {
+    use LifecycleRefusal::*;
+    use SessionStatus::*;
+    if matches!(status, Held | Missed | Cancelled) {
+        return Err(Closed(status));
+    }
+    let pending = status == ReschedulePending;
+    match transition {
+        Transition::Move(_) | Transition::Hold { .. } | Transition::Miss { .. } if pending => {
+            Err(MovePending)
+        }
+        Transition::Move(MoveDecision::Immediate) => Ok(Scheduled),
+        Transition::Move(_) | Transition::CancelForApproval => Ok(ReschedulePending),
+        Transition::Decide if pending => Ok(Scheduled),
+        Transition::Decide => Err(NoMovePending),
+        Transition::Cancel => Ok(Cancelled),
+        Transition::Hold { started: false } | Transition::Miss { started: false } => {
+            Err(NotStarted)
+        }
+        Transition::Hold { started: true } => Ok(Held),
+        Transition::Miss { started: true } => Ok(Missed),
+    }
+}
+
 /// SES-3, SES-4: who may cancel a session. A cancellation with a new date is a move, so only
 /// the two parties make one, and it follows [`decide_move`] in full; one without a new date
 /// (the relationship ended) books nothing, so only the supervisor or a manager above them.
@@ -394,6 +470,71 @@ pub fn check_cancellation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SES-1, SES-3, SES-4: the lifecycle's whole transition table.
+    #[test]
+    fn ses1_the_session_lifecycle_table() {
+        use LifecycleRefusal::*;
+        use SessionStatus::*;
+        let transitions = [
+            Transition::Move(MoveDecision::Immediate),
+            Transition::Move(MoveDecision::SupervisorConfirms),
+            Transition::Move(MoveDecision::ManagerConfirms),
+            Transition::Decide,
+            Transition::Cancel,
+            Transition::CancelForApproval,
+            Transition::Hold { started: true },
+            Transition::Hold { started: false },
+            Transition::Miss { started: true },
+            Transition::Miss { started: false },
+        ];
+        let expected: [(SessionStatus, [Result<SessionStatus, LifecycleRefusal>; 10]); 2] = [
+            (
+                Scheduled,
+                [
+                    Ok(Scheduled),
+                    Ok(ReschedulePending),
+                    Ok(ReschedulePending),
+                    Err(NoMovePending),
+                    Ok(Cancelled),
+                    Ok(ReschedulePending),
+                    Ok(Held),
+                    Err(NotStarted),
+                    Ok(Missed),
+                    Err(NotStarted),
+                ],
+            ),
+            (
+                ReschedulePending,
+                [
+                    Err(MovePending),
+                    Err(MovePending),
+                    Err(MovePending),
+                    Ok(Scheduled),
+                    Ok(Cancelled),
+                    Ok(ReschedulePending),
+                    Err(MovePending),
+                    Err(MovePending),
+                    Err(MovePending),
+                    Err(MovePending),
+                ],
+            ),
+        ];
+        for (from, outcomes) in expected {
+            for (transition, outcome) in transitions.iter().zip(outcomes) {
+                assert_eq!(
+                    next(from, *transition),
+                    outcome,
+                    "{from:?} on {transition:?}"
+                );
+            }
+        }
+        for closed in [Held, Missed, Cancelled] {
+            for transition in transitions {
+                assert_eq!(next(closed, transition), Err(Closed(closed)));
+            }
+        }
+    }
 
     proptest::proptest! {
         /// SES-6: a day is accepted exactly when the agreement was running on it and it has

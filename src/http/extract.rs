@@ -12,38 +12,15 @@ use serde::de::DeserializeOwned;
 
 use super::problem::ApiError;
 use super::AppState;
+use crate::app::{Actor, Expected};
 use crate::auth::tokens::{Claims, TokenError};
 use crate::domain::validation::Invalid;
-use crate::store::audit::Actor;
 use crate::store::people::{self, Access};
 use crate::store::StoreError;
 
-/// The signed-in person making the request.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub person_id: String,
-    pub is_admin: bool,
-    pub is_auditor: bool,
-    /// Where the request came from, for the audit log.
-    pub address: String,
-}
-
-impl Caller {
-    pub fn actor(&self) -> Actor {
-        Actor {
-            person_id: Some(self.person_id.clone()),
-            address: Some(self.address.clone()),
-        }
-    }
-
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden("this needs an administrator"))
-        }
-    }
-}
+/// The signed-in person making the request: the application layer's [`Actor`], read from the
+/// bearer token and today's access.
+pub type Caller = Actor;
 
 fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
@@ -283,22 +260,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 /// The version a client last read, from `If-Match: "<version>"` (SES-5 style optimistic
 /// concurrency), or `*`, which matches whatever version is current (RFC 9110). A missing
 /// header is 428, an empty one 400, and one that cannot match any version 412.
-#[derive(Debug, Clone, Copy)]
-pub struct IfMatch(Option<i32>);
-
-impl IfMatch {
-    /// The version the change expects, given the one the resource has now: what the client
-    /// sent, or with `*` the current one.
-    pub fn expect(self, current: i32) -> i32 {
-        self.0.unwrap_or(current)
-    }
-
-    /// [`IfMatch::expect`] for a resource not loaded yet: `current` reads its version only
-    /// when the client sent `*`.
-    pub fn expect_with<E>(self, current: impl FnOnce() -> Result<i32, E>) -> Result<i32, E> {
-        self.0.map_or_else(current, Ok)
-    }
-}
+pub type IfMatch = Expected;
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
@@ -307,7 +269,7 @@ impl FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parsed = match req.headers().get(header::IF_MATCH).map(|v| v.to_str()) {
             None => Err(ApiError::PreconditionRequired),
-            Some(Ok(value)) if value.trim() == "*" => Ok(IfMatch(None)),
+            Some(Ok(value)) if value.trim() == "*" => Ok(Expected::ANY),
             Some(Ok(value)) if value.trim().is_empty() => Err(ApiError::bad_field(
                 "If-Match",
                 "must be the resource's ETag (as `\"3\"`) or `*`",
@@ -316,7 +278,7 @@ impl FromRequest for IfMatch {
                 .ok()
                 .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
                 .and_then(|v| v.parse::<i32>().ok())
-                .map(|version| IfMatch(Some(version)))
+                .map(Expected::version)
                 .ok_or(ApiError::PreconditionFailed { current: None }),
         };
         std::future::ready(parsed)

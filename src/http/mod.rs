@@ -1,5 +1,6 @@
-//! The HTTP API: actix-web app, routes, extractors, problem+json mapping and the OpenAPI
-//! document. Handlers parse, authorise, call the store or domain, and map the result.
+//! The HTTP API: actix-web app, routes, views, extractors, problem+json mapping and the OpenAPI
+//! document. Handlers parse the request, call one use case in `crate::app` and map its answer;
+//! they decide nothing, name no diesel type and import no other route file (`tests/layering.rs`).
 
 pub mod csv;
 pub mod extract;
@@ -9,6 +10,7 @@ pub mod openapi;
 pub mod print;
 pub mod problem;
 pub mod routes;
+pub mod views;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;

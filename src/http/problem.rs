@@ -6,6 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::app::error::{Kind, Refusal};
+use crate::app::{AppError, Code};
 use crate::domain::validation::{broken_rule, Invalid};
 use crate::store::StoreError;
 
@@ -29,6 +31,9 @@ pub struct Problem {
     /// Each field that failed validation, by its JSON path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// Why a request was refused (with 403 and 409): stable; clients switch on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
     /// With 412: the resource as it is now, so the client can merge and retry.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -69,6 +74,9 @@ pub enum ApiError {
     MethodNotAllowed { allow: String },
     #[error("{0}")]
     Conflict(String),
+    /// The application layer refused, with a stable code.
+    #[error("{}", .0.detail)]
+    Refused(Refusal),
     /// REM-1: a push endpoint stays with whoever registered it first.
     #[error("this push subscription is registered to someone else; unsubscribe on this device and subscribe afresh")]
     SubscriptionTaken,
@@ -150,6 +158,25 @@ impl ApiError {
                 "Method not allowed",
             ),
             Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            Refused(refusal) => match refusal.code.kind() {
+                Kind::Forbidden => ("forbidden", StatusCode::FORBIDDEN, "Not allowed"),
+                Kind::Conflict => ("conflict", StatusCode::CONFLICT, "Conflict"),
+                Kind::ReasonRequired => (
+                    "access-reason-required",
+                    StatusCode::FORBIDDEN,
+                    "A reason is required to read this record",
+                ),
+                Kind::ModuleOff => (
+                    "module-off",
+                    StatusCode::CONFLICT,
+                    "This module is turned off",
+                ),
+                Kind::SubscriptionTaken => (
+                    "subscription-taken",
+                    StatusCode::CONFLICT,
+                    "Push subscription registered by someone else",
+                ),
+            },
             SubscriptionTaken => (
                 "subscription-taken",
                 StatusCode::CONFLICT,
@@ -239,6 +266,10 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             errors,
+            code: match self {
+                ApiError::Refused(refusal) => Some(refusal.code),
+                _ => None,
+            },
             current: match self {
                 ApiError::PreconditionFailed { current } => current.clone(),
                 _ => None,
@@ -299,6 +330,18 @@ impl From<StoreError> for ApiError {
                 ApiError::Unavailable
             }
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> ApiError {
+        match err {
+            AppError::Invalid(invalid) => ApiError::Validation(invalid),
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Refused(refusal) => ApiError::Refused(refusal),
+            AppError::Stale { current } => ApiError::PreconditionFailed { current },
+            AppError::Store(store) => store.into(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Storage: one diesel code base over SQLite (default) and PostgreSQL.
 //!
 //! Every database call goes through [`Db::read`] or [`Db::write`], which run the closure on
-//! the blocking thread pool so no actix worker ever waits on the database. One module per
-//! aggregate (people, teams, ...) holds the queries; handlers never see diesel.
+//! the blocking thread pool so no actix worker ever waits on the database ([`Db::query`] and
+//! [`Db::transact`] for work with its own error type, the application layer's use cases). One
+//! module per aggregate (people, teams, ...) holds the queries; it stores and fetches and
+//! decides nothing: the rules are in `crate::domain`, their use in `crate::app`.
 //!
 //! Lookups by a unique key use `get_result`, not `first`: diesel does not cache a prepared
 //! statement with a LIMIT on SQLite, and re-preparing costs more than the lookup itself.
@@ -327,10 +329,38 @@ impl Db {
         .await
     }
 
-    async fn run_blocking<T, F>(&self, work: F) -> StoreResult<T>
+    /// [`Db::read`] for work with its own error type (the application layer's use cases).
+    pub async fn query<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce() -> StoreResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        self.run_blocking(move || work(&mut *db.checkout()?)).await
+    }
+
+    /// [`Db::write`] for work with its own error type: an error rolls the transaction back,
+    /// so a refused use case leaves nothing written.
+    pub async fn transact<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        self.run_blocking(move || {
+            let mut conn = db.checkout()?;
+            write_transaction(&mut conn, work)
+        })
+        .await
+    }
+
+    async fn run_blocking<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce() -> Result<T, E> + Send + 'static,
     {
         let _permit = self
             .in_flight
@@ -352,25 +382,29 @@ impl Db {
     }
 }
 
-fn write_transaction<T>(
+fn write_transaction<T, E: From<StoreError>>(
     conn: &mut DbConnection,
-    work: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
-) -> StoreResult<T> {
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
     match conn {
         DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+                .map_err(StoreError::from)?
         }
         DbConnection::Postgres(_) => {
-            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?
+            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)
+                .map_err(StoreError::from)?
         }
     }
     match work(conn) {
         Ok(value) => {
-            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
+                .map_err(StoreError::from)?;
             Ok(value)
         }
         Err(err) => {
-            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
+                .map_err(StoreError::from)?;
             Err(err)
         }
     }

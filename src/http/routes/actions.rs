@@ -7,9 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::records::ActionView;
-use super::Paged;
 use crate::http::extract::{page, Caller, Json, Query};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::Paged;
 use crate::http::AppState;
 use crate::store::audit;
 use crate::store::records::{self as store, ACTION_DONE, ACTION_OPEN};
@@ -122,7 +122,7 @@ async fn set_action_status(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record_action.status",
                 "record_action",
                 Some(&id),

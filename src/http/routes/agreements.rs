@@ -7,8 +7,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::{may_see, utc};
-use super::sessions::{book_session, SessionView};
+use super::people::may_see;
+use crate::app::sessions::{self as app_sessions, Booking};
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
@@ -20,6 +20,8 @@ use crate::domain::supervision::Agreed;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, Caller, IfMatch, Json};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::sessions::SessionView;
+use crate::http::views::utc;
 use crate::http::AppState;
 use crate::store::agreements::{self, Agreement, NewAgreement};
 use crate::store::history::{self, FieldNames, HeldSession};
@@ -155,19 +157,6 @@ fn agreement_response(mut builder: actix_web::HttpResponseBuilder, a: Agreement)
         .json(AgreementView::from(a))
 }
 
-/// The parties, administrators, auditors and managers above the supervisee may see an
-/// agreement; anyone else gets 404 (ACC-5).
-pub fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Agreement> {
-    let agreement = agreements::find(conn, id)?;
-    if agreement.party(&caller.person_id).is_some()
-        || may_see(conn, caller, &agreement.supervisee_id)?
-    {
-        Ok(agreement)
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -245,7 +234,7 @@ async fn create_agreement(
         return Err(invalid.into());
     };
     invalid.into_result(|| ())?;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let created = state
         .db
         .write({
@@ -422,7 +411,7 @@ async fn sign_agreement(
     version: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let signed = state
         .db
         .write(move |conn| {
@@ -527,7 +516,7 @@ async fn end_agreement(
     let id = id.into_inner();
     let reason = bounded_text("reason", &body.0.reason, 1, 1000)?;
     let ends_on = body.0.ends_on.date();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let ended = state
         .db
         .write(move |conn| {
@@ -816,7 +805,7 @@ async fn save_plan(
     body: Json<PlanBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let saved = state
         .db
         .write({
@@ -917,8 +906,16 @@ async fn book(
     id: web::Path<String>,
     body: Json<BookSession>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let session = book_session(&state, caller, id, body.0).await?;
+    let booking = Booking {
+        starts_at: body.0.starts_at.naive_utc(),
+        kind: body.0.kind,
+        duration_minutes: body.0.duration_minutes,
+        place: body.0.place,
+    };
+    let session = state
+        .db
+        .transact(move |conn| app_sessions::book(conn, &caller, now(), &id, booking))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("ETag", etag(session.version)))
         .json(SessionView::from_session(session, None)))
@@ -998,7 +995,7 @@ async fn record_held(
         kind: body.kind.unwrap_or(SessionKind::OneToOne),
         duration_minutes: body.duration_minutes,
     };
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let recorded = state
         .db
         .write(move |conn| {
@@ -1035,4 +1032,12 @@ async fn record_held(
     Ok(HttpResponse::Created()
         .insert_header(("ETag", etag(session.version)))
         .json(SessionView::from_session(session, None)))
+}
+
+/// The agreement, if the caller may see it.
+fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Agreement> {
+    crate::app::agreements::find_visible(conn, caller, id).map_err(|err| match err {
+        crate::app::AppError::Store(store) => store,
+        _ => StoreError::NotFound,
+    })
 }

@@ -8,7 +8,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::{may_see, utc};
+use super::people::may_see;
+use crate::app::visibility::supervises_on as supervises;
 use crate::domain::asye::{
     check_pause, checklist, protected_time, timeline, Checklist, EvidenceKind, Pause,
     ProtectedTime, ReviewPoint, Timeline,
@@ -20,9 +21,9 @@ use crate::domain::sessions::{SessionKind, SessionStatus};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, Caller, IfMatch, Json};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::utc;
 use crate::http::AppState;
 use crate::store::asye::{self, Evidence, StoredPause};
-use crate::store::line_management::supervises;
 use crate::store::people::Person;
 use crate::store::sessions::{self, Filter, Session};
 use crate::store::{
@@ -378,7 +379,7 @@ async fn set_programme(
             asye::set_programme(conn, &person.id, expected, programme_months, weekly_minutes)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "asye.programme_set",
                 "person",
                 Some(&person.id),
@@ -453,7 +454,7 @@ async fn add_pause(
             asye::add_pause(conn, &person.id, pause, &reason, &caller.person_id)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "asye.paused",
                 "person",
                 Some(&person.id),
@@ -523,7 +524,7 @@ async fn end_pause(
             asye::end_pause(conn, &person.id, ends_on)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "asye.resumed",
                 "person",
                 Some(&person.id),
@@ -598,7 +599,7 @@ async fn add_evidence(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "asye.evidence_added",
                 "person",
                 Some(&person.id),
@@ -680,7 +681,7 @@ async fn log_time(
             asye::log_time(conn, &person.id, taken_on, minutes, &activity)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "asye.protected_time_recorded",
                 "person",
                 Some(&person.id),

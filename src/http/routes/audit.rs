@@ -6,11 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::utc;
-use super::Paged;
 use crate::domain::validation::Invalid;
 use crate::http::extract::{page, Caller, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::{utc, Paged};
 use crate::http::AppState;
 use crate::store::audit::{self, AuditEvent};
 

@@ -336,7 +336,7 @@ async fn logout_everywhere(
     caller: PendingCaller,
 ) -> ApiResult<HttpResponse> {
     let caller = caller.0;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let id = caller.person_id.clone();
     state
         .db

@@ -18,14 +18,13 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::utc;
-use super::Paged;
 use crate::domain::calendar::feed::{self, RegionChange};
 use crate::domain::calendar::{Calendar, CalendarError, Holiday, Region};
 use crate::domain::dates::Day;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{page, Caller, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::{utc, Paged};
 use crate::http::AppState;
 use crate::store::audit;
 use crate::store::organisation::{self, CalendarSet, ClosureDay};
@@ -467,7 +466,7 @@ async fn create_closure_day(
     let (Some(title), true) = (title, invalid.0.is_empty()) else {
         return Err(invalid.into());
     };
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let created = state
         .db
         .write(move |conn| {
@@ -520,7 +519,7 @@ async fn delete_closure_day(
             ApiError::unreadable_field("date", &err.to_string())
         })?
         .date();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     state
         .db
         .write(move |conn| {
@@ -620,7 +619,7 @@ async fn import_holidays(
     caller.require_admin()?;
     let dry_run = query.0.dry_run.unwrap_or(true);
     let published = feed::parse_feed(&body.0)?;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let work = move |conn: &mut crate::store::DbConnection| {
         organisation::import_holidays(conn, &published, &actor, dry_run)
     };

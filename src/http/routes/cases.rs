@@ -10,8 +10,8 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::{may_see, nullable, utc};
-use super::Paged;
+use super::people::may_see;
+use crate::app::visibility::supervises_on as supervises;
 use crate::domain::cases::{check_terms, CaseCategory, CaseStanding, CaseTerms, CpReview};
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
@@ -19,9 +19,10 @@ use crate::domain::records::CaseReferencePattern;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::{nullable, utc, Paged};
 use crate::http::AppState;
 use crate::store::cases::{self, Assessed, Case, Change, Filter, NewCase};
-use crate::store::line_management::{is_above, supervises};
+use crate::store::line_management::is_above;
 use crate::store::organisation::{CalendarSet, Calendars};
 use crate::store::{audit, people, DbConnection, StoreError, StoreResult};
 
@@ -277,7 +278,7 @@ async fn register_case(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "case.registered",
                 "case",
                 Some(&case.id),
@@ -554,7 +555,7 @@ fn write_change(
     };
     audit::record(
         conn,
-        &caller.actor(),
+        &caller.for_audit(),
         action,
         "case",
         Some(&case.id),

@@ -10,9 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::agreements::WeekdayName;
-use super::people::{find_visible, utc};
-use super::sessions::SessionView;
-use super::Paged;
+use super::people::find_visible;
 use crate::domain::compliance::{monthly_held, MonthFigure};
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
@@ -24,6 +22,8 @@ use crate::domain::sessions::{check_slot, parse_usual_time, SessionKind, Session
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::sessions::SessionView;
+use crate::http::views::{utc, Paged};
 use crate::http::AppState;
 use crate::store::groups::{self, GroupRecord};
 use crate::store::line_management as links;
@@ -269,7 +269,7 @@ async fn save_group_plan(
     body: Json<GroupPlanBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let saved = state
         .db
         .write({
@@ -613,7 +613,7 @@ async fn write_group_record(
     body: Json<GroupRecordBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let state2 = state.clone();
     let outcome = state
         .db

@@ -86,7 +86,7 @@ async fn update_me(
         ..people::Changes::default()
     };
     invalid.into_result(|| ())?;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let id = caller.person_id.clone();
     let updated = state
         .db
@@ -161,7 +161,7 @@ async fn change_password(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .ok_or_else(|| Invalid::field("current_password", "is wrong"))?;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let issued = state
         .db
         .write({

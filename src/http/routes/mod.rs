@@ -26,8 +26,6 @@ pub mod status;
 pub mod teams;
 pub mod templates;
 
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Routes under `/api/v1`.
@@ -55,25 +53,4 @@ pub fn configure(config: &mut ServiceConfig) {
     push::configure(config);
     reminders::configure(config);
     reports::configure(config);
-}
-
-/// One page of a list (API-3).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Paged<T: ToSchema> {
-    pub items: Vec<T>,
-    /// How many items match the filters, over all pages.
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-impl<T: ToSchema> Paged<T> {
-    pub fn new(items: Vec<T>, total: i64, page: crate::store::Page) -> Paged<T> {
-        Paged {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        }
-    }
 }

@@ -7,9 +7,9 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::utc;
 use crate::http::extract::{page, Caller, Query};
 use crate::http::problem::{ApiResult, Problem};
+use crate::http::views::utc;
 use crate::http::AppState;
 use crate::store::audit;
 use crate::store::notifications::{self, Notification};
@@ -139,7 +139,7 @@ async fn mark_read(
             let read = notifications::mark_read(conn, &caller.person_id, &id)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "notification.read",
                 "notification",
                 Some(&read.id),

@@ -7,7 +7,8 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::{may_see, utc};
+use super::people::may_see;
+use crate::app::visibility::supervises_on as supervises;
 use crate::domain::dates::Day;
 use crate::domain::observations::{ObservationSetting, ObservationStatus};
 use crate::domain::people::organisation_today;
@@ -16,8 +17,9 @@ use crate::domain::records::long_text;
 use crate::domain::validation::Invalid;
 use crate::http::extract::{etag, Caller, IfMatch, Json, Query};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::utc;
 use crate::http::AppState;
-use crate::store::line_management::{self as links, supervises};
+use crate::store::line_management as links;
 use crate::store::observations::{self, Change, NewObservation, Observation};
 use crate::store::{audit, people, records, sessions, DbConnection, StoreError, StoreResult};
 
@@ -222,7 +224,7 @@ async fn record_observation(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "observation.recorded",
                 "observation",
                 Some(&observation.id),
@@ -378,7 +380,7 @@ async fn edit_feedback(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "observation.edited",
                 "observation",
                 Some(&id),
@@ -449,7 +451,7 @@ async fn add_reflection(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "observation.reflected",
                 "observation",
                 Some(&id),

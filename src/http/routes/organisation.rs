@@ -9,8 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::calendar::HolidayRegion;
-use super::people::{find_visible, utc};
-use super::Paged;
+use super::people::find_visible;
 use crate::domain::pdr::{check_goals_per_year, CycleMonths};
 use crate::domain::people::organisation_today;
 use crate::domain::policy::{self, Anchor, CategoryRule, Interval, PersonDates, Phase, Profile};
@@ -19,6 +18,7 @@ use crate::domain::scheduling::today_in;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::{utc, Paged};
 use crate::http::AppState;
 use crate::store::line_management as links;
 use crate::store::organisation::{self, FrequencyOverride, Settings, SettingsChange};
@@ -203,7 +203,7 @@ async fn update_organisation(
         pdr_goals_per_year,
         case_supervision: body.case_supervision,
     };
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let updated = state
         .db
         .write(move |conn| {
@@ -661,7 +661,7 @@ async fn set_override(
         return Err(invalid.into());
     };
     let interval = body.interval;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let outcome = state
         .db
         .write(move |conn| {
@@ -719,7 +719,7 @@ async fn clear_override(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     state
         .db
         .write(move |conn| {

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::asye::ReviewSession;
-use super::people::{find_visible, may_see, utc};
+use super::people::{find_visible, may_see};
 use crate::domain::dates::Day;
 use crate::domain::pdr::{
     check_goal, check_progress, cycle_complete, goals_summary, match_rank, milestone_state,
@@ -28,6 +28,7 @@ use crate::domain::scheduling::{today_in, utc_to_local_date};
 use crate::domain::validation::Invalid;
 use crate::http::extract::{etag, Caller, IfMatch, Json, Query};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::utc;
 use crate::http::AppState;
 use crate::store::line_management as links;
 use crate::store::pdr::{self, Change, Goal};
@@ -443,7 +444,7 @@ async fn add_goal(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "pdr_goal.created",
                 "pdr_goal",
                 Some(&goal.id),
@@ -548,7 +549,7 @@ async fn edit_goal(
             let updated = pdr::update(conn, &id, version.expect(current.version), change)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "pdr_goal.edited",
                 "pdr_goal",
                 Some(&id),
@@ -622,7 +623,7 @@ async fn set_status(
             let updated = pdr::update(conn, &id, version.expect(current.version), change)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "pdr_goal.status_set",
                 "pdr_goal",
                 Some(&id),

@@ -3,13 +3,13 @@
 //! answers 404, never 403, so ids cannot be probed (ACC-5).
 
 use actix_web::{get, patch, post, web, HttpResponse, HttpResponseBuilder};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::Paged;
+use crate::app::visibility;
 use crate::auth::password;
 use crate::domain::dates::Day;
 use crate::domain::line_management::LinkRefusal;
@@ -19,6 +19,8 @@ use crate::domain::people::{
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::Paged;
+use crate::http::views::{nullable, utc};
 use crate::http::AppState;
 use crate::store::audit;
 use crate::store::line_management::{self as links, NewLink, StoredLink};
@@ -35,10 +37,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(list_links)
         .service(create_link)
         .service(managers);
-}
-
-pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
-    at.and_utc()
 }
 
 /// A person as the API shows them (never the password hash).
@@ -125,17 +123,14 @@ pub async fn stale(state: &AppState, id: String) -> ApiError {
     }
 }
 
-/// Whether the caller may see this person: themselves, administrators, auditors, and anyone
-/// above them in line management today.
+/// Whether the caller may see this person (`app::visibility`; until the routes that ask this
+/// call the application layer).
 pub(crate) fn may_see(
     conn: &mut DbConnection,
     caller: &Caller,
     person_id: &str,
 ) -> StoreResult<bool> {
-    if caller.person_id == person_id || caller.is_admin || caller.is_auditor {
-        return Ok(true);
-    }
-    links::is_above(conn, &caller.person_id, person_id, organisation_today())
+    visibility::may_see(conn, caller, person_id)
 }
 
 pub(crate) fn find_visible(
@@ -323,7 +318,7 @@ async fn create_person(
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
     };
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let created = state
         .db
         .write(move |conn| {
@@ -396,15 +391,6 @@ async fn get_person(
         .read(move |conn| find_visible(conn, &caller, &id))
         .await?;
     Ok(person_response(HttpResponse::Ok(), person))
-}
-
-/// `null` in JSON clears a field; a missing key leaves it alone.
-pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -510,7 +496,7 @@ async fn update_person(
         is_auditor: body.is_auditor,
     };
     invalid.into_result(|| ())?;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let target = id.clone();
     let updated = state
         .db
@@ -604,7 +590,7 @@ async fn reset_password(
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
     };
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     state
         .db
         .write({
@@ -734,7 +720,7 @@ async fn create_link(
     let supervisee = id.into_inner();
     let body = body.0;
     let (starts_on, ends_on) = (body.starts_on.date(), body.ends_on.map(Day::date));
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let outcome = state
         .db
         .write(move |conn| {

@@ -8,11 +8,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use web_push::Urgency;
 
-use super::people::utc;
 use crate::domain::push::{check_subscription, origin, topic, Delivery, Payload};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{Caller, Json};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::utc;
 use crate::http::AppState;
 use crate::push::Message;
 use crate::store::audit;
@@ -165,7 +165,7 @@ async fn register_device(
             if let Some((device, action)) = audited {
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.for_audit(),
                     action,
                     "device",
                     Some(&device.id),
@@ -229,7 +229,7 @@ async fn remove_device(
             devices::remove(conn, &device.id)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "device.removed",
                 "device",
                 Some(&id),
@@ -306,7 +306,7 @@ async fn test_device(
     // listens at an address.
     tracing::info!(device = %device.id, ?delivery, "test push");
     let device_id = device.id.clone();
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let delivered = delivery == Delivery::Delivered;
     state
         .db

@@ -13,8 +13,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::utc;
-use super::Paged;
+use crate::app::visibility::supervises_on as supervises;
 use crate::domain::dates::Day;
 use crate::domain::people::{organisation_today, StaffCategory};
 use crate::domain::periods::registration_year;
@@ -25,8 +24,8 @@ use crate::domain::reflection::{
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::{utc, Paged};
 use crate::http::AppState;
-use crate::store::line_management::supervises;
 use crate::store::reflections::{self, Comment, Draft, Entry, Filter, Reader};
 use crate::store::{
     audit, observations, people, sessions, DbConnection, Page, StoreError, StoreResult,
@@ -343,7 +342,7 @@ async fn create_entry(
             let entry = reflections::insert(conn, &caller.person_id, &draft)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "reflection.created",
                 "reflection",
                 Some(&entry.id),
@@ -416,7 +415,7 @@ async fn edit_entry(
                 let updated = reflections::update(conn, &id, version.expect(entry.version), &draft)?;
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.for_audit(),
                     "reflection.updated",
                     "reflection",
                     Some(&id),
@@ -608,7 +607,7 @@ async fn share(
             reflections::share(conn, &id, &supervisor)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "reflection.shared",
                 "reflection",
                 Some(&id),
@@ -656,7 +655,7 @@ async fn unshare(
             }
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "reflection.unshared",
                 "reflection",
                 Some(&id),
@@ -711,7 +710,7 @@ async fn comment(
             reflections::add_comment(conn, &id, &caller.person_id, &text)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "reflection.commented",
                 "reflection",
                 Some(&id),

@@ -7,13 +7,13 @@ use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::utc;
 use crate::auth::tokens;
 use crate::domain::ical::{feed, Event};
 use crate::domain::reminders::{check_preferences, Preferences};
 use crate::domain::sessions::SessionStatus;
 use crate::http::extract::{etag, Caller, IfMatch, Json};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::utc;
 use crate::http::AppState;
 use crate::store::reminders as store;
 use crate::store::sessions::{self, Filter};
@@ -103,7 +103,7 @@ async fn set_preferences(
             let version = store::set_preferences(conn, &caller.person_id, expected, &saved, now())?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "reminders.preferences_set",
                 "person",
                 Some(&caller.person_id),
@@ -170,7 +170,7 @@ async fn create_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<Ht
             store::set_feed(conn, &caller.person_id, &hash, at)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "calendar_feed.created",
                 "person",
                 Some(&caller.person_id),
@@ -205,7 +205,7 @@ async fn revoke_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<Ht
             }
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "calendar_feed.revoked",
                 "person",
                 Some(&caller.person_id),

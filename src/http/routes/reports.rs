@@ -11,7 +11,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::status::StatusCounts;
-use super::Paged;
 use crate::domain::calendar::Calendar;
 use crate::domain::compliance::{
     self, BreachReason, CpdFigures, MonthFigure, ObservationFigures, RecordFigures,
@@ -26,6 +25,7 @@ use crate::domain::validation::Invalid;
 use crate::http::csv::{opt, Csv};
 use crate::http::extract::{page, Caller, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::Paged;
 use crate::http::AppState;
 use crate::store::line_management as links;
 use crate::store::reports::{self, Compliance, PersonFigures, TeamFigures};
@@ -350,7 +350,7 @@ fn scope_of(
             if !allowed {
                 return Err(ApiError::NotFound);
             }
-            let ids = links::supervisees_of(conn, &supervisor.id, today)?;
+            let ids = crate::app::visibility::supervisees_of(conn, &supervisor.id, today)?;
             let caseload = active(
                 conn,
                 people::Filter {
@@ -700,7 +700,7 @@ async fn compliance_report(
     let list_page = page(query.limit, query.offset)?;
     let section = query.section.unwrap_or(Section::Supervisees);
     let csv = wants_csv(&request, query.format);
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let state2 = state.clone();
     let (scope, request, calendars) = state
         .db

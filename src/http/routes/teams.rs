@@ -7,11 +7,10 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::utc;
-use super::Paged;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::{utc, Paged};
 use crate::http::AppState;
 use crate::store::teams::{self, Team};
 use crate::store::{audit, StoreError};
@@ -136,7 +135,7 @@ async fn create_team(
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let name = bounded_text("name", &body.0.name, 1, 120)?;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let team = state
         .db
         .write(move |conn| {
@@ -230,7 +229,7 @@ async fn update_team(
         active: body.0.active,
     };
     invalid.into_result(|| ())?;
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let target = id.clone();
     let updated = state
         .db

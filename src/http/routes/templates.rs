@@ -8,13 +8,14 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::{find_visible, utc};
+use super::people::find_visible;
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::records::{check_key, check_template, Coverage, TemplateSection};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{Caller, Json, Query};
 use crate::http::problem::{ApiResult, Problem};
+use crate::http::views::utc;
 use crate::http::AppState;
 use crate::store::records::{self as store, Template};
 use crate::store::{audit, Page};
@@ -154,7 +155,7 @@ async fn add_template(
     let sections = invalid.check(check_template(&sections));
     let (name, sections) = invalid.into_result(|| (name, sections))?;
     let (name, sections) = (name.unwrap_or_default(), sections.unwrap_or_default());
-    let actor = caller.actor();
+    let actor = caller.for_audit();
     let template = state
         .db
         .write(move |conn| {

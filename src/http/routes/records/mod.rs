@@ -12,30 +12,28 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::{may_see, utc};
+use super::people::may_see;
 use super::templates::TemplateView;
-use super::Paged;
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::records::{
-    self, content_hash, lateness, review_of_actions_text, AccessReason, Content, RecordStatus,
-    Relation, SignedVersion, Standing, REVIEW_OF_ACTIONS,
+    self, content_hash, lateness, AccessReason, Content, RecordStatus, Relation, SignedVersion,
+    Standing,
 };
-use crate::domain::scheduling::utc_to_local_date;
-use crate::domain::sessions::{Party, SessionStatus};
+use crate::domain::sessions::Party;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, Json, Query};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::{utc, Paged};
 use crate::http::AppState;
 use crate::store::line_management as links;
 use crate::store::notifications::{self, NewNotification};
 use crate::store::organisation::CalendarSet;
 use crate::store::records::{
-    self as store, Access, Addendum, Event, NewRecord, Record, Template, TrackedAction, Version,
+    self as store, Access, Addendum, Event, Record, TrackedAction, Version,
 };
-use crate::store::sessions::{self, Session};
-use crate::store::status::zone;
-use crate::store::{audit, new_id, people, DbConnection, StoreError, StoreResult};
+use crate::store::sessions;
+use crate::store::{audit, people, DbConnection, StoreError, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {
     signoff::configure(config);
@@ -367,7 +365,7 @@ fn standing_of(
     Ok(records::standing(Relation {
         is_supervisor: record.supervisor_id == caller.person_id,
         is_supervisee: false,
-        supervisor_still_supervises: links::supervises(
+        supervisor_still_supervises: crate::app::visibility::supervises_on(
             conn,
             &record.supervisor_id,
             &record.supervisee_id,
@@ -408,7 +406,7 @@ fn find_readable(
     if !standing.is_party() {
         audit::record(
             conn,
-            &caller.actor(),
+            &caller.for_audit(),
             "record.read",
             "record",
             Some(&record.id),
@@ -474,83 +472,6 @@ pub(super) fn notify_about(
 
 // ---- Opening a record ----
 
-/// Opens the record of a held 1:1 session on a template, with the open actions of the
-/// supervisee's earlier records written into the review section (REC-1, REC-2). Returns the
-/// record already open, if there is one, and whether it was opened now.
-pub(crate) fn open_for_session(
-    conn: &mut DbConnection,
-    calendars: &CalendarSet,
-    session: &Session,
-    template: Option<Template>,
-    author_id: &str,
-) -> StoreResult<Result<(Record, bool), ApiError>> {
-    if let Some(existing) = store::for_session(conn, &session.id)? {
-        return Ok(Ok((existing, false)));
-    }
-    let Some(supervisee_id) = session.supervisee_id.as_deref() else {
-        return Ok(Err(ApiError::Conflict(
-            "a group session is recorded with the group, not as a two-party record".into(),
-        )));
-    };
-    if session.status != SessionStatus::Held {
-        return Ok(Err(ApiError::Conflict(
-            "mark the session held before writing its record".into(),
-        )));
-    }
-    let template = match template {
-        Some(template) => template,
-        None => store::latest_template(conn, store::DEFAULT_TEMPLATE_KEY)?,
-    };
-    let supervisee = people::find(conn, supervisee_id)?;
-    let held_on = utc_to_local_date(session.starts_at, zone(&supervisee));
-    let Ok(due_by) = records::due_by(calendars.organisation(), held_on) else {
-        return Ok(Err(ApiError::Conflict(
-            "the session date is outside the calendar's range".into(),
-        )));
-    };
-    let mut content = Content::default();
-    if template.sections.iter().any(|s| s.key == REVIEW_OF_ACTIONS) {
-        let open = match store::previous_signed(conn, supervisee_id, held_on)? {
-            Some(previous) => store::actions_of_record(conn, &previous.id)?
-                .into_iter()
-                .filter(|a| a.status == store::ACTION_OPEN)
-                .collect(),
-            None => Vec::new(),
-        };
-        let text = review_of_actions_text(open.iter().map(|a| (a.description.as_str(), a.due_on)));
-        if !text.is_empty() {
-            content.sections.insert(REVIEW_OF_ACTIONS.to_string(), text);
-        }
-    }
-    let id = new_id();
-    let hash = content_hash(&SignedVersion {
-        record_id: &id,
-        session_id: &session.id,
-        supervisor_id: &session.supervisor_id,
-        supervisee_id,
-        held_on,
-        template_id: &template.id,
-        version: 1,
-        content: &content,
-    });
-    let record = store::create(
-        conn,
-        NewRecord {
-            id: &id,
-            session_id: &session.id,
-            supervisor_id: &session.supervisor_id,
-            supervisee_id,
-            template_id: &template.id,
-            held_on,
-            due_by,
-            content: &content,
-            content_hash: hash,
-            author_id,
-        },
-    )?;
-    Ok(Ok((record, true)))
-}
-
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"template_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4e10"}))]
@@ -605,15 +526,21 @@ async fn open_record(
                 None => None,
             };
             let calendars = calendars.load(conn)?;
-            let (record, created) =
-                match open_for_session(conn, &calendars, &session, template, &caller.person_id)? {
-                    Ok(opened) => opened,
-                    Err(refused) => return Ok(Err(refused)),
-                };
+            let (record, created) = match crate::app::records::open_for_session(
+                conn,
+                &calendars,
+                &session,
+                template,
+                &caller.person_id,
+            ) {
+                Ok(opened) => opened,
+                Err(crate::app::AppError::Store(store)) => return Err(store),
+                Err(refused) => return Ok(Err(refused.into())),
+            };
             if created {
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.for_audit(),
                     "record.opened",
                     "record",
                     Some(&record.id),
@@ -948,7 +875,7 @@ async fn request_access(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.read",
                 "record",
                 Some(&record.id),

@@ -191,7 +191,7 @@ async fn edit_record(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.edited",
                 "record",
                 Some(&record.id),
@@ -276,7 +276,7 @@ async fn send_record(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.sent",
                 "record",
                 Some(&record.id),
@@ -359,7 +359,7 @@ async fn sign_record(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.signed",
                 "record",
                 Some(&record.id),
@@ -456,7 +456,7 @@ async fn request_amendments(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.amendments_requested",
                 "record",
                 Some(&record.id),
@@ -544,7 +544,7 @@ async fn record_disagreement(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.disagreement",
                 "record",
                 Some(&record.id),
@@ -659,7 +659,7 @@ async fn add_addendum(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.addendum_added",
                 "record",
                 Some(&record.id),
@@ -752,7 +752,7 @@ async fn countersign_addendum(
             )?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.for_audit(),
                 "record.addendum_countersigned",
                 "record",
                 Some(&record.id),

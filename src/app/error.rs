@@ -1,0 +1,169 @@
+//! The application layer's one error type. A refusal carries a stable, machine-readable
+//! [`Code`] so a client can tell "the session is not scheduled" from "a move is already
+//! pending" without parsing English; the HTTP layer maps each to a problem document in one
+//! place (`http::problem`).
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::validation::Invalid;
+use crate::store::StoreError;
+
+/// What kind of refusal a code is: the HTTP layer picks the status and problem type from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The actor may not do this (403).
+    Forbidden,
+    /// The resource's state does not allow it now (409).
+    Conflict,
+    /// ACC-2: reading needs an access request with a reason (403).
+    ReasonRequired,
+    /// An optional module the organisation has not turned on (409).
+    ModuleOff,
+    /// REM-1: the push endpoint is registered to someone else (409).
+    SubscriptionTaken,
+}
+
+/// Declares the refusal codes once: the enum, its wire names, its kinds and the list of all.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $kind:ident;)*) => {
+        /// Why a request was refused: stable across releases; clients switch on it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+        #[serde(rename_all = "kebab-case")]
+        #[schema(as = RefusalCode)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code),* }
+            }
+
+            pub fn kind(self) -> Kind {
+                match self { $(Code::$variant => Kind::$kind),* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Who may act.
+    /// The action needs an administrator.
+    AdminOnly = "admin-only", Forbidden;
+    /// Only the supervisor and supervisee of a session or agreement may do this.
+    NotAParty = "not-a-party", Forbidden;
+    /// Only the supervisor may do this.
+    SupervisorOnly = "supervisor-only", Forbidden;
+    /// Only a manager above the supervisor (or an administrator) may decide this.
+    ManagerAboveOnly = "manager-above-only", Forbidden;
+    /// Reading this needs an access request that states a reason (ACC-2).
+    AccessReasonRequired = "access-reason-required", ReasonRequired;
+    /// An optional module the organisation has not turned on.
+    ModuleOff = "module-off", ModuleOff;
+    /// The push subscription is registered to someone else (REM-1).
+    SubscriptionTaken = "subscription-taken", SubscriptionTaken;
+
+    // State.
+    /// Something with the same identity already exists.
+    AlreadyExists = "already-exists", Conflict;
+    /// The agreement must be signed by both people, and not ended, first.
+    AgreementNotSigned = "agreement-not-signed", Conflict;
+    /// The session is not scheduled (it was held, missed, cancelled or has a move pending).
+    SessionNotScheduled = "session-not-scheduled", Conflict;
+    /// A move of this session is already waiting for a decision.
+    MovePending = "move-pending", Conflict;
+    /// There is no move waiting for a decision.
+    NoMovePending = "no-move-pending", Conflict;
+    /// The session has not happened yet.
+    SessionNotStarted = "session-not-started", Conflict;
+    /// A group session is recorded with the group, not as a two-party record.
+    GroupSession = "group-session", Conflict;
+    /// The session must be marked held first.
+    SessionNotHeld = "session-not-held", Conflict;
+    /// A date falls outside the working-day calendar's range; import the holidays first.
+    OutsideCalendar = "outside-calendar", Conflict;
+}
+
+/// A refusal: its code, and a sentence for people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub code: Code,
+    pub detail: Cow<'static, str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Values that break a rule, by field.
+    #[error("{0}")]
+    Invalid(Invalid),
+    /// No such thing, or not one the actor may see (the same answer, so ids cannot be probed).
+    #[error("not found")]
+    NotFound,
+    #[error("{}", .0.detail)]
+    Refused(Refusal),
+    /// The thing changed since the client read it; `current` is how it is now, when known.
+    #[error("the resource has changed since it was read")]
+    Stale { current: Option<serde_json::Value> },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn refuse(code: Code, detail: impl Into<Cow<'static, str>>) -> AppError {
+        AppError::Refused(Refusal {
+            code,
+            detail: detail.into(),
+        })
+    }
+
+    /// The code of a refusal, for tests and logs.
+    pub fn code(&self) -> Option<Code> {
+        match self {
+            AppError::Refused(refusal) => Some(refusal.code),
+            _ => None,
+        }
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(invalid: Invalid) -> AppError {
+        AppError::Invalid(invalid)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> AppError {
+        match err {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(what) => AppError::refuse(Code::AlreadyExists, what),
+            StoreError::VersionMismatch { .. } => AppError::Stale { current: None },
+            other => AppError::Store(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+        }
+    }
+}
