@@ -321,11 +321,11 @@ fn list_for(
             None => vec![SessionStatus::Scheduled, SessionStatus::ReschedulePending],
         },
     };
-    let (items, total) = sessions::list(conn, &filter, page)?;
+    let (items, total) = sessions::list_with_pending(conn, &filter, page)?;
     let views = items
         .into_iter()
-        .map(|s| session_response(conn, s).map(|(_, view)| view))
-        .collect::<StoreResult<_>>()?;
+        .map(|(session, pending)| SessionView::from_session(session, pending))
+        .collect();
     Ok((views, total))
 }
 
@@ -360,7 +360,7 @@ async fn my_sessions(
     let page = check_range(&query.0)?;
     let (items, total) = state
         .db
-        .read(move |conn| list_for(conn, &caller.person_id, &query.0, page))
+        .read_small(move |conn| list_for(conn, &caller.person_id, &query.0, page))
         .await?;
     Ok(web::Json(Paged::new(items, total, page)))
 }
