@@ -21,9 +21,7 @@ use history::{supervisee_with_history, History};
 const SUPERVISEES: usize = 10;
 
 fn main() {
-    let url = std::env::args()
-        .nth(1)
-        .expect("usage: home DATABASE_URL");
+    let url = std::env::args().nth(1).expect("usage: home DATABASE_URL");
     let db = Db::connect(&url, 2).expect("database");
     db.migrate().expect("migrations");
     let hash = password::hash("benchmark password");
@@ -45,7 +43,11 @@ fn main() {
         for i in 0..SUPERVISEES {
             let worker = people::insert(
                 conn,
-                new_person(format!("worker{i}@home.bench"), Some(team.id.clone()), &hash),
+                new_person(
+                    format!("worker{i}@home.bench"),
+                    Some(team.id.clone()),
+                    &hash,
+                ),
             )?;
             supervisee_with_history(conn, &manager.id, &worker.id, &history, now)?;
         }
