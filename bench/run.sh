@@ -1,52 +1,132 @@
 #!/usr/bin/env bash
 # Benchmarks of the foundation, on the release build, on this machine's loopback only:
 #  1. time from process start to /readyz answering on an empty SQLite database
-#  2. resident memory of the idle server (after start and after the load)
-#  3. GET /api/v1/me throughput at 32 connections, against a bare actix-web JSON handler
+#  2. resident memory of the idle server right after start (SQLite, 2 workers), and of what
+#  3. the home-screen reads a phone makes each time the app opens, with wrk (2 threads,
+#     32 connections, after a warm-up), next to a bare actix-web JSON handler measured in
+#     the same run: on SQLite, and on PostgreSQL when SUPERVISION_BENCH_POSTGRES_URL (or
+#     SUPERVISION_TEST_POSTGRES_URL) names a server it may create a database on
 #  4. with BASELINE_BIN=path/to/an/older/release/supervision: GET /api/v1/me on that binary
-#     too, alternating with this one, to show what a change costs (ACC-1's per-request
-#     access check, say)
-# Usage: [BASELINE_BIN=...] bash bench/run.sh [seconds-per-load-run]
+#     too, alternating with this one, to show what a change costs
+# Usage: [BASELINE_BIN=...] bash bench/run.sh [seconds-per-load-run]   (default 8)
+# Needs wrk (Debian: apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_PER_RUN="${1:-10}"
+SECONDS_PER_RUN="${1:-8}"
+WARM_UP=2
 PORT=18180
 BARE_PORT=18181
 WORK="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PG_URL="${SUPERVISION_BENCH_POSTGRES_URL:-${SUPERVISION_TEST_POSTGRES_URL:-}}"
+PG_DB="supervision_bench_home_$$"
+cleanup() {
+  kill $(jobs -p) 2>/dev/null || true
+  if [ -n "$PG_URL" ] && command -v psql > /dev/null; then
+    psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" > /dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+command -v wrk > /dev/null || { echo "wrk is needed (Debian: apt-get install wrk)" >&2; exit 1; }
 
-cargo build --release --quiet --bin supervision --example loadgen --example bare_actix
+cargo build --release --quiet --bin supervision --example loadgen --example bare_actix --example home
 BIN=target/release/supervision
 LOADGEN=target/release/examples/loadgen
 BARE=target/release/examples/bare_actix
-export SUPERVISION_BIND="127.0.0.1:$PORT" SUPERVISION_LOG_LEVEL=warn
+HOME_SEED=target/release/examples/home
+export SUPERVISION_BIND="127.0.0.1:$PORT" SUPERVISION_LOG_LEVEL=warn SUPERVISION_WORKERS=2
+BASE="http://127.0.0.1:$PORT"
 
 echo "== start to /readyz on an empty SQLite database (5 runs, ms)"
 for i in 1 2 3 4 5; do
-  SUPERVISION_DATA_DIR="$WORK/empty$i" "$LOADGEN" startup "http://127.0.0.1:$PORT/readyz" -- "$BIN" serve
+  SUPERVISION_DATA_DIR="$WORK/empty$i" "$LOADGEN" startup "$BASE/readyz" -- "$BIN" serve
 done
 
-echo "== idle resident memory"
-SUPERVISION_DATA_DIR="$WORK/demo" "$BIN" serve --demo > /dev/null &
-SERVER=$!
-"$LOADGEN" wait "http://127.0.0.1:$PORT/readyz"
-sleep 1
-echo "after start: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$SERVER/status)"
-
-# GET /api/v1/me on a running server: requests per second (and latencies), after a warm-up.
-me_load() {
-  local token
-  token=$("$LOADGEN" token "http://127.0.0.1:$PORT" aisha.khan@demo.council.example demo-supervision-2026)
-  "$LOADGEN" load "http://127.0.0.1:$PORT/api/v1/me" 32 3 "Authorization: Bearer $token" > /dev/null
-  "$LOADGEN" load "http://127.0.0.1:$PORT/api/v1/me" 32 "$SECONDS_PER_RUN" "Authorization: Bearer $token"
+# Resident memory of a process: total, anonymous (heap, stacks) and file-backed (the binary,
+# the database's memory map), in MB.
+memory() {
+  awk '/^Rss:/ {r=$2} /^Anonymous:/ {a=$2} /^Rss(File|Shmem):/ {f+=$2}
+       END {printf "%.1f MB (anonymous %.1f MB, file-backed %.1f MB)", r/1024, a/1024, f/1024}' \
+    "/proc/$1/smaps_rollup"
 }
 
-echo "== GET /api/v1/me, 32 connections, ${SECONDS_PER_RUN}s (after a 3 s warm-up)"
-ME=$(me_load)
-echo "$ME"
-sleep 1
-echo "idle after load: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$SERVER/status)"
+echo "== idle resident memory right after start, empty SQLite database, 2 workers"
+SUPERVISION_DATA_DIR="$WORK/idle" "$BIN" serve > /dev/null &
+SERVER=$!
+"$LOADGEN" wait "$BASE/readyz"
+sleep 2
+echo "after start: $(memory $SERVER)"
+echo "threads: $(ls /proc/$SERVER/task | wc -l)"
 kill $SERVER; wait $SERVER 2>/dev/null || true
+
+# wrk on one URL: "<requests per second> <p99 in ms> <non-2xx responses>".
+load() {
+  local url=$1 token=${2:-} header=()
+  [ -n "$token" ] && header=(-H "Authorization: Bearer $token")
+  wrk -t2 -c32 -d"${WARM_UP}s" "${header[@]}" "$url" > /dev/null
+  wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "${header[@]}" "$url" | awk '
+    /Requests\/sec:/ { rate = $2 }
+    /Non-2xx or 3xx responses:/ { bad = $5 }
+    / 99%/ { v = $2; unit = v; gsub(/[0-9.]/, "", unit); sub(/[a-z]+$/, "", v);
+             p99 = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
+    END { printf "%d %.2f %d\n", rate, p99, bad + 0 }'
+}
+
+echo "== bare actix-web JSON handler (wrk -t2 -c32, ${SECONDS_PER_RUN}s after ${WARM_UP}s)"
+"$BARE" "127.0.0.1:$BARE_PORT" &
+BARE_PID=$!
+"$LOADGEN" wait "http://127.0.0.1:$BARE_PORT/bare"
+read -r BARE_RATE BARE_P99 _ <<< "$(load "http://127.0.0.1:$BARE_PORT/bare")"
+echo "bare: $BARE_RATE req/s, p99 $BARE_P99 ms"
+kill $BARE_PID; wait $BARE_PID 2>/dev/null || true
+
+READS=(/api/v1/me /api/v1/me/sessions /api/v1/me/supervision-status /api/v1/me/notifications /api/v1/me/supervisees)
+
+# The home-screen reads on one database: seeds it, serves it, loads each read in turn and
+# writes "<read> <req/s> <p99 ms>" lines to $WORK/<name>.rows.
+home_reads() {
+  local name=$1 url=$2 server worker manager read token result
+  "$HOME_SEED" "$url"
+  SUPERVISION_DATABASE_URL="$url" SUPERVISION_DATA_DIR="$WORK/$name" "$BIN" serve > /dev/null &
+  server=$!
+  "$LOADGEN" wait "$BASE/readyz"
+  worker=$("$LOADGEN" token "$BASE" worker0@home.bench "benchmark password")
+  manager=$("$LOADGEN" token "$BASE" manager@home.bench "benchmark password")
+  : > "$WORK/$name.rows"
+  for read in "${READS[@]}"; do
+    token=$worker
+    [ "$read" = /api/v1/me/supervisees ] && token=$manager
+    read -r rate p99 bad <<< "$(load "$BASE$read" "$token")"
+    [ "$bad" = 0 ] || { echo "$read answered $bad requests with an error" >&2; exit 1; }
+    echo "$name $read: $rate req/s, p99 $p99 ms"
+    echo "$read $rate $p99" >> "$WORK/$name.rows"
+  done
+  echo "$name idle after the load: $(memory $server)"
+  kill $server; wait $server 2>/dev/null || true
+}
+
+echo "== home-screen reads (wrk -t2 -c32, ${SECONDS_PER_RUN}s after ${WARM_UP}s each)"
+echo "   data: a manager with 10 supervisees, each with a year of monthly held sessions,"
+echo "   3 booked (one move pending) and 60 notifications (20 unread); worker0 reads its own"
+home_reads sqlite "$WORK/sqlite/supervision.db"
+if [ -n "$PG_URL" ]; then
+  psql "$PG_URL" -qc "CREATE DATABASE $PG_DB" > /dev/null
+  home_reads postgres "${PG_URL%/*}/$PG_DB"
+fi
+
+echo
+echo "| read | SQLite req/s (share of bare), p99 | PostgreSQL req/s (share of bare), p99 |"
+echo "|---|---|---|"
+echo "| bare actix handler | $BARE_RATE, p99 $BARE_P99 ms | — |"
+for read in "${READS[@]}"; do
+  row="| \`GET $read\` |"
+  for name in sqlite postgres; do
+    cell=$(awk -v read="$read" -v bare="$BARE_RATE" '$1 == read {
+      printf "%d (%.0f %%), p99 %s ms", $2, 100 * $2 / bare, $3 }' "$WORK/$name.rows" 2>/dev/null)
+    row="$row ${cell:-not run} |"
+  done
+  echo "$row"
+done
 
 if [ -n "${BASELINE_BIN:-}" ]; then
   echo "== GET /api/v1/me: this build against $BASELINE_BIN, alternating, 3 runs each"
@@ -55,10 +135,11 @@ if [ -n "${BASELINE_BIN:-}" ]; then
       bin=$BIN; [ $which = baseline ] && bin=$BASELINE_BIN
       SUPERVISION_DATA_DIR="$WORK/$which" "$bin" serve --demo > /dev/null &
       SERVER=$!
-      "$LOADGEN" wait "http://127.0.0.1:$PORT/readyz"
-      result=$(me_load)
-      echo "$which run $run: $result"
-      echo "${result%% *}" >> "$WORK/$which.rates"
+      "$LOADGEN" wait "$BASE/readyz"
+      token=$("$LOADGEN" token "$BASE" aisha.khan@demo.council.example demo-supervision-2026)
+      read -r rate p99 _ <<< "$(load "$BASE/api/v1/me" "$token")"
+      echo "$which run $run: $rate req/s, p99 $p99 ms"
+      echo "$rate" >> "$WORK/$which.rates"
       kill $SERVER; wait $SERVER 2>/dev/null || true
     done
   done
@@ -66,14 +147,3 @@ if [ -n "${BASELINE_BIN:-}" ]; then
   awk -v now="$(median "$WORK/current.rates")" -v before="$(median "$WORK/baseline.rates")" \
     'BEGIN { printf "median: current %d req/s, baseline %d req/s: %.1f %% of the baseline\n", now, before, 100 * now / before }'
 fi
-
-echo "== bare actix-web JSON handler, 32 connections, ${SECONDS_PER_RUN}s (after a 3 s warm-up)"
-"$BARE" "127.0.0.1:$BARE_PORT" &
-BARE_PID=$!
-"$LOADGEN" wait "http://127.0.0.1:$BARE_PORT/bare"
-"$LOADGEN" load "http://127.0.0.1:$BARE_PORT/bare" 32 3 > /dev/null
-BARE_RESULT=$("$LOADGEN" load "http://127.0.0.1:$BARE_PORT/bare" 32 "$SECONDS_PER_RUN")
-echo "$BARE_RESULT"
-kill $BARE_PID; wait $BARE_PID 2>/dev/null || true
-echo "== GET /api/v1/me as a share of the bare handler"
-awk -v me="${ME%% *}" -v bare="${BARE_RESULT%% *}" 'BEGIN { printf "%.1f %%\n", 100 * me / bare }'

@@ -206,11 +206,12 @@ pub fn list(
             None => SessionStatus::BOOKED.to_vec(),
         },
     };
-    let (items, total) = sessions::list(conn, &filter, listing.page)?;
+    // One query for the page's pending moves, not one per session.
+    let (items, total) = sessions::list_with_pending(conn, &filter, listing.page)?;
     let states = items
         .into_iter()
-        .map(|s| with_pending(conn, s))
-        .collect::<StoreResult<_>>()?;
+        .map(|(session, pending)| SessionState { session, pending })
+        .collect();
     Ok((states, total))
 }
 

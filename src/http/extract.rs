@@ -111,7 +111,11 @@ async fn current_access(state: &web::Data<AppState>, person_id: &str) -> Result<
         return Ok(access);
     }
     let id = person_id.to_string();
-    match state.db.read(move |conn| people::access(conn, &id)).await {
+    match state
+        .db
+        .read_small(move |conn| people::access(conn, &id))
+        .await
+    {
         Ok(access) => {
             state.access.put(person_id, access, read_at);
             Ok(access)

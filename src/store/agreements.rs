@@ -126,7 +126,7 @@ pub fn terms_of(
             ))
             .into_boxed();
         if let Some(chunk) = chunk {
-            query = query.filter(agreements::supervisee_id.eq_any(chunk));
+            query = query.filter(super::one_of(agreements::supervisee_id, chunk));
         }
         query.load(conn)
     })?;

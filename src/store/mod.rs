@@ -36,7 +36,7 @@ pub mod status;
 pub mod teams;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
@@ -64,6 +64,10 @@ const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 /// Each connection's own page cache, in KiB (SQLite's default is 2 MiB).
 const SQLITE_CACHE_KIB: u64 = 16 * 1024;
 const POOL_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A PostgreSQL connection is probed (`SELECT 1`) when handed out only if its last probe is
+/// older than this: a probe per checkout was a third of the statements of the app's
+/// busiest reads. A server restart is still seen within this time.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
@@ -71,6 +75,9 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
     Postgres(PgConnection),
 }
+
+/// diesel's backend type for [`DbConnection`], for boxed queries and expressions.
+pub type SqlBackend = <DbConnection as Connection>::Backend;
 
 /// The backend, chosen from the URL scheme (diesel's own `establish` on a
 /// MultiConnection tries each backend in turn and reports the last failure only).
@@ -158,11 +165,103 @@ pub fn for_ids<T>(
     }
 }
 
+/// `column IN (ids)` that diesel can keep prepared. diesel's `eq_any` never caches a statement
+/// with a bound list on SQLite, so each call paid for preparing it again; here a short list
+/// is padded to a power of two by repeating its last id, so a call site has a handful of
+/// shapes, each prepared once per connection. Lists longer than [`CACHED_LIST`] (reports)
+/// are prepared each time, as diesel does, rather than kept in every connection's cache.
+#[derive(Debug, Clone)]
+pub struct OneOf<C> {
+    column: C,
+    ids: Vec<String>,
+}
+
+/// The longest id list [`one_of`] lets diesel cache the statement of.
+const CACHED_LIST: usize = 64;
+
+pub fn one_of<C>(column: C, ids: &[String]) -> OneOf<C> {
+    let mut ids = ids.to_vec();
+    if let Some(last) = ids.last().cloned() {
+        if ids.len() <= CACHED_LIST {
+            ids.resize(ids.len().next_power_of_two(), last);
+        }
+    }
+    OneOf { column, ids }
+}
+
+impl<C: Expression> Expression for OneOf<C> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<C: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for OneOf<C> {}
+
+impl<C: SelectableExpression<QS>, QS> SelectableExpression<QS> for OneOf<C> {}
+
+impl<C: diesel::expression::ValidGrouping<GB>, GB> diesel::expression::ValidGrouping<GB>
+    for OneOf<C>
+{
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C> diesel::query_builder::QueryId for OneOf<C> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<C, DB> diesel::query_builder::QueryFragment<DB> for OneOf<C>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
+    C: diesel::query_builder::QueryFragment<DB>,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        if self.ids.is_empty() {
+            out.push_sql("1 = 0");
+            return Ok(());
+        }
+        if self.ids.len() > CACHED_LIST {
+            out.unsafe_to_cache_prepared();
+        }
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (");
+        for (i, id) in self.ids.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<diesel::sql_types::Text, String>(id)?;
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// One page of a list: how many rows, after skipping how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
     pub limit: i64,
     pub offset: i64,
+}
+
+/// A pooled connection and when it last answered the pool's probe.
+pub struct Pooled {
+    conn: DbConnection,
+    probed: Instant,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
 }
 
 /// Builds connections for r2d2 for the backend picked from the URL, with SQLite's
@@ -174,11 +273,11 @@ pub struct ConnectionManager {
 }
 
 impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        match self.backend {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = match self.backend {
             Backend::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
@@ -188,21 +287,32 @@ impl ManageConnection for ConnectionManager {
                      PRAGMA mmap_size = {SQLITE_MMAP_BYTES}; PRAGMA cache_size = -{SQLITE_CACHE_KIB};"
                 ))
                 .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
+                DbConnection::Sqlite(conn)
             }
             Backend::Postgres => PgConnection::establish(&self.url)
                 .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+                .map_err(r2d2::Error::ConnectionError)?,
+        };
+        Ok(Pooled {
+            conn,
+            probed: Instant::now(),
+        })
+    }
+
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        if pooled.probed.elapsed() < PROBE_INTERVAL {
+            return Ok(());
         }
+        pooled
+            .conn
+            .batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)?;
+        pooled.probed = Instant::now();
+        Ok(())
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        match conn {
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        match &mut pooled.conn {
             DbConnection::Sqlite(_) => false,
             DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
         }
@@ -285,7 +395,7 @@ impl Db {
     /// Applies pending migrations for this backend; returns how many ran.
     pub fn migrate(&self) -> StoreResult<usize> {
         let mut conn = self.checkout()?;
-        let applied = match &mut *conn {
+        let applied = match &mut **conn {
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
             DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
         }
@@ -311,6 +421,25 @@ impl Db {
     {
         let db = self.clone();
         self.run_blocking(move || work(&mut *db.checkout()?)).await
+    }
+
+    /// [`Db::read`] for a small read by key or index (one person's rows: the access check,
+    /// the app's home screen). On SQLite, when a pooled connection is free, it runs here on
+    /// the calling worker thread: such a read takes microseconds, less than the hop to the
+    /// blocking pool and back. Otherwise, and always on PostgreSQL, whose every statement
+    /// waits on the network, it goes to the blocking pool as [`Db::read`] does.
+    pub async fn read_small<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.pool.try_get() {
+                return work(&mut conn);
+            }
+        }
+        self.query(work).await
     }
 
     /// Runs work in one write transaction on the blocking pool. On SQLite the transaction

@@ -2,6 +2,7 @@
 //! builds on these rows; a phone without push, or a desk client, reads the same list.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
 use super::schema::notifications;
@@ -51,34 +52,32 @@ pub fn notify(conn: &mut DbConnection, new: NewNotification<'_>) -> StoreResult<
     Ok(())
 }
 
-/// A page of the person's inbox, newest first, with the total and the unread count.
+/// A page of the person's inbox, newest first, with the total and the unread count: two
+/// statements, the counts taken together (`count(read_at)` counts the read ones).
 pub fn inbox(
     conn: &mut DbConnection,
     person_id: &str,
     unread_only: bool,
     page: Page,
 ) -> StoreResult<(Vec<Notification>, i64, i64)> {
-    let query = || {
-        let mut query = notifications::table
-            .filter(notifications::person_id.eq(person_id.to_string()))
-            .into_boxed();
-        if unread_only {
-            query = query.filter(notifications::read_at.is_null());
-        }
-        query
-    };
-    let total = query().count().get_result(conn)?;
-    let unread = notifications::table
+    let (all, read): (i64, i64) = notifications::table
         .filter(notifications::person_id.eq(person_id))
-        .filter(notifications::read_at.is_null())
-        .count()
+        .select((count_star(), count(notifications::read_at)))
         .get_result(conn)?;
-    let items = query()
+    let unread = all - read;
+    let mut query = notifications::table
+        .filter(notifications::person_id.eq(person_id.to_string()))
+        .into_boxed();
+    if unread_only {
+        query = query.filter(notifications::read_at.is_null());
+    }
+    let items = query
         .order((notifications::created_at.desc(), notifications::id.desc()))
         .select(Notification::as_select())
         .limit(page.limit)
         .offset(page.offset)
         .load(conn)?;
+    let total = if unread_only { unread } else { all };
     Ok((items, total, unread))
 }
 

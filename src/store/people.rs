@@ -177,6 +177,24 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Person> {
         .and_then(from_row)
 }
 
+/// These people, in the order of `ids`, in one statement per [`super::MAX_IN_LIST`] ids
+/// (not one per person); an id with no person is not found.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<Person>> {
+    let rows = super::for_ids(Some(ids), |chunk| {
+        people::table
+            .filter(super::one_of(people::id, chunk.unwrap_or_default()))
+            .select(COLUMNS)
+            .load::<Row>(conn)
+    })?;
+    let by_id = rows
+        .into_iter()
+        .map(|row| from_row(row).map(|person| (person.id.clone(), person)))
+        .collect::<StoreResult<std::collections::HashMap<_, _>>>()?;
+    ids.iter()
+        .map(|id| by_id.get(id).cloned().ok_or(StoreError::NotFound))
+        .collect()
+}
+
 /// The person with this e-mail and their password hash, for sign-in.
 pub fn credentials_by_email(
     conn: &mut DbConnection,

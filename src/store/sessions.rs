@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use diesel::dsl::{max, min};
+use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 
 use super::schema::{agreements, session_changes, sessions};
-use super::{now, DbConnection, Page, StoreError, StoreResult};
+use super::{now, DbConnection, SqlBackend, Page, StoreError, StoreResult};
+use diesel::sql_types::Bool;
 use crate::domain::sessions::{
     ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
 };
@@ -210,41 +211,50 @@ pub struct Filter {
     pub statuses: Vec<SessionStatus>,
 }
 
+/// The boxed select a [`Filter`] makes. Statuses are tested with `=` joined by OR, not
+/// `IN (...)`: diesel never caches a statement with a bound list on SQLite, and this one is
+/// on the app's home screen.
+fn filtered(filter: &Filter) -> sessions::BoxedQuery<'_, SqlBackend> {
+    let mut query = sessions::table.into_boxed();
+    if let Some(person) = &filter.person_id {
+        query = query.filter(
+            sessions::supervisee_id
+                .eq(person.clone())
+                .or(sessions::supervisor_id.eq(person.clone())),
+        );
+    }
+    if let Some(agreement) = &filter.agreement_id {
+        query = query.filter(sessions::agreement_id.eq(agreement.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(sessions::team_id.eq(team.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(sessions::starts_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(sessions::starts_at.lt(to));
+    }
+    let mut statuses = filter.statuses.iter().map(|s| s.as_str());
+    if let Some(first) = statuses.next() {
+        type Test = Box<dyn BoxableExpression<sessions::table, SqlBackend, SqlType = Bool>>;
+        let first: Test = Box::new(sessions::status.eq(first));
+        let any = statuses.fold(first, |any, status| -> Test {
+            Box::new(any.or(sessions::status.eq(status)))
+        });
+        query = query.filter(any);
+    }
+    query
+}
+
 /// Sessions in time order.
 pub fn list(
     conn: &mut DbConnection,
     filter: &Filter,
     page: Page,
 ) -> StoreResult<(Vec<Session>, i64)> {
-    let query = || {
-        let mut query = sessions::table.into_boxed();
-        if let Some(person) = &filter.person_id {
-            query = query.filter(
-                sessions::supervisee_id
-                    .eq(person.clone())
-                    .or(sessions::supervisor_id.eq(person.clone())),
-            );
-        }
-        if let Some(agreement) = &filter.agreement_id {
-            query = query.filter(sessions::agreement_id.eq(agreement.clone()));
-        }
-        if let Some(team) = &filter.team_id {
-            query = query.filter(sessions::team_id.eq(team.clone()));
-        }
-        if let Some(from) = filter.from {
-            query = query.filter(sessions::starts_at.ge(from));
-        }
-        if let Some(to) = filter.to {
-            query = query.filter(sessions::starts_at.lt(to));
-        }
-        if !filter.statuses.is_empty() {
-            let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-            query = query.filter(sessions::status.eq_any(statuses));
-        }
-        query
-    };
-    let total = query().count().get_result(conn)?;
-    let rows = query()
+    let total = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
         .select(columns!())
         .order((sessions::starts_at.asc(), sessions::id.asc()))
         .limit(page.limit)
@@ -254,6 +264,38 @@ pub fn list(
         rows.into_iter().map(from_row).collect::<StoreResult<_>>()?,
         total,
     ))
+}
+
+/// [`list`] with each session's proposed move waiting for a decision ([`pending_change`]):
+/// three statements whatever the page holds.
+pub fn list_with_pending(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    page: Page,
+) -> StoreResult<(Vec<(Session, Option<Change>)>, i64)> {
+    let (sessions, total) = list(conn, filter, page)?;
+    if sessions.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    let ids: Vec<String> = sessions.iter().map(|s| s.id.clone()).collect();
+    let mut pending: HashMap<String, Change> = HashMap::new();
+    for change in session_changes::table
+        .filter(session_changes::state.eq(ChangeState::Pending.as_str()))
+        .filter(super::one_of(session_changes::session_id, &ids))
+        .select(session_changes::all_columns)
+        .order(session_changes::id.asc())
+        .load::<Change>(conn)?
+    {
+        pending.entry(change.session_id.clone()).or_insert(change);
+    }
+    let with_pending = sessions
+        .into_iter()
+        .map(|session| {
+            let change = pending.remove(&session.id);
+            (session, change)
+        })
+        .collect();
+    Ok((with_pending, total))
 }
 
 /// Whose sessions a plan looks at: the formal 1:1s of some agreements, or a team's group
@@ -527,9 +569,11 @@ pub fn frequency_sessions(
                 .into_boxed();
             match of {
                 AgreementsOf::Supervisees(_) => query
-                    .filter(agreements::supervisee_id.eq_any(chunk))
+                    .filter(super::one_of(agreements::supervisee_id, chunk))
                     .load(conn),
-                AgreementsOf::Ids(_) => query.filter(agreements::id.eq_any(chunk)).load(conn),
+                AgreementsOf::Ids(_) => query
+                    .filter(super::one_of(agreements::id, chunk))
+                    .load(conn),
             }
         })?;
     let mut result = FrequencySessions::default();
@@ -544,22 +588,33 @@ pub fn frequency_sessions(
     Ok(result)
 }
 
-/// How many 1:1 sessions under these agreements were held in `[since, until]`: what a
-/// yearly minimum (FREQ-3, Cafcass's 8 a year) is checked against.
-pub fn held_between(
+/// How many 1:1 sessions each of these agreements held in `[since, until]`: what a yearly
+/// minimum (FREQ-3, Cafcass's 8 a year) is checked against. One grouped count per
+/// [`super::MAX_IN_LIST`] agreements, not a statement per person.
+pub fn held_between_by_agreement(
     conn: &mut DbConnection,
     agreement_ids: &[String],
     since: NaiveDateTime,
     until: NaiveDateTime,
-) -> StoreResult<i64> {
-    Ok(sessions::table
-        .filter(sessions::agreement_id.eq_any(agreement_ids))
-        .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
-        .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-        .filter(sessions::starts_at.ge(since))
-        .filter(sessions::starts_at.le(until))
-        .count()
-        .get_result(conn)?)
+) -> StoreResult<HashMap<String, i64>> {
+    let rows: Vec<(Option<String>, i64)> = super::for_ids(Some(agreement_ids), |chunk| {
+        sessions::table
+            .filter(super::one_of(
+                sessions::agreement_id,
+                chunk.unwrap_or_default(),
+            ))
+            .filter(sessions::kind.eq(SessionKind::OneToOne.as_str()))
+            .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+            .filter(sessions::starts_at.ge(since))
+            .filter(sessions::starts_at.le(until))
+            .group_by(sessions::agreement_id)
+            .select((sessions::agreement_id, count_star()))
+            .load(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(agreement, held)| Some((agreement?, held)))
+        .collect())
 }
 
 /// Everyone's [`FrequencySessions`] in two range scans of `sessions (kind, status,

@@ -201,33 +201,60 @@ pub fn lines(
             recent
         }
     };
-    people
-        .into_iter()
+    let found: Vec<Found> = people
+        .iter()
         .zip(&counted)
         .map(|(person, (today, counting))| {
-            let today = *today;
-            let found = facts_for(
-                &person,
+            facts_for(
+                person,
                 counting,
                 &extremes,
                 overrides.get(&person.id).copied(),
-                today,
-            );
-            let report = supervision::report(calendar, &profile, &found.facts, today)
+                *today,
+            )
+        })
+        .collect();
+    // Only status lists show the yearly count; the organisation's report does without it.
+    // One grouped count for everyone listed, not one per person.
+    let minimums: Vec<Option<u32>> = people
+        .iter()
+        .zip(&counted)
+        .zip(&found)
+        .map(|((person, (today, _)), found)| {
+            profile
+                .requirement(person.staff_category, &found.facts.dates, *today)
+                .min_per_year
+                .filter(|_| reach == Reach::Listed)
+        })
+        .collect();
+    let counted_agreements: Vec<String> = found
+        .iter()
+        .zip(&minimums)
+        .filter(|(_, minimum)| minimum.is_some())
+        .flat_map(|(found, _)| found.counting.iter().cloned())
+        .collect();
+    let held_last_year = if counted_agreements.is_empty() {
+        HashMap::new()
+    } else {
+        let since = now.checked_sub_months(Months::new(12)).unwrap_or(now);
+        sessions::held_between_by_agreement(conn, &counted_agreements, since, now)?
+    };
+    people
+        .into_iter()
+        .zip(&counted)
+        .zip(found)
+        .zip(minimums)
+        .map(|(((person, (today, _)), found), minimum)| {
+            let report = supervision::report(calendar, &profile, &found.facts, *today)
                 .map_err(calendar_error)?;
-            let minimum = profile
-                .requirement(person.staff_category, &found.facts.dates, today)
-                .min_per_year;
-            // Only status lists show it; the organisation's report does without one count
-            // per person.
-            let yearly = match minimum.filter(|_| reach == Reach::Listed) {
-                Some(min) => {
-                    let since = now.checked_sub_months(Months::new(12)).unwrap_or(now);
-                    let held = sessions::held_between(conn, &found.counting, since, now)?;
-                    Some((u32::try_from(held).unwrap_or(u32::MAX), min))
-                }
-                None => None,
-            };
+            let yearly = minimum.map(|min| {
+                let held: i64 = found
+                    .counting
+                    .iter()
+                    .filter_map(|id| held_last_year.get(id))
+                    .sum();
+                (u32::try_from(held).unwrap_or(u32::MAX), min)
+            });
             Ok(Line {
                 person,
                 report,

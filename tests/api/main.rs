@@ -23,4 +23,5 @@ mod records;
 mod reminders;
 mod reports;
 mod sessions;
+mod statements;
 mod teams;

@@ -2,15 +2,16 @@
 //! when `SUPERVISION_TEST_POSTGRES_URL` is set, on PostgreSQL too. Requests go through the
 //! whole actix app (middleware, extractors, error mapping) as a phone's would.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use actix_web::web;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 
@@ -49,7 +50,50 @@ impl Drop for Scratch {
 pub struct TestApp {
     pub state: web::Data<AppState>,
     pub db: Db,
+    /// The URL its connections are made with, which keys [`TestApp::statements`].
+    database: String,
     _scratch: Scratch,
+}
+
+/// Statements run so far on each test database, by the URL its connections were made with.
+static STATEMENTS: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+
+/// Counts the statements one connection runs (diesel's StartQuery events) under its URL.
+struct CountStatements {
+    database: Option<String>,
+}
+
+impl Instrumentation for CountStatements {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartEstablishConnection { url, .. } => {
+                self.database = Some(url.to_string())
+            }
+            // The pool's probe of a connection it hands out runs at most once a second per
+            // connection, not per request: not the request's statement.
+            InstrumentationEvent::StartQuery { query, .. } if query.to_string() != "SELECT 1" => {
+                if let Some(database) = &self.database {
+                    let mut counts = STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
+                    *counts
+                        .get_or_insert_with(HashMap::new)
+                        .entry(database.clone())
+                        .or_default() += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every connection the tests make counts its statements (before the first is made).
+fn count_statements() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        diesel::connection::set_default_instrumentation(|| {
+            Some(Box::new(CountStatements { database: None }))
+        })
+        .expect("instrumentation installs")
+    });
 }
 
 /// A response, read whole.
@@ -123,14 +167,25 @@ fn settings() -> Settings {
 }
 
 impl TestApp {
-    fn build(db: Db, scratch: Scratch) -> TestApp {
+    fn build(db: Db, database: String, scratch: Scratch) -> TestApp {
         db.migrate().expect("migrations apply");
         let state = web::Data::new(AppState::new(db.clone(), &settings(), SECRET));
         TestApp {
             state,
             db,
+            database,
             _scratch: scratch,
         }
+    }
+
+    /// How many statements have run on this test's database so far (every connection's).
+    pub fn statements(&self) -> usize {
+        STATEMENTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .and_then(|counts| counts.get(&self.database).copied())
+            .unwrap_or(0)
     }
 
     /// Rebuilds the application with some settings changed (the database is kept).
@@ -142,9 +197,10 @@ impl TestApp {
 
     pub fn sqlite() -> TestApp {
         let dir = std::env::temp_dir().join(format!("supervision-test-{}", uuid::Uuid::now_v7()));
-        let url = format!("sqlite://{}", dir.join("test.db").display());
-        let db = Db::connect(&url, 4).expect("sqlite opens");
-        TestApp::build(db, Scratch::Sqlite(dir))
+        let path = dir.join("test.db").display().to_string();
+        count_statements();
+        let db = Db::connect(&format!("sqlite://{path}"), 4).expect("sqlite opens");
+        TestApp::build(db, path, Scratch::Sqlite(dir))
     }
 
     /// A fresh database on the PostgreSQL server, or `None` (said on stderr) without one.
@@ -169,8 +225,9 @@ impl TestApp {
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .expect("create test database");
         let url = database_url(&server, &name);
+        count_statements();
         let db = Db::connect(&url, 4).expect("postgres opens");
-        Some(TestApp::build(db, Scratch::Postgres { server, name }))
+        Some(TestApp::build(db, url, Scratch::Postgres { server, name }))
     }
 
     /// Another instance of the server on the same database, as a second process would be:

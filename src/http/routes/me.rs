@@ -35,7 +35,10 @@ pub fn configure(config: &mut ServiceConfig) {
 #[get("/me")]
 async fn get_me(state: web::Data<AppState>, caller: PendingCaller) -> ApiResult<HttpResponse> {
     let id = caller.0.person_id;
-    let person = state.db.read(move |conn| people::find(conn, &id)).await?;
+    let person = state
+        .db
+        .read_small(move |conn| people::find(conn, &id))
+        .await?;
     Ok(person_response(HttpResponse::Ok(), person))
 }
 

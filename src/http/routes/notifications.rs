@@ -104,7 +104,7 @@ async fn inbox(
     let unread_only = query.0.unread == Some(true);
     let (items, total, unread) = state
         .db
-        .read(move |conn| notifications::inbox(conn, &caller.person_id, unread_only, page))
+        .read_small(move |conn| notifications::inbox(conn, &caller.person_id, unread_only, page))
         .await?;
     Ok(HttpResponse::Ok().json(Inbox {
         items: items.into_iter().map(NotificationView::from).collect(),

@@ -101,7 +101,7 @@ async fn my_sessions(
     let page = listing.page;
     let (items, total) = state
         .db
-        .query(move |conn| {
+        .read_small(move |conn| {
             let me = caller.person_id.clone();
             sessions::list(conn, &caller, now(), &me, &listing)
         })

@@ -87,7 +87,7 @@ async fn one(
     let state2 = state.clone();
     let line = state
         .db
-        .read(move |conn| {
+        .read_small(move |conn| {
             if !may_see(conn, &caller, &id)? {
                 return Err(StoreError::NotFound);
             }
@@ -254,7 +254,7 @@ async fn my_supervisees(
     let state2 = state.clone();
     let lines = state
         .db
-        .read(move |conn| {
+        .read_small(move |conn| {
             let today = crate::domain::people::organisation_today();
             let mut ids: Vec<String> = agreements::for_person(conn, &caller.person_id)?
                 .into_iter()
@@ -263,10 +263,7 @@ async fn my_supervisees(
                 .collect();
             ids.sort();
             ids.dedup();
-            let people = ids
-                .iter()
-                .map(|id| people::find(conn, id))
-                .collect::<Result<Vec<_>, _>>()?;
+            let people = people::find_many(conn, &ids)?;
             let calendars = state2.calendars.load(conn)?;
             status::lines(conn, &calendars, people, status::Reach::Listed, now())
         })

@@ -1,0 +1,135 @@
+//! The reads a phone makes each time the app opens run a fixed number of SQL statements,
+//! whatever the data holds (no statement per session, per supervisee or per notification):
+//! the numbers are pinned here, so a change that adds one fails until it is looked at.
+
+use chrono::Utc;
+
+use crate::support::{TestApp, PASSWORD};
+use supervision::auth::password;
+use supervision::store::people;
+
+#[path = "../../bench/support.rs"]
+mod bench_support;
+#[path = "../../bench/history.rs"]
+mod history;
+use history::{supervisee_with_history, History};
+
+/// Statements per read, the access check (ACC-1) included: the same on both backends.
+const PINNED: [(&str, usize); 5] = [
+    ("/api/v1/me", 2),
+    ("/api/v1/me/sessions", 4),
+    ("/api/v1/me/supervision-status", 6),
+    ("/api/v1/me/notifications", 3),
+    ("/api/v1/me/supervisees", 7),
+];
+
+/// Adds `count` supervisees of `manager_id`, each with `history`; returns their ids.
+async fn supervisees(
+    app: &TestApp,
+    manager_id: &str,
+    first: usize,
+    count: usize,
+    history: History,
+) -> Vec<String> {
+    let hash = password::hash(PASSWORD);
+    let manager_id = manager_id.to_string();
+    app.db
+        .write(move |conn| {
+            let now = Utc::now().naive_utc();
+            (first..first + count)
+                .map(|i| {
+                    let email = format!("worker{i}@test.example");
+                    let worker =
+                        people::insert(conn, bench_support::new_person(email, None, &hash))?;
+                    supervisee_with_history(conn, &manager_id, &worker.id, &history, now)?;
+                    Ok(worker.id)
+                })
+                .collect()
+        })
+        .await
+        .expect("supervisees written")
+}
+
+/// Statements each home-screen read makes, the first supervisee reading their own and the
+/// manager their supervisees, with the access check not cached.
+async fn counts(
+    app: &TestApp,
+    manager: &(String, String),
+    worker: &(String, String),
+) -> Vec<usize> {
+    let reader = |path: &str| {
+        if path.ends_with("/supervisees") {
+            manager
+        } else {
+            worker
+        }
+    };
+    // Warm up: calendars read and cached, the pool at its working size.
+    for _ in 0..2 {
+        for (path, _) in PINNED {
+            app.get(path, &reader(path).1).await.ok(200);
+        }
+    }
+    let mut made = Vec::new();
+    for (path, _) in PINNED {
+        let (id, token) = reader(path);
+        app.state.access.forget(id);
+        let before = app.statements();
+        app.get(path, token).await.ok(200);
+        made.push(app.statements() - before);
+    }
+    made
+}
+
+async fn home_screen_reads_make_a_fixed_number_of_statements(app: TestApp) {
+    let admin = app.admin().await;
+    let manager = app.worker(&admin, "manager").await;
+    let small = History {
+        held_months: 1,
+        booked: 1,
+        notifications: 2,
+        unread: 1,
+    };
+    let first = supervisees(&app, &manager.0, 0, 1, small).await;
+    let worker = (
+        first[0].clone(),
+        app.token("worker0@test.example", PASSWORD).await,
+    );
+    let with_little = counts(&app, &manager, &worker).await;
+
+    // Ten supervisees with a year each, and more of everything for the one reading.
+    let year = || History {
+        held_months: 12,
+        booked: 4,
+        notifications: 60,
+        unread: 20,
+    };
+    supervisees(&app, &manager.0, 1, 9, year()).await;
+    {
+        let (manager_id, worker_id) = (manager.0.clone(), worker.0.clone());
+        app.db
+            .write(move |conn| {
+                supervisee_with_history(
+                    conn,
+                    &manager_id,
+                    &worker_id,
+                    &year(),
+                    Utc::now().naive_utc(),
+                )
+            })
+            .await
+            .expect("more history");
+    }
+    assert_eq!(
+        app.get("/api/v1/me/supervisees", &manager.1).await.ok(200)["total"],
+        10
+    );
+    let with_a_year = counts(&app, &manager, &worker).await;
+
+    let pinned: Vec<usize> = PINNED.iter().map(|&(_, count)| count).collect();
+    let reads: Vec<&str> = PINNED.iter().map(|&(path, _)| path).collect();
+    assert_eq!(with_little, pinned, "with little data: {reads:?}");
+    assert_eq!(with_a_year, pinned, "with a year of data: {reads:?}");
+}
+
+crate::on_both_backends!(home_screen_reads_make_a_fixed_number_of_statements);
