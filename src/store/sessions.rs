@@ -7,11 +7,11 @@ use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 
 use super::schema::{agreements, session_changes, sessions};
-use super::{now, DbConnection, SqlBackend, Page, StoreError, StoreResult};
-use diesel::sql_types::Bool;
+use super::{now, DbConnection, Page, SqlBackend, StoreError, StoreResult};
 use crate::domain::sessions::{
     ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
 };
+use diesel::sql_types::Bool;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
