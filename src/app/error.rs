@@ -87,6 +87,22 @@ codes! {
     SessionNotHeld = "session-not-held", Conflict;
     /// A date falls outside the working-day calendar's range; import the holidays first.
     OutsideCalendar = "outside-calendar", Conflict;
+
+    // records.
+    /// You may read the record but not change it: a previous supervisor, or the successor.
+    RecordReadOnly = "record-read-only", Forbidden;
+    /// The other party takes this sign-off step (REC-4).
+    NotYourStep = "not-your-step", Forbidden;
+    /// The record is signed by both and locked; add an addendum instead (REC-4).
+    RecordLocked = "record-locked", Conflict;
+    /// The record's status does not allow this step now (signing a draft, sending twice).
+    StepNotNow = "step-not-now", Conflict;
+    /// Only a record signed by both can be printed or have addenda.
+    RecordNotSigned = "record-not-signed", Conflict;
+    /// The addendum is already countersigned.
+    AlreadyCountersigned = "already-countersigned", Conflict;
+    /// You read this record directly; an access request with a reason is for third parties.
+    ReasonNotNeeded = "reason-not-needed", Conflict;
 }
 
 /// A refusal: its code, and a sentence for people.

@@ -11,10 +11,12 @@
 //! parses requests, calls one use case and maps its answer. `tests/layering.rs` holds both
 //! sides to this.
 
+pub mod actions;
 pub mod agreements;
 pub mod error;
 pub mod records;
 pub mod sessions;
+pub mod templates;
 pub mod visibility;
 
 pub use error::{AppError, AppResult, Code};

@@ -2,17 +2,15 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::records::ActionView;
+use crate::app::actions;
 use crate::http::extract::{page, Caller, Json, Query};
-use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::problem::{ApiResult, Problem};
+use crate::http::views::records::ActionView;
 use crate::http::views::Paged;
 use crate::http::AppState;
-use crate::store::audit;
-use crate::store::records::{self as store, ACTION_DONE, ACTION_OPEN};
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(my_actions).service(set_action_status);
@@ -23,15 +21,6 @@ pub fn configure(config: &mut ServiceConfig) {
 pub enum ActionStatus {
     Open,
     Done,
-}
-
-impl ActionStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            ActionStatus::Open => ACTION_OPEN,
-            ActionStatus::Done => ACTION_DONE,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,12 +54,10 @@ async fn my_actions(
     query: Query<ActionsQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = page(query.0.limit, query.0.offset)?;
-    let status = query.0.status.unwrap_or(ActionStatus::Open);
+    let done = query.0.status == Some(ActionStatus::Done);
     let (items, total) = state
         .db
-        .read(move |conn| {
-            store::actions_of_owner(conn, &caller.person_id, Some(status.as_str()), page)
-        })
+        .query(move |conn| actions::mine(conn, &caller, done, page))
         .await?;
     let items = items.into_iter().map(ActionView::from).collect();
     Ok(HttpResponse::Ok().json(Paged::new(items, total, page)))
@@ -103,33 +90,10 @@ async fn set_action_status(
     id: web::Path<String>,
     body: Json<SetActionStatus>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let status = body.0.status;
+    let done = body.0.status == ActionStatus::Done;
     let updated = state
         .db
-        .write(move |conn| {
-            let action = store::action(conn, &id)?;
-            let record = store::find(conn, &action.record_id)?;
-            let owner = action.owner_person_id.as_deref() == Some(caller.person_id.as_str());
-            if !owner && !record.is_party(&caller.person_id) {
-                return Ok(Err(ApiError::NotFound));
-            }
-            let updated = store::set_action_status(
-                conn,
-                &id,
-                status == ActionStatus::Done,
-                &caller.person_id,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record_action.status",
-                "record_action",
-                Some(&id),
-                json!({"status": status.as_str()}),
-            )?;
-            Ok(Ok(ActionView::from(updated)))
-        })
-        .await;
-    Ok(HttpResponse::Ok().json(settle(updated)?))
+        .transact(move |conn| actions::set_status(conn, &caller, &id, done))
+        .await?;
+    Ok(HttpResponse::Ok().json(ActionView::from(updated)))
 }

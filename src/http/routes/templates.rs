@@ -2,23 +2,18 @@
 //! of supervision over a period.
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::find_visible;
+use crate::app::templates::{self, FunctionCoverage, NewTemplate as Adding};
 use crate::domain::dates::Day;
-use crate::domain::people::organisation_today;
-use crate::domain::records::{check_key, check_template, Coverage, TemplateSection};
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::domain::records::{Coverage, TemplateSection};
 use crate::http::extract::{Caller, Json, Query};
 use crate::http::problem::{ApiResult, Problem};
-use crate::http::views::utc;
+use crate::http::views::records::TemplateView;
 use crate::http::AppState;
-use crate::store::records::{self as store, Template};
-use crate::store::{audit, Page};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -26,37 +21,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(get_template)
         .service(add_template)
         .service(function_coverage);
-}
-
-/// One version of a record template.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4e10", "key": "default", "version": 1,
-    "name": "Supervision record (pro-forma)",
-    "sections": [{"key": "issues_discussed", "title": "Issues discussed and agreed goals", "guidance": "What was discussed and what was agreed.", "functions": ["management", "support"]}],
-    "created_at": "2026-11-25T09:00:00Z"
-}))]
-pub struct TemplateView {
-    pub id: String,
-    /// Versions of one template share a key.
-    pub key: String,
-    pub version: i32,
-    pub name: String,
-    pub sections: Vec<TemplateSection>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<Template> for TemplateView {
-    fn from(t: Template) -> TemplateView {
-        TemplateView {
-            id: t.id,
-            key: t.key,
-            version: t.version,
-            name: t.name,
-            sections: t.sections,
-            created_at: utc(t.created_at),
-        }
-    }
 }
 
 /// Every version of every record template, newest version of each first. The shipped
@@ -71,7 +35,7 @@ impl From<Template> for TemplateView {
 )]
 #[get("/record-templates")]
 async fn list_templates(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
-    let templates = state.db.read(store::templates).await?;
+    let templates = state.db.query(templates::list).await?;
     let views: Vec<TemplateView> = templates.into_iter().map(TemplateView::from).collect();
     Ok(HttpResponse::Ok().json(views))
 }
@@ -93,10 +57,9 @@ async fn get_template(
     _caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let template = state
         .db
-        .read(move |conn| store::template(conn, &id))
+        .query(move |conn| templates::get(conn, &id))
         .await?;
     Ok(HttpResponse::Ok().json(TemplateView::from(template)))
 }
@@ -143,34 +106,19 @@ async fn add_template(
     caller: Caller,
     body: Json<NewTemplate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
     let NewTemplate {
         key,
         name,
         sections,
     } = body.0;
-    let mut invalid = Invalid::default();
-    invalid.check(check_key("key", &key));
-    let name = invalid.check(bounded_text("name", &name, 1, 200));
-    let sections = invalid.check(check_template(&sections));
-    let (name, sections) = invalid.into_result(|| (name, sections))?;
-    let (name, sections) = (name.unwrap_or_default(), sections.unwrap_or_default());
-    let actor = caller.for_audit();
+    let new = Adding {
+        key,
+        name,
+        sections,
+    };
     let template = state
         .db
-        .write(move |conn| {
-            let template =
-                store::add_template(conn, &key, &name, &sections, Some(&caller.person_id))?;
-            audit::record(
-                conn,
-                &actor,
-                "record_template.added",
-                "record_template",
-                Some(&template.id),
-                json!({"key": template.key, "version": template.version}),
-            )?;
-            Ok(template)
-        })
+        .transact(move |conn| templates::add(conn, &caller, new))
         .await?;
     Ok(HttpResponse::Created().json(TemplateView::from(template)))
 }
@@ -199,8 +147,16 @@ pub struct CoverageView {
     pub coverage: Coverage,
 }
 
-/// Longest period one coverage question may span (API-5).
-const MAX_COVERAGE_YEARS: u32 = 10;
+impl From<FunctionCoverage> for CoverageView {
+    fn from(found: FunctionCoverage) -> CoverageView {
+        CoverageView {
+            person_id: found.person_id,
+            from: found.from,
+            to: found.to,
+            coverage: found.coverage,
+        }
+    }
+}
 
 /// How a person's supervision covered the four functions (management, development, support,
 /// mediation) over a period (REC-1). For the person, their managers, auditors and
@@ -224,61 +180,10 @@ async fn function_coverage(
     id: web::Path<String>,
     query: Query<CoverageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let to = query
-        .0
-        .to
-        .map_or_else(|| organisation_today() + chrono::Days::new(1), Day::date);
-    let from = query.0.from.map_or_else(
-        || to.checked_sub_months(Months::new(12)).unwrap_or(to),
-        Day::date,
-    );
-    if from > to {
-        return Err(Invalid::field("to", "must not be before from").into());
-    }
-    if to
-        .checked_sub_months(Months::new(12 * MAX_COVERAGE_YEARS))
-        .is_some_and(|limit| from < limit)
-    {
-        return Err(Invalid::field(
-            "from",
-            format!("the period may span at most {MAX_COVERAGE_YEARS} years"),
-        )
-        .into());
-    }
-    let id = id.into_inner();
-    let view = state
+    let (from, to) = (query.0.from.map(Day::date), query.0.to.map(Day::date));
+    let found = state
         .db
-        .read(move |conn| {
-            let person = find_visible(conn, &caller, &id)?;
-            let filter = store::Filter {
-                supervisee_id: Some(person.id.clone()),
-                from: Some(from),
-                to: Some(to),
-                ..store::Filter::default()
-            };
-            // Ten years of weekly sessions is about 520 records.
-            let (records, _) = store::list(
-                conn,
-                &filter,
-                Page {
-                    limit: 1_000,
-                    offset: 0,
-                },
-            )?;
-            let mut coverage = Coverage::default();
-            for record in &records {
-                let number = record.signed_version.unwrap_or(record.current_version);
-                let version = store::version(conn, &record.id, number)?;
-                let template = store::template(conn, &version.template_id)?;
-                coverage.add(&template.sections, &version.content);
-            }
-            Ok(CoverageView {
-                person_id: person.id,
-                from,
-                to,
-                coverage,
-            })
-        })
+        .query(move |conn| templates::coverage(conn, &caller, &id, from, to))
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(CoverageView::from(found)))
 }

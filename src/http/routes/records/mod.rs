@@ -5,35 +5,27 @@
 
 mod signoff;
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::may_see;
-use super::templates::TemplateView;
-use crate::domain::dates::Day;
-use crate::domain::people::organisation_today;
-use crate::domain::records::{
-    self, content_hash, lateness, AccessReason, Content, RecordStatus, Relation, SignedVersion,
-    Standing,
+use crate::app::records::{
+    self, Granted, Listing, Printout, RecordDetail, RecordState, ThirdPartyRead,
 };
+use crate::domain::dates::Day;
+use crate::domain::records::{AccessReason, Content, RecordStatus, Standing};
 use crate::domain::sessions::Party;
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::domain::validation::Invalid;
 use crate::http::extract::{etag, page, Caller, Json, Query};
-use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::print::{record_page, Printable};
+use crate::http::problem::{ApiResult, Problem};
+use crate::http::views::records::{ActionView, TemplateView};
 use crate::http::views::{utc, Paged};
 use crate::http::AppState;
-use crate::store::line_management as links;
-use crate::store::notifications::{self, NewNotification};
-use crate::store::organisation::CalendarSet;
-use crate::store::records::{
-    self as store, Access, Addendum, Event, Record, TrackedAction, Version,
-};
-use crate::store::sessions;
-use crate::store::{audit, people, DbConnection, StoreError, StoreResult};
+use crate::store::records::{Addendum, Event, Record, Version};
 
 pub fn configure(config: &mut ServiceConfig) {
     signoff::configure(config);
@@ -86,19 +78,13 @@ pub struct RecordSummary {
     pub version: i32,
 }
 
-impl RecordSummary {
-    fn new(record: &Record, calendars: &CalendarSet) -> RecordSummary {
-        let late = lateness(
-            calendars.organisation(),
-            record.due_by,
-            record.first_sent_on,
-            organisation_today(),
-        );
+impl From<RecordState> for RecordSummary {
+    fn from(RecordState { record, late }: RecordState) -> RecordSummary {
         RecordSummary {
-            id: record.id.clone(),
-            session_id: record.session_id.clone(),
-            supervisor_id: record.supervisor_id.clone(),
-            supervisee_id: record.supervisee_id.clone(),
+            id: record.id,
+            session_id: record.session_id,
+            supervisor_id: record.supervisor_id,
+            supervisee_id: record.supervisee_id,
             held_on: record.held_on,
             due_by: record.due_by,
             status: record.status,
@@ -107,51 +93,8 @@ impl RecordSummary {
             first_sent_on: record.first_sent_on,
             signed_at: record.signed_at.map(utc),
             signed_version: record.signed_version,
-            signed_hash: record.signed_hash.clone(),
+            signed_hash: record.signed_hash,
             version: record.version,
-        }
-    }
-}
-
-/// An action tracked across records (REC-2).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4fb0",
-    "record_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4fa0",
-    "description": "Book the Signs of Safety refresher", "owner": "supervisee",
-    "owner_person_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50", "owner_name": null,
-    "due_on": "2026-12-18", "status": "open", "overdue": false, "done_at": null, "done_by": null
-}))]
-pub struct ActionView {
-    pub id: String,
-    pub record_id: String,
-    pub description: String,
-    pub owner: records::ActionOwner,
-    /// The person who owns it, when they use the service.
-    pub owner_person_id: Option<String>,
-    pub owner_name: Option<String>,
-    pub due_on: NaiveDate,
-    /// `open` or `done`.
-    pub status: String,
-    pub overdue: bool,
-    pub done_at: Option<DateTime<Utc>>,
-    pub done_by: Option<String>,
-}
-
-impl From<TrackedAction> for ActionView {
-    fn from(a: TrackedAction) -> ActionView {
-        ActionView {
-            overdue: a.status == store::ACTION_OPEN && a.due_on < organisation_today(),
-            id: a.id,
-            record_id: a.record_id,
-            description: a.description,
-            owner: a.owner_kind,
-            owner_person_id: a.owner_person_id,
-            owner_name: a.owner_name,
-            due_on: a.due_on,
-            status: a.status,
-            done_at: a.done_at.map(utc),
-            done_by: a.done_by,
         }
     }
 }
@@ -237,17 +180,15 @@ pub struct AccessView {
     pub accessed_at: DateTime<Utc>,
 }
 
-impl TryFrom<Access> for AccessView {
-    type Error = StoreError;
-
-    fn try_from(a: Access) -> StoreResult<AccessView> {
-        Ok(AccessView {
-            reason: a.reason.parse().map_err(|_| StoreError::NotFound)?,
-            id: a.id,
-            person_id: a.person_id,
-            detail: a.detail,
-            accessed_at: utc(a.accessed_at),
-        })
+impl From<ThirdPartyRead> for AccessView {
+    fn from(ThirdPartyRead { access, reason }: ThirdPartyRead) -> AccessView {
+        AccessView {
+            id: access.id,
+            person_id: access.person_id,
+            reason,
+            detail: access.detail,
+            accessed_at: utc(access.accessed_at),
+        }
     }
 }
 
@@ -295,179 +236,35 @@ pub struct RecordView {
     pub third_party_reads: Vec<AccessView>,
 }
 
-pub(super) fn record_view(
-    conn: &mut DbConnection,
-    calendars: &CalendarSet,
-    record: &Record,
-    standing: Standing,
-) -> StoreResult<RecordView> {
-    let current = store::version(conn, &record.id, record.current_version)?;
-    let template = store::template(conn, &current.template_id)?;
-    let carried = store::open_actions_of_supervisee(conn, &record.supervisee_id, &record.id)?
-        .into_iter()
-        .map(ActionView::from)
-        .collect();
-    let third_party_reads = if standing.is_party() {
-        store::accesses(conn, &record.id)?
-            .into_iter()
-            .map(AccessView::try_from)
-            .collect::<StoreResult<_>>()?
-    } else {
-        Vec::new()
-    };
-    Ok(RecordView {
-        record: RecordSummary::new(record, calendars),
-        standing,
-        template: template.into(),
-        content_version: current.number,
-        content: current.content,
-        content_hash: current.content_hash,
-        carried_actions: carried,
-        actions: store::actions_of_record(conn, &record.id)?
-            .into_iter()
-            .map(ActionView::from)
-            .collect(),
-        addenda: store::addenda(conn, &record.id)?
-            .into_iter()
-            .map(AddendumView::from)
-            .collect(),
-        timeline: store::events(conn, &record.id)?
-            .into_iter()
-            .map(EventView::from)
-            .collect(),
-        third_party_reads,
-    })
+/// The views of a list of rows.
+fn views<T, V: From<T>>(rows: Vec<T>) -> Vec<V> {
+    rows.into_iter().map(V::from).collect()
 }
 
-pub(super) fn respond(status: actix_web::http::StatusCode, view: RecordView) -> HttpResponse {
+impl From<RecordDetail> for RecordView {
+    fn from(d: RecordDetail) -> RecordView {
+        RecordView {
+            record: d.state.into(),
+            standing: d.standing,
+            template: d.template.into(),
+            content_version: d.current.number,
+            content: d.current.content,
+            content_hash: d.current.content_hash,
+            carried_actions: views(d.carried_actions),
+            actions: views(d.actions),
+            addenda: views(d.addenda),
+            timeline: views(d.timeline),
+            third_party_reads: views(d.third_party_reads),
+        }
+    }
+}
+
+/// The record with its version as the ETag.
+fn respond(status: StatusCode, detail: RecordDetail) -> HttpResponse {
+    let view = RecordView::from(detail);
     HttpResponse::build(status)
         .insert_header(("ETag", etag(view.record.version)))
         .json(view)
-}
-
-// ---- Who may do what ----
-
-/// The caller's standing to a record today (ACC-2, ACC-3).
-fn standing_of(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    record: &Record,
-) -> StoreResult<Option<Standing>> {
-    if record.supervisee_id == caller.person_id {
-        return Ok(Some(Standing::Supervisee));
-    }
-    let today = organisation_today();
-    let line_manager = links::manager_on(conn, &record.supervisee_id, today)?;
-    let oversight = caller.is_admin
-        || caller.is_auditor
-        || links::is_above(conn, &caller.person_id, &record.supervisor_id, today)?
-        || links::is_above(conn, &caller.person_id, &record.supervisee_id, today)?;
-    Ok(records::standing(Relation {
-        is_supervisor: record.supervisor_id == caller.person_id,
-        is_supervisee: false,
-        supervisor_still_supervises: crate::app::visibility::supervises_on(
-            conn,
-            &record.supervisor_id,
-            &record.supervisee_id,
-            today,
-        )?,
-        // ACC-3: the person's line manager from the date of the change.
-        caller_supervises_supervisee: line_manager.as_deref() == Some(caller.person_id.as_str()),
-        oversight,
-    }))
-}
-
-/// The record and the caller's standing; a stranger gets 404 whether or not it exists
-/// (ACC-5).
-pub(super) fn find_for(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> StoreResult<(Record, Standing)> {
-    let record = store::find(conn, id)?;
-    match standing_of(conn, caller, &record)? {
-        Some(standing) => Ok((record, standing)),
-        None => Err(StoreError::NotFound),
-    }
-}
-
-/// The record for someone who reads it without a reason: its parties, its writer and the
-/// supervisee's line manager. A read by the line manager who did not write it is logged
-/// (ACC-4); a third party is told to make an access request.
-fn find_readable(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> StoreResult<Result<(Record, Standing), ApiError>> {
-    let (record, standing) = find_for(conn, caller, id)?;
-    if !standing.reads_directly() {
-        return Ok(Err(ApiError::ReasonRequired));
-    }
-    if !standing.is_party() {
-        audit::record(
-            conn,
-            &caller.for_audit(),
-            "record.read",
-            "record",
-            Some(&record.id),
-            json!({"standing": standing}),
-        )?;
-    }
-    Ok(Ok((record, standing)))
-}
-
-/// The party acting, or why the caller may not act on the record.
-pub(super) fn acting_party(standing: Standing) -> Result<Party, ApiError> {
-    standing.party().ok_or(ApiError::Forbidden(
-        "you may read this record but not change it",
-    ))
-}
-
-pub(super) fn refusal(refusal: records::Refusal) -> ApiError {
-    match refusal {
-        records::Refusal::NotYourStep => ApiError::Forbidden("the other party takes this step"),
-        other => ApiError::Conflict(other.message()),
-    }
-}
-
-pub(super) fn hash_of(
-    record: &Record,
-    template_id: &str,
-    number: i32,
-    content: &Content,
-) -> String {
-    content_hash(&SignedVersion {
-        record_id: &record.id,
-        session_id: &record.session_id,
-        supervisor_id: &record.supervisor_id,
-        supervisee_id: &record.supervisee_id,
-        held_on: record.held_on,
-        template_id,
-        version: number,
-        content,
-    })
-}
-
-pub(super) fn notify_about(
-    conn: &mut DbConnection,
-    person_id: &str,
-    record: &Record,
-    kind: &str,
-    title: &str,
-    body: &str,
-) -> StoreResult<()> {
-    notifications::notify(
-        conn,
-        NewNotification {
-            person_id,
-            kind,
-            title,
-            body,
-            link: &format!("/records/{}", record.id),
-            subject_type: "record",
-            subject_id: &record.id,
-        },
-    )
 }
 
 // ---- Opening a record ----
@@ -505,59 +302,18 @@ async fn open_record(
     id: web::Path<String>,
     body: Json<OpenRecord>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let calendars = state.calendars.clone();
-    let view = state
+    let template_id = body.0.template_id;
+    let (detail, created) = state
         .db
-        .write(move |conn| {
-            let session = sessions::find(conn, &id)?;
-            if session.supervisor_id != caller.person_id {
-                let party = session.supervisee_id.as_deref() == Some(caller.person_id.as_str());
-                return Ok(Err(
-                    if party || may_see(conn, &caller, &session.supervisor_id)? {
-                        ApiError::Forbidden("the supervisor opens the record")
-                    } else {
-                        ApiError::NotFound
-                    },
-                ));
-            }
-            let template = match body.0.template_id {
-                Some(template_id) => Some(store::template(conn, &template_id)?),
-                None => None,
-            };
-            let calendars = calendars.load(conn)?;
-            let (record, created) = match crate::app::records::open_for_session(
-                conn,
-                &calendars,
-                &session,
-                template,
-                &caller.person_id,
-            ) {
-                Ok(opened) => opened,
-                Err(crate::app::AppError::Store(store)) => return Err(store),
-                Err(refused) => return Ok(Err(refused.into())),
-            };
-            if created {
-                audit::record(
-                    conn,
-                    &caller.for_audit(),
-                    "record.opened",
-                    "record",
-                    Some(&record.id),
-                    json!({"session_id": session.id, "template_id": record.template_id}),
-                )?;
-            }
-            let view = record_view(conn, &calendars, &record, Standing::Supervisor)?;
-            Ok(Ok((view, created)))
-        })
-        .await;
-    let (view, created) = settle(view)?;
+        .transact(move |conn| records::open(conn, &caller, &calendars, &id, template_id.as_deref()))
+        .await?;
     let status = if created {
-        actix_web::http::StatusCode::CREATED
+        StatusCode::CREATED
     } else {
-        actix_web::http::StatusCode::OK
+        StatusCode::OK
     };
-    Ok(respond(status, view))
+    Ok(respond(status, detail))
 }
 
 /// The record of a session, for those who may read it.
@@ -578,30 +334,13 @@ async fn session_record(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let calendars = state.calendars.clone();
-    let view = state
+    // A write: reads by anyone but the parties are logged in the same transaction.
+    let detail = state
         .db
-        .write(move |conn| {
-            let record = store::for_session(conn, &id)?.ok_or(StoreError::NotFound)?;
-            read_view(conn, &calendars, &caller, &record.id)
-        })
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(view)?))
-}
-
-fn read_view(
-    conn: &mut DbConnection,
-    calendars: &crate::store::organisation::Calendars,
-    caller: &Caller,
-    id: &str,
-) -> StoreResult<ApiResult<RecordView>> {
-    let (record, standing) = match find_readable(conn, caller, id)? {
-        Ok(found) => found,
-        Err(refused) => return Ok(Err(refused)),
-    };
-    let calendars = calendars.load(conn)?;
-    Ok(Ok(record_view(conn, &calendars, &record, standing)?))
+        .transact(move |conn| records::of_session(conn, &caller, &calendars, &id))
+        .await?;
+    Ok(respond(StatusCode::OK, detail))
 }
 
 /// A record in full. Its parties, its writer after a change of manager, and the supervisee's
@@ -624,14 +363,13 @@ async fn get_record(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let calendars = state.calendars.clone();
     // A write: reads by anyone but the parties are logged in the same transaction.
-    let view = state
+    let detail = state
         .db
-        .write(move |conn| read_view(conn, &calendars, &caller, &id))
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(view)?))
+        .transact(move |conn| records::get(conn, &caller, &calendars, &id))
+        .await?;
+    Ok(respond(StatusCode::OK, detail))
 }
 
 // ---- Versions and print ----
@@ -689,22 +427,15 @@ async fn list_versions(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let list = state
+    let (record, versions) = state
         .db
-        .write(move |conn| {
-            let (record, _) = match find_readable(conn, &caller, &id)? {
-                Ok(found) => found,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            let versions = store::versions(conn, &record.id)?
-                .into_iter()
-                .map(|v| version_view(&record, v, false))
-                .collect::<Vec<_>>();
-            Ok(Ok(versions))
-        })
-        .await;
-    Ok(HttpResponse::Ok().json(settle(list)?))
+        .transact(move |conn| records::versions(conn, &caller, &id))
+        .await?;
+    let views: Vec<VersionView> = versions
+        .into_iter()
+        .map(|v| version_view(&record, v, false))
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
 }
 
 /// One version of the record with its content and hash.
@@ -729,18 +460,11 @@ async fn get_version(
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
     let (id, number) = path.into_inner();
-    let found = state
+    let (record, version) = state
         .db
-        .write(move |conn| {
-            let (record, _) = match find_readable(conn, &caller, &id)? {
-                Ok(found) => found,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            let version = store::version(conn, &record.id, number)?;
-            Ok(Ok(version_view(&record, version, true)))
-        })
-        .await;
-    Ok(HttpResponse::Ok().json(settle(found)?))
+        .transact(move |conn| records::version(conn, &caller, &id, number))
+        .await?;
+    Ok(HttpResponse::Ok().json(version_view(&record, version, true)))
 }
 
 /// A signed record as a printable HTML page, with the hash of the signed version and of each
@@ -763,42 +487,27 @@ async fn print_record(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let page = state
+    // The read stays logged when the record is not signed yet (the inner refusal).
+    let printout = state
         .db
-        .write(move |conn| {
-            let (record, _) = match find_readable(conn, &caller, &id)? {
-                Ok(found) => found,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            let Some(signed_number) = record.signed_version else {
-                return Ok(Err(ApiError::Conflict(
-                    "only a record signed by both can be printed".into(),
-                )));
-            };
-            let signed = store::version(conn, &record.id, signed_number)?;
-            let template = store::template(conn, &signed.template_id)?;
-            let supervisor = people::find(conn, &record.supervisor_id)?.display_name;
-            let supervisee = people::find(conn, &record.supervisee_id)?.display_name;
-            let events = store::events(conn, &record.id)?;
-            let addenda = store::addenda(conn, &record.id)?;
-            Ok(Ok(crate::http::print::record_page(
-                &crate::http::print::Printable {
-                    record: &record,
-                    supervisor: &supervisor,
-                    supervisee: &supervisee,
-                    template: &template,
-                    signed: &signed,
-                    events: &events,
-                    addenda: &addenda,
-                },
-            )))
-        })
-        .await;
+        .transact(move |conn| records::printout(conn, &caller, &id))
+        .await??;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(settle(page)?))
+        .body(page_of(&printout)))
+}
+
+fn page_of(p: &Printout) -> String {
+    record_page(&Printable {
+        record: &p.record,
+        supervisor: &p.supervisor,
+        supervisee: &p.supervisee,
+        template: &p.template,
+        signed: &p.signed,
+        events: &p.events,
+        addenda: &p.addenda,
+    })
 }
 
 // ---- Third-party access (ACC-2) ----
@@ -854,53 +563,16 @@ async fn request_access(
     body: Json<AccessRequest>,
 ) -> ApiResult<HttpResponse> {
     let AccessRequest { reason, detail } = body.0;
-    let detail = bounded_text("detail", &detail, 10, 1_000)?;
-    let id = id.into_inner();
+    let request = records::AccessRequest { reason, detail };
     let calendars = state.calendars.clone();
-    let granted = state
+    let Granted { read, record } = state
         .db
-        .write(move |conn| {
-            let (record, standing) = find_for(conn, &caller, &id)?;
-            if standing.reads_directly() {
-                return Ok(Err(ApiError::Conflict(
-                    "you read this record without a reason; GET it instead".into(),
-                )));
-            }
-            let access = store::record_access(
-                conn,
-                &record.id,
-                &caller.person_id,
-                reason.as_str(),
-                &detail,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.read",
-                "record",
-                Some(&record.id),
-                json!({"standing": standing, "reason": reason}),
-            )?;
-            notify_about(
-                conn,
-                &record.supervisee_id,
-                &record,
-                "record_accessed",
-                "Your supervision record was read",
-                &format!(
-                    "The record of your session on {} was read for this reason: {}.",
-                    record.held_on,
-                    reason.as_str()
-                ),
-            )?;
-            let calendars = calendars.load(conn)?;
-            Ok(Ok(AccessGranted {
-                access: AccessView::try_from(access)?,
-                record: record_view(conn, &calendars, &record, standing)?,
-            }))
-        })
-        .await;
-    Ok(HttpResponse::Ok().json(settle(granted)?))
+        .transact(move |conn| records::request_access(conn, &caller, &calendars, &id, request))
+        .await?;
+    Ok(HttpResponse::Ok().json(AccessGranted {
+        access: read.into(),
+        record: record.into(),
+    }))
 }
 
 // ---- Lists ----
@@ -932,46 +604,20 @@ pub struct RecordsQuery {
 }
 
 impl RecordsQuery {
-    fn filter(&self) -> Result<store::Filter, Invalid> {
-        let (from, to) = (self.from.map(Day::date), self.to.map(Day::date));
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                return Err(Invalid::field("to", "must not be before from"));
-            }
-        }
-        Ok(store::Filter {
-            statuses: self.status.into_iter().collect(),
-            from,
-            to,
-            late_on: (self.late == Some(true)).then(organisation_today),
-            ..store::Filter::default()
+    fn listing(&self) -> ApiResult<Listing> {
+        Ok(Listing {
+            status: self.status,
+            late: self.late == Some(true),
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
+            page: page(self.limit, self.offset)?,
         })
     }
 }
 
-async fn list(
-    state: web::Data<AppState>,
-    filter: store::Filter,
-    page: crate::store::Page,
-    allowed: impl FnOnce(&mut DbConnection) -> StoreResult<bool> + Send + 'static,
-) -> ApiResult<HttpResponse> {
-    let calendars = state.calendars.clone();
-    let listed = state
-        .db
-        .read(move |conn| {
-            if !allowed(conn)? {
-                return Err(StoreError::NotFound);
-            }
-            let calendars = calendars.load(conn)?;
-            let (items, total) = store::list(conn, &filter, page)?;
-            let items = items
-                .iter()
-                .map(|r| RecordSummary::new(r, &calendars))
-                .collect();
-            Ok(Paged::new(items, total, page))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(listed))
+fn paged(found: (Vec<RecordState>, i64), page: crate::store::Page) -> HttpResponse {
+    let (items, total) = found;
+    HttpResponse::Ok().json(Paged::new(views::<_, RecordSummary>(items), total, page))
 }
 
 /// Records you are a party to, newest session first, with status and lateness (REC-5).
@@ -992,14 +638,18 @@ async fn my_records(
     caller: Caller,
     query: Query<RecordsQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = page(query.0.limit, query.0.offset)?;
-    let mut filter = query.0.filter()?;
-    match query.0.role {
-        None => filter.party = Some(caller.person_id),
-        Some(RecordRole::Supervisor) => filter.supervisor_id = Some(caller.person_id),
-        Some(RecordRole::Supervisee) => filter.supervisee_id = Some(caller.person_id),
-    }
-    list(state, filter, page, |_| Ok(true)).await
+    let listing = query.0.listing()?;
+    let role = query.0.role.map(|role| match role {
+        RecordRole::Supervisor => Party::Supervisor,
+        RecordRole::Supervisee => Party::Supervisee,
+    });
+    let calendars = state.calendars.clone();
+    let page = listing.page;
+    let found = state
+        .db
+        .query(move |conn| records::mine(conn, &caller, &calendars, role, &listing))
+        .await?;
+    Ok(paged(found, page))
 }
 
 /// A person's records as supervisee, newest first: status and lateness only, never content.
@@ -1026,12 +676,12 @@ async fn person_records(
     if query.0.role.is_some() {
         return Err(Invalid::field("role", "only for /me/records").into());
     }
-    let page = page(query.0.limit, query.0.offset)?;
-    let mut filter = query.0.filter()?;
-    let person = id.into_inner();
-    filter.supervisee_id = Some(person.clone());
-    list(state, filter, page, move |conn| {
-        may_see(conn, &caller, &person)
-    })
-    .await
+    let listing = query.0.listing()?;
+    let calendars = state.calendars.clone();
+    let page = listing.page;
+    let found = state
+        .db
+        .query(move |conn| records::of_person(conn, &caller, &calendars, &id, &listing))
+        .await?;
+    Ok(paged(found, page))
 }

@@ -2,30 +2,18 @@
 //! asks for amendments, either records a disagreement; after the lock, addenda. Every step
 //! runs the state machine of `domain::records` under If-Match.
 
+use actix_web::http::StatusCode;
 use actix_web::{post, put, web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{
-    acting_party, find_for, hash_of, notify_about, record_view, refusal, respond, RecordView,
-};
-use crate::domain::people::organisation_today;
-use crate::domain::records::{
-    self, check_complete, check_content, content_hash, may_add_addendum, may_countersign, next,
-    CaseReferencePattern, Content, DisagreementProposal, RecordStatus, SignedAddendum, Step,
-    MAX_ADDENDUM_CHARS,
-};
-use crate::domain::sessions::Party;
-use crate::domain::validation::Invalid;
+use super::{respond, RecordView};
+use crate::app::records::signoff::{self, Disagreement as Disputing, Edit, Stepped};
+use crate::domain::records::{Content, DisagreementProposal};
 use crate::http::extract::{Caller, IfMatch, Json};
-use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::AppState;
-use crate::store::line_management as links;
-use crate::store::organisation::CalendarSet;
-use crate::store::records::{self as store, Change, Record};
-use crate::store::{audit, new_id, DbConnection, StoreError, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -38,58 +26,14 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(countersign_addendum);
 }
 
-/// Runs one sign-off step under If-Match and answers with the record as it now is.
-async fn step<F>(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: String,
-    expected: IfMatch,
-    work: F,
-) -> ApiResult<HttpResponse>
-where
-    F: FnOnce(
-            &mut DbConnection,
-            &CalendarSet,
-            &Caller,
-            &Record,
-            Party,
-        ) -> StoreResult<ApiResult<Record>>
-        + Send
-        + 'static,
-{
-    let calendars = state.calendars.clone();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            let (record, standing) = find_for(conn, &caller, &id)?;
-            if !standing.reads_directly() {
-                return Ok(Err(ApiError::ReasonRequired));
-            }
-            let party = match acting_party(standing) {
-                Ok(party) => party,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            if record.version != expected.expect(record.version) {
-                let calendars = calendars.load(conn)?;
-                let current = record_view(conn, &calendars, &record, standing)?;
-                return Ok(Err(ApiError::PreconditionFailed {
-                    current: serde_json::to_value(current).ok(),
-                }));
-            }
-            let calendars = calendars.load(conn)?;
-            let record = match work(conn, &calendars, &caller, &record, party)? {
-                Ok(record) => record,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            Ok(Ok(record_view(conn, &calendars, &record, standing)?))
-        })
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(outcome)?))
-}
-
-/// The state after this step, or the refusal as an API error.
-fn advance(record: &Record, party: Party, step: Step) -> ApiResult<RecordStatus> {
-    next(record.status, party, step).map_err(refusal)
+/// The record after the step, or 412 with the record as it is now.
+fn stepped(outcome: Stepped) -> ApiResult<HttpResponse> {
+    match outcome {
+        Stepped::Done(detail) => Ok(respond(StatusCode::OK, detail)),
+        Stepped::Stale(detail) => Err(ApiError::PreconditionFailed {
+            current: serde_json::to_value(RecordView::from(detail)).ok(),
+        }),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -146,70 +90,16 @@ async fn edit_record(
         template_id,
         content,
     } = body.0;
-    step(
-        state,
-        caller,
-        id.into_inner(),
-        version,
-        move |conn, calendars, caller, record, party| {
-            let status = match advance(record, party, Step::Edit) {
-                Ok(status) => status,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            let template =
-                store::template(conn, template_id.as_deref().unwrap_or(&record.template_id))?;
-            let pattern: CaseReferencePattern = calendars
-                .settings
-                .case_reference_pattern
-                .parse()
-                .map_err(|e: String| StoreError::Conflict(e))?;
-            let content = match check_content(content, &template.sections, &pattern) {
-                Ok(content) => content,
-                Err(invalid) => return Ok(Err(prefix("content", invalid).into())),
-            };
-            let number = record.current_version + 1;
-            let hash = hash_of(record, &template.id, number, &content);
-            let updated = store::update(
-                conn,
-                record,
-                record.version,
-                Change {
-                    status: Some(status),
-                    new_version: Some((&template.id, &content, hash)),
-                    ..Change::default()
-                },
-                &caller.person_id,
-            )?;
-            store::add_event(
-                conn,
-                &record.id,
-                "edited",
-                Some(number),
-                &caller.person_id,
-                None,
-                None,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.edited",
-                "record",
-                Some(&record.id),
-                json!({"version_number": number}),
-            )?;
-            Ok(Ok(updated))
-        },
-    )
-    .await
-}
-
-/// Field paths relative to the body: `content.sections.x`.
-fn prefix(root: &str, invalid: Invalid) -> Invalid {
-    let mut out = Invalid::default();
-    for error in invalid.0 {
-        out.push(format!("{root}.{}", error.field), error.message);
-    }
-    out
+    let edit = Edit {
+        template_id,
+        content,
+    };
+    let calendars = state.calendars.clone();
+    let outcome = state
+        .db
+        .transact(move |conn| signoff::edit(conn, &caller, &calendars, &id, version, edit))
+        .await?;
+    stepped(outcome)
 }
 
 /// Send the record to the supervisee for signature (the supervisor; sending is their
@@ -240,63 +130,12 @@ async fn send_record(
     id: web::Path<String>,
     version: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    step(
-        state,
-        caller,
-        id.into_inner(),
-        version,
-        |conn, _, caller, record, party| {
-            let status = match advance(record, party, Step::Send) {
-                Ok(status) => status,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            let current = store::version(conn, &record.id, record.current_version)?;
-            if let Err(invalid) = check_complete(&current.content) {
-                return Ok(Err(prefix("content", invalid).into()));
-            }
-            let updated = store::update(
-                conn,
-                record,
-                record.version,
-                Change {
-                    status: Some(status),
-                    sent_on: Some(organisation_today()),
-                    ..Change::default()
-                },
-                &caller.person_id,
-            )?;
-            store::add_event(
-                conn,
-                &record.id,
-                "sent",
-                Some(record.current_version),
-                &caller.person_id,
-                None,
-                None,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.sent",
-                "record",
-                Some(&record.id),
-                json!({"version_number": record.current_version}),
-            )?;
-            notify_about(
-                conn,
-                &record.supervisee_id,
-                record,
-                "record_awaiting_signature",
-                "A supervision record is ready to sign",
-                &format!(
-                    "Your supervisor sent the record of your session on {}.",
-                    record.held_on
-                ),
-            )?;
-            Ok(Ok(updated))
-        },
-    )
-    .await
+    let calendars = state.calendars.clone();
+    let outcome = state
+        .db
+        .transact(move |conn| signoff::send(conn, &caller, &calendars, &id, version))
+        .await?;
+    stepped(outcome)
 }
 
 /// Sign the record as sent (the supervisee). Signed by both, it is locked: its hash is
@@ -325,61 +164,12 @@ async fn sign_record(
     id: web::Path<String>,
     version: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    step(
-        state,
-        caller,
-        id.into_inner(),
-        version,
-        |conn, _, caller, record, party| {
-            let status = match advance(record, party, Step::Sign) {
-                Ok(status) => status,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            let signed = store::version(conn, &record.id, record.current_version)?;
-            let updated = store::update(
-                conn,
-                record,
-                record.version,
-                Change {
-                    status: Some(status),
-                    signed: Some((signed.number, signed.content_hash.clone())),
-                    ..Change::default()
-                },
-                &caller.person_id,
-            )?;
-            store::track_actions(conn, &updated, &signed.content.actions)?;
-            store::add_event(
-                conn,
-                &record.id,
-                "signed",
-                Some(signed.number),
-                &caller.person_id,
-                None,
-                None,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.signed",
-                "record",
-                Some(&record.id),
-                json!({"version_number": signed.number, "content_hash": signed.content_hash}),
-            )?;
-            notify_about(
-                conn,
-                &record.supervisor_id,
-                record,
-                "record_signed",
-                "A supervision record is signed",
-                &format!(
-                    "The record of the session on {} is signed by both of you.",
-                    record.held_on
-                ),
-            )?;
-            Ok(Ok(updated))
-        },
-    )
-    .await
+    let calendars = state.calendars.clone();
+    let outcome = state
+        .db
+        .transact(move |conn| signoff::sign(conn, &caller, &calendars, &id, version))
+        .await?;
+    stepped(outcome)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -421,62 +211,15 @@ async fn request_amendments(
     version: IfMatch,
     body: Json<AmendmentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let comment = records::long_text("comment", &body.0.comment, 2_000)?;
-    if comment.is_empty() {
-        return Err(Invalid::field("comment", "say what should change").into());
-    }
-    step(
-        state,
-        caller,
-        id.into_inner(),
-        version,
-        move |conn, _, caller, record, party| {
-            let status = match advance(record, party, Step::RequestAmendments) {
-                Ok(status) => status,
-                Err(refused) => return Ok(Err(refused)),
-            };
-            let updated = store::update(
-                conn,
-                record,
-                record.version,
-                Change {
-                    status: Some(status),
-                    ..Change::default()
-                },
-                &caller.person_id,
-            )?;
-            store::add_event(
-                conn,
-                &record.id,
-                "amendments_requested",
-                Some(record.current_version),
-                &caller.person_id,
-                Some(&comment),
-                None,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.amendments_requested",
-                "record",
-                Some(&record.id),
-                json!({"version_number": record.current_version}),
-            )?;
-            notify_about(
-                conn,
-                &record.supervisor_id,
-                record,
-                "record_amendments_requested",
-                "Amendments asked for",
-                &format!(
-                    "Your supervisee asked for changes to the record of {}.",
-                    record.held_on
-                ),
-            )?;
-            Ok(Ok(updated))
-        },
-    )
-    .await
+    let calendars = state.calendars.clone();
+    let outcome = state
+        .db
+        .transact(move |conn| {
+            let comment = &body.0.comment;
+            signoff::request_amendments(conn, &caller, &calendars, &id, version, comment)
+        })
+        .await?;
+    stepped(outcome)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -517,61 +260,13 @@ async fn record_disagreement(
     body: Json<Disagreement>,
 ) -> ApiResult<HttpResponse> {
     let Disagreement { comment, proposal } = body.0;
-    let comment = records::long_text("comment", &comment, 2_000)?;
-    if comment.is_empty() {
-        return Err(Invalid::field("comment", "say what is disputed").into());
-    }
-    let id = id.into_inner();
+    let disputing = Disputing { comment, proposal };
     let calendars = state.calendars.clone();
-    let view = state
+    let detail = state
         .db
-        .write(move |conn| {
-            let (record, standing) = find_for(conn, &caller, &id)?;
-            if !standing.reads_directly() {
-                return Ok(Err(ApiError::ReasonRequired));
-            }
-            if let Err(refused) = acting_party(standing) {
-                return Ok(Err(refused));
-            }
-            store::add_event(
-                conn,
-                &record.id,
-                "disagreement",
-                Some(record.current_version),
-                &caller.person_id,
-                Some(&comment),
-                Some(proposal.as_str()),
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.disagreement",
-                "record",
-                Some(&record.id),
-                json!({"proposal": proposal}),
-            )?;
-            if proposal == DisagreementProposal::Escalate {
-                if let Some(manager) =
-                    links::manager_on(conn, &record.supervisor_id, organisation_today())?
-                {
-                    notify_about(
-                        conn,
-                        &manager,
-                        &record,
-                        "record_disagreement_escalated",
-                        "A supervision disagreement was escalated",
-                        &format!(
-                            "A disagreement about the record of {} was escalated to you.",
-                            record.held_on
-                        ),
-                    )?;
-                }
-            }
-            let calendars = calendars.load(conn)?;
-            Ok(Ok(record_view(conn, &calendars, &record, standing)?))
-        })
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(view)?))
+        .transact(move |conn| signoff::disagree(conn, &caller, &calendars, &id, disputing))
+        .await?;
+    Ok(respond(StatusCode::OK, detail))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -613,74 +308,15 @@ async fn add_addendum(
     version: IfMatch,
     body: Json<NewAddendum>,
 ) -> ApiResult<HttpResponse> {
-    let text = records::long_text("text", &body.0.text, MAX_ADDENDUM_CHARS)?;
-    if text.is_empty() {
-        return Err(Invalid::field("text", "must not be empty").into());
-    }
-    step(
-        state,
-        caller,
-        id.into_inner(),
-        version,
-        move |conn, _, caller, record, party| {
-            if let Err(refused) = may_add_addendum(record.status) {
-                return Ok(Err(refusal(refused)));
-            }
-            let addendum_id = new_id();
-            let hash = content_hash(&SignedAddendum {
-                record_id: &record.id,
-                addendum_id: &addendum_id,
-                author_id: &caller.person_id,
-                text: &text,
-            });
-            store::add_addendum(
-                conn,
-                &addendum_id,
-                &record.id,
-                &caller.person_id,
-                &text,
-                &hash,
-            )?;
-            let updated = store::update(
-                conn,
-                record,
-                record.version,
-                Change::default(),
-                &caller.person_id,
-            )?;
-            store::add_event(
-                conn,
-                &record.id,
-                "addendum_added",
-                None,
-                &caller.person_id,
-                None,
-                None,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.addendum_added",
-                "record",
-                Some(&record.id),
-                json!({"addendum_id": addendum_id, "content_hash": hash}),
-            )?;
-            let other = match party {
-                Party::Supervisor => &record.supervisee_id,
-                Party::Supervisee => &record.supervisor_id,
-            };
-            notify_about(
-                conn,
-                other,
-                record,
-                "record_addendum",
-                "An addendum to countersign",
-                &format!("An addendum was added to the record of {}.", record.held_on),
-            )?;
-            Ok(Ok(updated))
-        },
-    )
-    .await
+    let calendars = state.calendars.clone();
+    let outcome = state
+        .db
+        .transact(move |conn| {
+            let text = &body.0.text;
+            signoff::add_addendum(conn, &caller, &calendars, &id, version, text)
+        })
+        .await?;
+    stepped(outcome)
 }
 
 /// Countersign an addendum (the party who did not write it), once. The addendum is marked
@@ -710,56 +346,13 @@ async fn countersign_addendum(
     path: web::Path<(String, String)>,
     version: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let (id, addendum_id) = path.into_inner();
-    step(
-        state,
-        caller,
-        id,
-        version,
-        move |conn, _, caller, record, party| {
-            let addendum = store::addendum(conn, &record.id, &addendum_id)?;
-            let author = if addendum.author_id == record.supervisor_id {
-                Party::Supervisor
-            } else {
-                Party::Supervisee
-            };
-            if let Err(refused) =
-                may_countersign(author, party, addendum.countersigned_at.is_some())
-            {
-                return Ok(Err(match refused {
-                    records::Refusal::Locked => {
-                        ApiError::Conflict("the addendum is already countersigned".into())
-                    }
-                    other => refusal(other),
-                }));
-            }
-            store::countersign(conn, &record.id, &addendum_id, &caller.person_id)?;
-            let updated = store::update(
-                conn,
-                record,
-                record.version,
-                Change::default(),
-                &caller.person_id,
-            )?;
-            store::add_event(
-                conn,
-                &record.id,
-                "addendum_countersigned",
-                None,
-                &caller.person_id,
-                None,
-                None,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "record.addendum_countersigned",
-                "record",
-                Some(&record.id),
-                json!({"addendum_id": addendum_id}),
-            )?;
-            Ok(Ok(updated))
-        },
-    )
-    .await
+    let (id, addendum) = path.into_inner();
+    let calendars = state.calendars.clone();
+    let outcome = state
+        .db
+        .transact(move |conn| {
+            signoff::countersign(conn, &caller, &calendars, &id, version, &addendum)
+        })
+        .await?;
+    stepped(outcome)
 }
