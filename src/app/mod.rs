@@ -12,7 +12,9 @@
 //! sides to this.
 
 pub mod agreements;
+pub mod calendar;
 pub mod error;
+pub mod organisation;
 pub mod records;
 pub mod sessions;
 pub mod visibility;
