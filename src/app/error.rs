@@ -87,6 +87,10 @@ codes! {
     SessionNotHeld = "session-not-held", Conflict;
     /// A date falls outside the working-day calendar's range; import the holidays first.
     OutsideCalendar = "outside-calendar", Conflict;
+
+    // people.
+    /// The period of line management overlaps another period for the same person.
+    LineManagementOverlaps = "line-management-overlaps", Conflict;
 }
 
 /// A refusal: its code, and a sentence for people.
