@@ -103,6 +103,10 @@ codes! {
     AlreadyCountersigned = "already-countersigned", Conflict;
     /// You read this record directly; an access request with a reason is for third parties.
     ReasonNotNeeded = "reason-not-needed", Conflict;
+
+    // people.
+    /// The period of line management overlaps another period for the same person.
+    LineManagementOverlaps = "line-management-overlaps", Conflict;
 }
 
 /// A refusal: its code, and a sentence for people.

@@ -13,7 +13,12 @@
 
 pub mod actions;
 pub mod agreements;
+pub mod auth;
+pub mod calendar;
 pub mod error;
+pub mod me;
+pub mod organisation;
+pub mod people;
 pub mod records;
 pub mod sessions;
 pub mod templates;

@@ -86,6 +86,14 @@ impl AppState {
             )),
         }
     }
+
+    /// What the sign-in use cases sign tokens with.
+    pub fn issuer(&self) -> crate::app::auth::Issuer<'_> {
+        crate::app::auth::Issuer {
+            keys: &self.tokens,
+            refresh_ttl: self.refresh_ttl,
+        }
+    }
 }
 
 /// Registers the documented routes on `app` and returns it with the OpenAPI document they make.

@@ -8,26 +8,24 @@
 //! lie in 1990–2100, the years the calendar covers exactly, which also bounds every range
 //! (API-5).
 
-use std::sync::Arc;
-
 use actix_web::{delete, get, post, web, HttpResponse};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::domain::calendar::feed::{self, RegionChange};
-use crate::domain::calendar::{Calendar, CalendarError, Holiday, Region};
+use crate::app::calendar;
+use crate::domain::calendar::feed::RegionChange;
+use crate::domain::calendar::{Holiday, Region};
 use crate::domain::dates::Day;
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::domain::validation::Invalid;
 use crate::http::extract::{page, Caller, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::calendar::HolidayRegion;
 use crate::http::views::{utc, Paged};
 use crate::http::AppState;
-use crate::store::audit;
-use crate::store::organisation::{self, CalendarSet, ClosureDay};
+use crate::store::organisation::ClosureDay;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -40,68 +38,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(import_holidays);
 }
 
-/// The part of the UK whose public holidays apply (CAL-1).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum HolidayRegion {
-    #[default]
-    EnglandAndWales,
-    Scotland,
-    NorthernIreland,
-}
-
-impl From<HolidayRegion> for Region {
-    fn from(region: HolidayRegion) -> Region {
-        match region {
-            HolidayRegion::EnglandAndWales => Region::EnglandAndWales,
-            HolidayRegion::Scotland => Region::Scotland,
-            HolidayRegion::NorthernIreland => Region::NorthernIreland,
-        }
-    }
-}
-
-impl From<Region> for HolidayRegion {
-    fn from(region: Region) -> HolidayRegion {
-        match region {
-            Region::EnglandAndWales => HolidayRegion::EnglandAndWales,
-            Region::Scotland => HolidayRegion::Scotland,
-            Region::NorthernIreland => HolidayRegion::NorthernIreland,
-        }
-    }
-}
-
-/// Largest number of working days `add-working-days` adds or subtracts (about 40 years).
-pub const MAX_DAYS: i32 = 10_000;
-
 /// A query parameter that must be present: 400 naming it when it is not.
 fn required<T>(field: &str, value: Option<T>) -> ApiResult<T> {
     value.ok_or_else(|| ApiError::bad_field(field, "is required"))
-}
-
-fn years_covered() -> String {
-    format!(
-        "must be in the years {} to {} that the calendar covers",
-        Calendar::FIRST_YEAR,
-        Calendar::LAST_YEAR
-    )
-}
-
-fn covers_year(year: i32) -> bool {
-    (Calendar::FIRST_YEAR..=Calendar::LAST_YEAR).contains(&year)
-}
-
-/// Records `field` as invalid when `date` is outside the calendar's years.
-fn check_covered(invalid: &mut Invalid, field: &str, date: NaiveDate) {
-    if !covers_year(date.year()) {
-        invalid.push(field, years_covered());
-    }
-}
-
-/// The organisation's calendars (one per region, with its closure days), fresh from the
-/// database's versions.
-pub(crate) async fn calendars(state: &AppState) -> ApiResult<Arc<CalendarSet>> {
-    let calendars = state.calendars.clone();
-    Ok(state.db.read(move |conn| calendars.load(conn)).await?)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -146,21 +85,12 @@ async fn working_days(
     let query = query.0;
     let from = required("from", query.from)?.date();
     let to = required("to", query.to)?.date();
-    let mut invalid = Invalid::default();
-    check_covered(&mut invalid, "from", from);
-    check_covered(&mut invalid, "to", to);
-    invalid.into_result(|| ())?;
     let region = Region::from(query.region.unwrap_or_default());
-    let working_days = calendars(&state)
-        .await?
-        .region(region)
-        .working_days_between(from, to)
-        .map_err(|err| match err {
-            CalendarError::OutOfRange { date } if date == from => {
-                Invalid::field("from", years_covered())
-            }
-            _ => Invalid::field("to", years_covered()),
-        })?;
+    let calendars = state.calendars.clone();
+    let working_days = state
+        .db
+        .query(move |conn| calendar::working_days(conn, &calendars, from, to, region))
+        .await?;
     Ok(web::Json(WorkingDays { working_days }))
 }
 
@@ -206,31 +136,12 @@ async fn add_working_days(
     let query = query.0;
     let from = required("from", query.from)?.date();
     let days = required("days", query.days)?;
-    let mut invalid = Invalid::default();
-    check_covered(&mut invalid, "from", from);
-    if !(-MAX_DAYS..=MAX_DAYS).contains(&days) {
-        invalid.push(
-            "days",
-            format!("must be between -{MAX_DAYS} and {MAX_DAYS}"),
-        );
-    }
-    invalid.into_result(|| ())?;
     let region = Region::from(query.region.unwrap_or_default());
-    let date = calendars(&state)
-        .await?
-        .region(region)
-        .add_working_days(from, days)
-        .map_err(|err| match err {
-            CalendarError::OutOfRange { .. } => Invalid::field("from", years_covered()),
-            _ => Invalid::field(
-                "days",
-                format!(
-                    "the answer would lie outside the years {} to {} that the calendar covers",
-                    Calendar::FIRST_YEAR,
-                    Calendar::LAST_YEAR
-                ),
-            ),
-        })?;
+    let calendars = state.calendars.clone();
+    let date = state
+        .db
+        .query(move |conn| calendar::add_working_days(conn, &calendars, from, days, region))
+        .await?;
     Ok(web::Json(WorkingDate { date }))
 }
 
@@ -310,32 +221,25 @@ async fn holidays(
 ) -> ApiResult<web::Json<HolidayList>> {
     let query = query.0;
     let year = required("year", query.year)?;
-    if !covers_year(year) {
-        return Err(Invalid::field("year", years_covered()).into());
-    }
     let region = query.region.unwrap_or_default();
     let calendars = state.calendars.clone();
-    let (set, closures) = state
+    let found = state
         .db
-        .read(move |conn| Ok((calendars.load(conn)?, organisation::closure_days(conn)?)))
+        .query(move |conn| calendar::holidays(conn, &calendars, year, region.into()))
         .await?;
-    let calendar = set.region(region.into());
-    let holidays = calendar
-        .holidays(year)
-        .map_err(|_| Invalid::field("year", years_covered()))?;
     Ok(web::Json(HolidayList {
         region,
         year,
-        holidays: holidays.into_iter().map(NamedDay::from).collect(),
-        closure_days: closures
+        holidays: found.holidays.into_iter().map(NamedDay::from).collect(),
+        closure_days: found
+            .closure_days
             .into_iter()
-            .filter(|c| c.day.year() == year)
             .map(|c| NamedDay {
                 date: c.day,
                 title: c.title,
             })
             .collect(),
-        data_until: calendar.data_until(),
+        data_until: found.data_until,
     }))
 }
 
@@ -399,28 +303,18 @@ async fn list_closure_days(
     let query = query.0;
     let mut invalid = Invalid::default();
     let page = invalid.check(page(query.limit, query.offset));
-    if query.year.is_some_and(|year| !covers_year(year)) {
-        invalid.push("year", years_covered());
+    if let Some(year) = query.year {
+        invalid.check(calendar::check_year("year", year));
     }
     let page = match page {
         Some(page) if invalid.0.is_empty() => page,
         _ => return Err(invalid.into()),
     };
-    let year = query.year;
-    let days: Vec<ClosureDay> = state
+    let (days, total) = state
         .db
-        .read(organisation::closure_days)
-        .await?
-        .into_iter()
-        .filter(|c| year.is_none_or(|year| c.day.year() == year))
-        .collect();
-    let total = i64::try_from(days.len()).unwrap_or(i64::MAX);
-    let items = days
-        .into_iter()
-        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit).unwrap_or(0))
-        .map(ClosureDayView::from)
-        .collect();
+        .query(move |conn| calendar::closure_days(conn, query.year, page))
+        .await?;
+    let items = days.into_iter().map(ClosureDayView::from).collect();
     Ok(web::Json(Paged::new(items, total, page)))
 }
 
@@ -457,31 +351,10 @@ async fn create_closure_day(
     caller: Caller,
     body: Json<CreateClosureDay>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
-    let body = body.0;
-    let day = body.date.date();
-    let mut invalid = Invalid::default();
-    check_covered(&mut invalid, "date", day);
-    let title = invalid.check(bounded_text("title", &body.title, 1, 120));
-    let (Some(title), true) = (title, invalid.0.is_empty()) else {
-        return Err(invalid.into());
-    };
-    let actor = caller.for_audit();
+    let CreateClosureDay { date, title } = body.0;
     let created = state
         .db
-        .write(move |conn| {
-            let created =
-                organisation::add_closure_day(conn, day, &title, actor.person_id.as_deref())?;
-            audit::record(
-                conn,
-                &actor,
-                "closure_day.created",
-                "closure_day",
-                Some(&day.to_string()),
-                json!({}),
-            )?;
-            Ok(created)
-        })
+        .transact(move |conn| calendar::add_closure_day(conn, &caller, date.date(), &title))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -512,6 +385,7 @@ async fn delete_closure_day(
     caller: Caller,
     date: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    // Refused before the date is read, as ever: a non-administrator learns nothing from it.
     caller.require_admin()?;
     // Read as a body or query date is, so it is refused the same way.
     let day = Day::deserialize(date.as_str().into_deserializer())
@@ -519,20 +393,9 @@ async fn delete_closure_day(
             ApiError::unreadable_field("date", &err.to_string())
         })?
         .date();
-    let actor = caller.for_audit();
     state
         .db
-        .write(move |conn| {
-            organisation::remove_closure_day(conn, day)?;
-            audit::record(
-                conn,
-                &actor,
-                "closure_day.deleted",
-                "closure_day",
-                Some(&day.to_string()),
-                json!({}),
-            )
-        })
+        .transact(move |conn| calendar::remove_closure_day(conn, &caller, day))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -616,17 +479,13 @@ async fn import_holidays(
     query: Query<HolidayImportQuery>,
     body: Json<serde_json::Value>,
 ) -> ApiResult<web::Json<HolidayImport>> {
-    caller.require_admin()?;
     let dry_run = query.0.dry_run.unwrap_or(true);
-    let published = feed::parse_feed(&body.0)?;
-    let actor = caller.for_audit();
-    let work = move |conn: &mut crate::store::DbConnection| {
-        organisation::import_holidays(conn, &published, &actor, dry_run)
-    };
+    let work = move |conn: &mut _| calendar::import_holidays(conn, &caller, &body.0, dry_run);
+    // A preview changes nothing, so it needs no write transaction.
     let changes = if dry_run {
-        state.db.read(work).await?
+        state.db.query(work).await?
     } else {
-        state.db.write(work).await?
+        state.db.transact(work).await?
     };
     Ok(web::Json(HolidayImport {
         dry_run,

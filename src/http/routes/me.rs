@@ -2,19 +2,16 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::auth::{issue_tokens, TokenResponse};
-use super::people::{person_response, PersonView};
-use crate::auth::password;
-use crate::domain::people::{check_password, parse_time_zone};
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::app::me::{self, ProfileChanges};
 use crate::http::extract::{Caller, IfMatch, Json, PendingCaller};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::auth::TokenResponse;
+use crate::http::views::people::{person_response, refused_change, PersonView};
 use crate::http::AppState;
-use crate::store::{audit, people, StoreError};
+use crate::store::now;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -34,10 +31,10 @@ pub fn configure(config: &mut ServiceConfig) {
 )]
 #[get("/me")]
 async fn get_me(state: web::Data<AppState>, caller: PendingCaller) -> ApiResult<HttpResponse> {
-    let id = caller.0.person_id;
+    let caller = caller.0;
     let person = state
         .db
-        .read_small(move |conn| people::find(conn, &id))
+        .read_small(move |conn| me::profile(conn, &caller))
         .await?;
     Ok(person_response(HttpResponse::Ok(), person))
 }
@@ -73,46 +70,21 @@ async fn update_me(
     version: IfMatch,
     body: Json<UpdateMe>,
 ) -> ApiResult<HttpResponse> {
-    let mut invalid = Invalid::default();
-    let changes = people::Changes {
-        display_name: body
-            .0
-            .display_name
-            .as_deref()
-            .and_then(|v| invalid.check(bounded_text("display_name", v, 1, 200))),
-        time_zone: body
-            .0
-            .time_zone
-            .as_deref()
-            .and_then(|v| invalid.check(parse_time_zone("time_zone", v)))
-            .map(|tz| tz.name().to_string()),
-        ..people::Changes::default()
+    let changes = ProfileChanges {
+        display_name: body.0.display_name,
+        time_zone: body.0.time_zone,
     };
-    invalid.into_result(|| ())?;
-    let actor = caller.for_audit();
-    let id = caller.person_id.clone();
+    let actor = caller.clone();
     let updated = state
         .db
-        .write(move |conn| {
-            let expected = version.expect_with(|| people::find(conn, &id).map(|p| p.version))?;
-            let person = people::update(conn, &id, expected, &changes)?;
-            audit::record(
-                conn,
-                &actor,
-                "person.updated",
-                "person",
-                Some(&id),
-                json!({ "self": true }),
-            )?;
-            Ok(person)
-        })
+        .transact(move |conn| me::update_profile(conn, &actor, version, changes))
         .await;
     match updated {
         Ok(person) => Ok(person_response(HttpResponse::Ok(), person)),
-        Err(StoreError::VersionMismatch { .. }) => {
-            Err(super::people::stale(&state, caller.person_id).await)
+        Err(err) => {
+            let id = caller.person_id.clone();
+            Err(refused_change(&state, caller, id, err).await)
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -148,44 +120,25 @@ async fn change_password(
         current_password,
         new_password,
     } = body.0;
-    check_password("new_password", &new_password)?;
-    if new_password == current_password {
-        return Err(Invalid::field("new_password", "must differ from the current password").into());
-    }
-    let id = caller.person_id.clone();
+    me::check_new_password(&current_password, &new_password)?;
+    let actor = caller.clone();
     let stored = state
         .db
-        .read(move |conn| people::password_hash(conn, &id))
+        .query(move |conn| me::password_hash(conn, &actor))
         .await?;
     let new_hash = web::block(move || {
-        password::verify(&current_password, stored.as_deref())
-            .then(|| password::hash(&new_password))
+        me::new_password_hash(&current_password, stored.as_deref(), &new_password)
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .ok_or_else(|| Invalid::field("current_password", "is wrong"))?;
-    let actor = caller.for_audit();
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let id = caller.person_id.clone();
+    let shared = state.clone();
     let issued = state
         .db
-        .write({
-            let state = state.clone();
-            move |conn| {
-                let id = actor.person_id.clone().unwrap_or_default();
-                people::set_password(conn, &id, &new_hash, false)?;
-                people::sign_out_everywhere(conn, &id)?;
-                audit::record(
-                    conn,
-                    &actor,
-                    "person.password_changed",
-                    "person",
-                    Some(&id),
-                    json!({}),
-                )?;
-                let person = people::find(conn, &id)?;
-                issue_tokens(conn, &state, &person, None)
-            }
+        .transact(move |conn| {
+            me::change_password(conn, &caller, &shared.issuer(), now(), &new_hash)
         })
         .await?;
-    state.access.forget(&caller.person_id);
-    Ok(web::Json(issued))
+    state.access.forget(&id);
+    Ok(web::Json(issued.into()))
 }

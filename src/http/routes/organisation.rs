@@ -4,26 +4,18 @@
 use actix_web::{delete, get, patch, put, web, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::calendar::HolidayRegion;
-use super::people::find_visible;
-use crate::domain::pdr::{check_goals_per_year, CycleMonths};
-use crate::domain::people::organisation_today;
-use crate::domain::policy::{self, Anchor, CategoryRule, Interval, PersonDates, Phase, Profile};
-use crate::domain::records::CaseReferencePattern;
-use crate::domain::scheduling::today_in;
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::app::organisation::{self, OverrideState, SettingsRequest};
+use crate::app::AppError;
+use crate::domain::policy::{Anchor, CategoryRule, Interval, Phase, Profile};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::calendar::HolidayRegion;
 use crate::http::views::{utc, Paged};
 use crate::http::AppState;
-use crate::store::line_management as links;
-use crate::store::organisation::{self, FrequencyOverride, Settings, SettingsChange};
-use crate::store::people::Person;
-use crate::store::{audit, cases, DbConnection, StoreError, StoreResult};
+use crate::store::organisation::Settings;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -109,7 +101,7 @@ fn organisation_response(mut builder: HttpResponseBuilder, settings: Settings) -
 )]
 #[get("/organisation")]
 async fn get_organisation(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
-    let settings = state.db.read(organisation::settings).await?;
+    let settings = state.db.query(organisation::settings).await?;
     Ok(organisation_response(HttpResponse::Ok(), settings))
 }
 
@@ -163,109 +155,31 @@ async fn update_organisation(
     version: IfMatch,
     body: Json<UpdateOrganisation>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
     let body = body.0;
-    let profile = match body.policy_profile.as_deref().map(str::trim) {
-        None => None,
-        Some(id) => match policy::shipped_profile(id) {
-            Some(profile) => Some(profile.id().to_string()),
-            None => {
-                let known: Vec<String> = policy::shipped()
-                    .iter()
-                    .map(|p| p.id().to_string())
-                    .collect();
-                return Err(Invalid::field(
-                    "policy_profile",
-                    format!(
-                        "unknown policy profile; expected one of {}",
-                        known.join(", ")
-                    ),
-                )
-                .into());
-            }
-        },
-    };
-    if let Some(pattern) = &body.case_reference_pattern {
-        if let Err(message) = pattern.parse::<CaseReferencePattern>() {
-            return Err(Invalid::field("case_reference_pattern", message).into());
-        }
-    }
-    let pdr_goals_per_year = body
-        .pdr_goals_per_year
-        .map(check_goals_per_year)
-        .transpose()?;
-    let pdr_months = pdr_months(&state, version, &body).await?;
-    let change = SettingsChange {
+    let request = SettingsRequest {
         holiday_region: body.holiday_region.map(Into::into),
-        policy_profile: profile,
+        policy_profile: body.policy_profile,
         case_reference_pattern: body.case_reference_pattern,
-        pdr_months,
-        pdr_goals_per_year,
+        pdr_goals_month: body.pdr_goals_month,
+        pdr_midyear_month: body.pdr_midyear_month,
+        pdr_yearend_month: body.pdr_yearend_month,
+        pdr_goals_per_year: body.pdr_goals_per_year,
         case_supervision: body.case_supervision,
     };
-    let actor = caller.for_audit();
     let updated = state
         .db
-        .write(move |conn| {
-            let before = organisation::settings(conn)?;
-            let after = organisation::update_settings(conn, version.expect(before.version), change)?;
-            if before.case_supervision != after.case_supervision {
-                // Case reminders start or stop for everyone who supervises a case.
-                cases::touch_supervisors(conn)?;
-            }
-            audit::record(
-                conn,
-                &actor,
-                "organisation.updated",
-                "organisation",
-                None,
-                json!({
-                    "before": {"holiday_region": before.holiday_region.as_str(), "policy_profile": before.policy_profile, "case_reference_pattern": before.case_reference_pattern, "pdr_months": before.pdr_months, "pdr_goals_per_year": before.pdr_goals_per_year, "case_supervision": before.case_supervision},
-                    "after": {"holiday_region": after.holiday_region.as_str(), "policy_profile": after.policy_profile, "case_reference_pattern": after.case_reference_pattern, "pdr_months": after.pdr_months, "pdr_goals_per_year": after.pdr_goals_per_year, "case_supervision": after.case_supervision},
-                    "version": after.version,
-                }),
-            )?;
-            Ok(after)
-        })
+        .transact(move |conn| organisation::update_settings(conn, &caller, version, request))
         .await;
     match updated {
         Ok(settings) => Ok(organisation_response(HttpResponse::Ok(), settings)),
-        Err(StoreError::VersionMismatch { .. }) => {
-            let current = state.db.read(organisation::settings).await?;
+        // Read afresh after the refused transaction: the settings as they are now.
+        Err(AppError::Stale { .. }) => {
+            let current = state.db.query(organisation::settings).await?;
             Err(ApiError::PreconditionFailed {
                 current: serde_json::to_value(OrganisationView::from(current)).ok(),
             })
         }
         Err(other) => Err(other.into()),
-    }
-}
-
-/// The PDR months after the change, checked together with those it keeps (PDR-1).
-async fn pdr_months(
-    state: &AppState,
-    version: IfMatch,
-    body: &UpdateOrganisation,
-) -> ApiResult<Option<CycleMonths>> {
-    let (goals, mid_year, year_end) = (
-        body.pdr_goals_month,
-        body.pdr_midyear_month,
-        body.pdr_yearend_month,
-    );
-    if goals.is_none() && mid_year.is_none() && year_end.is_none() {
-        return Ok(None);
-    }
-    let current = state.db.read(organisation::settings).await?;
-    let kept = current.pdr_months;
-    let months = CycleMonths::new(
-        goals.unwrap_or(kept.goals_month as i32),
-        mid_year.unwrap_or(kept.mid_year_month as i32),
-        year_end.unwrap_or(kept.year_end_month as i32),
-    );
-    match months {
-        Ok(months) => Ok(Some(months)),
-        // Changed since the client read them: the write answers 412 with the settings now.
-        Err(_) if current.version != version.expect(current.version) => Ok(None),
-        Err(invalid) => Err(invalid.into()),
     }
 }
 
@@ -442,14 +356,8 @@ async fn list_profiles(
     query: Query<ProfilesQuery>,
 ) -> ApiResult<web::Json<Paged<PolicyProfileView>>> {
     let page = page(query.0.limit, query.0.offset)?;
-    let profiles = policy::shipped();
-    let total = i64::try_from(profiles.len()).unwrap_or(i64::MAX);
-    let items = profiles
-        .iter()
-        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit).unwrap_or(0))
-        .map(PolicyProfileView::from)
-        .collect();
+    let (profiles, total) = organisation::profiles(page);
+    let items = profiles.iter().map(PolicyProfileView::from).collect();
     Ok(web::Json(Paged::new(items, total, page)))
 }
 
@@ -469,7 +377,7 @@ async fn get_profile(
     _caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<PolicyProfileView>> {
-    let profile = policy::shipped_profile(&id).ok_or(ApiError::NotFound)?;
+    let profile = organisation::profile(&id)?;
     Ok(web::Json(PolicyProfileView::from(&profile)))
 }
 
@@ -504,8 +412,9 @@ pub struct FrequencyOverrideView {
     pub in_force: bool,
 }
 
-impl FrequencyOverrideView {
-    fn new(o: FrequencyOverride, policy_interval: Interval) -> FrequencyOverrideView {
+impl From<OverrideState> for FrequencyOverrideView {
+    fn from(state: OverrideState) -> FrequencyOverrideView {
+        let (o, policy_interval) = (state.set, state.policy_interval);
         FrequencyOverrideView {
             in_force: o.interval.is_at_least_as_frequent_as(policy_interval),
             person_id: o.person_id,
@@ -515,67 +424,6 @@ impl FrequencyOverrideView {
             set_at: utc(o.set_at),
             policy_interval,
         }
-    }
-}
-
-/// The interval the organisation's profile requires for `person` today, in their time zone.
-fn policy_interval(conn: &mut DbConnection, person: &Person) -> StoreResult<Interval> {
-    let profile = organisation::settings(conn)?.profile();
-    // Stored zones were checked when set (CAL-4); London is the default.
-    let zone = person
-        .time_zone
-        .parse::<chrono_tz::Tz>()
-        .unwrap_or(chrono_tz::Europe::London);
-    let dates = PersonDates {
-        employment_start: person.employment_start,
-        asye_start: person.asye_start,
-        placement_start: person.placement_start,
-        placement_end: person.placement_end,
-    };
-    Ok(profile
-        .requirement(person.staff_category, &dates, today_in(zone, Utc::now()))
-        .interval)
-}
-
-fn describe(interval: Interval) -> String {
-    match interval {
-        Interval::MaxWorkingDays(n) => format!("at most {n} working days apart"),
-        Interval::MaxCalendarDays(n) => format!("at most {n} calendar days apart"),
-        Interval::EveryMonths(1) => "every month".to_string(),
-        Interval::EveryMonths(n) => format!("every {n} months"),
-    }
-}
-
-/// Why a caller may not change a person's override.
-enum Refusal {
-    Forbidden,
-    Invalid(Invalid),
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> ApiError {
-        match refusal {
-            Refusal::Forbidden => ApiError::Forbidden(
-                "this needs an administrator or a line manager above the person",
-            ),
-            Refusal::Invalid(invalid) => invalid.into(),
-        }
-    }
-}
-
-/// The person, if the caller may change their override: administrators and anyone above them
-/// in line management today. Someone the caller may not see is 404 (ACC-5); someone they may
-/// see but not manage (themselves, or anyone for an auditor) is 403.
-fn managed_person(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> StoreResult<Result<Person, Refusal>> {
-    let person = find_visible(conn, caller, id)?;
-    if caller.is_admin || links::is_above(conn, &caller.person_id, id, organisation_today())? {
-        Ok(Ok(person))
-    } else {
-        Ok(Err(Refusal::Forbidden))
     }
 }
 
@@ -597,19 +445,11 @@ async fn get_override(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<FrequencyOverrideView>> {
-    let id = id.into_inner();
-    let view = state
+    let found = state
         .db
-        .read(move |conn| {
-            let person = find_visible(conn, &caller, &id)?;
-            let found = organisation::frequency_override(conn, &id)?.ok_or(StoreError::NotFound)?;
-            Ok(FrequencyOverrideView::new(
-                found,
-                policy_interval(conn, &person)?,
-            ))
-        })
+        .query(move |conn| organisation::frequency_override(conn, &caller, &id))
         .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(found.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -652,51 +492,12 @@ async fn set_override(
     id: web::Path<String>,
     body: Json<SetFrequencyOverride>,
 ) -> ApiResult<web::Json<FrequencyOverrideView>> {
-    let id = id.into_inner();
-    let body = body.0;
-    let mut invalid = Invalid::default();
-    invalid.check(body.interval.check("interval"));
-    let reason = invalid.check(bounded_text("reason", &body.reason, 1, 500));
-    let (Some(reason), true) = (reason, invalid.0.is_empty()) else {
-        return Err(invalid.into());
-    };
-    let interval = body.interval;
-    let actor = caller.for_audit();
-    let outcome = state
+    let SetFrequencyOverride { interval, reason } = body.0;
+    let set = state
         .db
-        .write(move |conn| {
-            let person = match managed_person(conn, &caller, &id)? {
-                Ok(person) => person,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            let required = policy_interval(conn, &person)?;
-            if !interval.is_at_least_as_frequent_as(required) {
-                return Ok(Err(Refusal::Invalid(Invalid::field(
-                    "interval",
-                    format!(
-                        "would be less frequent than the policy, which requires supervision {} for this person today",
-                        describe(required)
-                    ),
-                ))));
-            }
-            let before = organisation::frequency_override(conn, &id)?;
-            let set = organisation::set_override(conn, &id, interval, &reason, &caller.person_id)?;
-            audit::record(
-                conn,
-                &actor,
-                "frequency_override.set",
-                "person",
-                Some(&id),
-                json!({
-                    "interval": set.interval,
-                    "previous": before.map(|o| o.interval),
-                    "policy_interval": required,
-                }),
-            )?;
-            Ok(Ok(FrequencyOverrideView::new(set, required)))
-        })
-        .await??;
-    Ok(web::Json(outcome))
+        .transact(move |conn| organisation::set_override(conn, &caller, &id, interval, &reason))
+        .await?;
+    Ok(web::Json(set.into()))
 }
 
 /// Remove a person's own interval (administrators or a line manager above the person today):
@@ -718,27 +519,9 @@ async fn clear_override(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let actor = caller.for_audit();
     state
         .db
-        .write(move |conn| {
-            if let Err(refusal) = managed_person(conn, &caller, &id)? {
-                return Ok(Err(refusal));
-            }
-            let before =
-                organisation::frequency_override(conn, &id)?.ok_or(StoreError::NotFound)?;
-            organisation::clear_override(conn, &id)?;
-            audit::record(
-                conn,
-                &actor,
-                "frequency_override.cleared",
-                "person",
-                Some(&id),
-                json!({ "previous": before.interval }),
-            )?;
-            Ok(Ok(()))
-        })
-        .await??;
+        .transact(move |conn| organisation::clear_override(conn, &caller, &id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

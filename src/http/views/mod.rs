@@ -1,5 +1,8 @@
 //! What the API shows, where more than one route module shows it.
 
+pub mod auth;
+pub mod calendar;
+pub mod people;
 pub mod records;
 pub mod sessions;
 
