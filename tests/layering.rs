@@ -5,6 +5,30 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Route files not yet moved onto the application layer (issue 17): the HTTP rules below pass
+/// over them until they are, and a test fails once one of them keeps every rule, so that the
+/// list only shrinks.
+const NOT_YET_CONVERTED: &[&str] = &[
+    "src/http/print.rs",
+    "src/http/routes/agreements.rs",
+    "src/http/routes/asye.rs",
+    "src/http/routes/cases.rs",
+    "src/http/routes/groups.rs",
+    "src/http/routes/observations.rs",
+    "src/http/routes/ops.rs",
+    "src/http/routes/pdr.rs",
+    "src/http/routes/people.rs",
+    "src/http/routes/push.rs",
+    "src/http/routes/reflections.rs",
+    "src/http/routes/reminders.rs",
+    "src/http/routes/reports.rs",
+    "src/http/routes/status.rs",
+];
+
+fn pending(path: &Path) -> bool {
+    NOT_YET_CONVERTED.iter().any(|p| path.ends_with(p))
+}
+
 fn sources(dir: &str) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in fs::read_dir(dir).unwrap() {
@@ -79,10 +103,46 @@ fn the_store_knows_no_use_case_or_http() {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
+fn http_naming_diesel() -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    for path in sources("src/http") {
+        for (number, line) in code(&path) {
+            if line.contains("diesel::") || line.contains("DbConnection") {
+                found.push((path.clone(), format!("{number}: {}", line.trim())));
+            }
+        }
+    }
+    found
+}
+
 #[test]
 fn http_names_no_diesel_and_no_connection() {
-    let found = naming("src/http", &["diesel::", "DbConnection"]);
+    let found = report(http_naming_diesel());
     assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// Findings outside the files still waiting for conversion, as lines to print.
+fn report(found: Vec<(PathBuf, String)>) -> Vec<String> {
+    found
+        .into_iter()
+        .filter(|(path, _)| !pending(path))
+        .map(|(path, what)| format!("{}:{what}", path.display()))
+        .collect()
+}
+
+#[test]
+fn every_file_awaiting_conversion_still_needs_it() {
+    let mut flagged: Vec<PathBuf> = http_naming_diesel().into_iter().map(|(p, _)| p).collect();
+    flagged.extend(route_imports().into_iter().map(|(p, _)| p));
+    flagged.extend(long_handlers().into_iter().map(|(p, _)| p));
+    let done: Vec<&&str> = NOT_YET_CONVERTED
+        .iter()
+        .filter(|listed| !flagged.iter().any(|p| p.ends_with(listed)))
+        .collect();
+    assert!(
+        done.is_empty(),
+        "now keep every rule; take them off NOT_YET_CONVERTED: {done:?}"
+    );
 }
 
 /// The route modules, by name: `routes/sessions.rs` and `routes/records/mod.rs` give
@@ -105,8 +165,7 @@ fn route_modules() -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn no_route_file_imports_another() {
+fn route_imports() -> Vec<(PathBuf, String)> {
     let modules = route_modules();
     let mut found = Vec::new();
     // The app's assembly (`http/mod.rs`) and the document (`http/openapi.rs`) list the routes.
@@ -125,16 +184,20 @@ fn no_route_file_imports_another() {
             let own_part = path.to_string_lossy().contains("/routes/records/")
                 && line.contains("use super::{");
             if imports_route && !own_part {
-                found.push(format!("{}:{number}: {}", path.display(), line.trim()));
+                found.push((path.clone(), format!("{number}: {}", line.trim())));
             }
         }
     }
+    found
+}
+
+#[test]
+fn no_route_file_imports_another() {
+    let found = report(route_imports());
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
-/// Handlers parse, call and map: none is longer than 50 lines.
-#[test]
-fn handlers_are_short() {
+fn long_handlers() -> Vec<(PathBuf, String)> {
     let mut found = Vec::new();
     for path in sources("src/http/routes") {
         let lines = code(&path);
@@ -158,17 +221,20 @@ fn handlers_are_short() {
                     .unwrap();
                 let length = lines[end].0 - lines[start].0 + 1;
                 if length > 50 {
-                    found.push(format!(
-                        "{}:{}: {length} lines",
-                        path.display(),
-                        lines[start].0
-                    ));
+                    found.push((path.clone(), format!("{}: {length} lines", lines[start].0)));
                 }
                 i = end;
             }
             i += 1;
         }
     }
+    found
+}
+
+/// Handlers parse, call and map: none is longer than 50 lines.
+#[test]
+fn handlers_are_short() {
+    let found = report(long_handlers());
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 

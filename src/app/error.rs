@@ -63,10 +63,6 @@ codes! {
     ManagerAboveOnly = "manager-above-only", Forbidden;
     /// Reading this needs an access request that states a reason (ACC-2).
     AccessReasonRequired = "access-reason-required", ReasonRequired;
-    /// An optional module the organisation has not turned on.
-    ModuleOff = "module-off", ModuleOff;
-    /// The push subscription is registered to someone else (REM-1).
-    SubscriptionTaken = "subscription-taken", SubscriptionTaken;
 
     // State.
     /// Something with the same identity already exists.

@@ -2,7 +2,7 @@
 # API-2 in CI: validates openapi/openapi.json against the OpenAPI 3.1 schema, generates TypeScript types from openapi/openapi.json with openapi-typescript,
 # type-checks smoke.ts against them (tsc --strict), starts the server with demo data on a
 # temporary data folder and a free port, and runs the smoke client against it. With
-# FUZZ_SECONDS set (CI: 360, a cap), also runs schemathesis.sh against the same server.
+# FUZZ_SECONDS set (CI: 900, a cap against a hang), also runs schemathesis.sh against the same server.
 # Usage: tests/client/run.sh [path to the supervision binary, default target/debug/supervision]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -6,10 +6,10 @@
 # each role's token lives through the run. The run's size is set by the examples per operation
 # (FUZZ_EXAMPLES, default 3, derandomised so a run is repeatable); SECONDS is a hard cap shared
 # by the roles, which fails the run rather than cutting it short unreported.
-# Usage: tests/client/schemathesis.sh BASE_URL [SECONDS, default 360]
+# Usage: tests/client/schemathesis.sh BASE_URL [SECONDS, default 900]
 set -euo pipefail
 base="$1"
-seconds="${2:-360}"
+seconds="${2:-900}"
 examples="${FUZZ_EXAMPLES:-3}"
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${SCHEMATHESIS_VENV:-$here/.venv}"
