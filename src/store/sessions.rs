@@ -266,13 +266,16 @@ pub fn list(
     ))
 }
 
+/// A session with the move waiting for a decision, if any.
+pub type WithPending = (Session, Option<Change>);
+
 /// [`list`] with each session's proposed move waiting for a decision ([`pending_change`]):
 /// three statements whatever the page holds.
 pub fn list_with_pending(
     conn: &mut DbConnection,
     filter: &Filter,
     page: Page,
-) -> StoreResult<(Vec<(Session, Option<Change>)>, i64)> {
+) -> StoreResult<(Vec<WithPending>, i64)> {
     let (sessions, total) = list(conn, filter, page)?;
     if sessions.is_empty() {
         return Ok((Vec::new(), total));
