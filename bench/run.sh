@@ -45,9 +45,9 @@ done
 # Resident memory of a process: total, anonymous (heap, stacks) and file-backed (the binary,
 # the database's memory map), in MB.
 memory() {
-  awk '/^Rss:/ {r=$2} /^Anonymous:/ {a=$2} /^Rss(File|Shmem):/ {f+=$2}
+  awk '/^VmRSS:/ {r=$2} /^RssAnon:/ {a=$2} /^Rss(File|Shmem):/ {f+=$2}
        END {printf "%.1f MB (anonymous %.1f MB, file-backed %.1f MB)", r/1024, a/1024, f/1024}' \
-    "/proc/$1/smaps_rollup"
+    "/proc/$1/status"
 }
 
 echo "== idle resident memory right after start, empty SQLite database, 2 workers"

@@ -16,6 +16,8 @@ use supervision::store::audit::Actor;
 use supervision::store::{history, organisation, seed, Db};
 use supervision::{auth, jobs, telemetry};
 
+mod memory;
+
 /// Supervision service for social-care staff: plans sessions, keeps records, sends reminders.
 ///
 /// Settings come from defaults, then the config file, then SUPERVISION_* environment
@@ -95,22 +97,8 @@ enum HolidaysCommand {
     },
 }
 
-/// Every password check allocates argon2's 19 MiB block. glibc would raise its mmap
-/// threshold after the first such block is freed and keep later ones on the heap, where they
-/// stay resident; a fixed threshold returns each block to the system when it is freed.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn return_large_blocks_to_the_system() {
-    // SAFETY: mallopt only changes allocator tuning; called before any other thread starts.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn return_large_blocks_to_the_system() {}
-
 fn main() -> ExitCode {
-    return_large_blocks_to_the_system();
+    memory::return_large_blocks_to_the_system();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Openapi) => {
@@ -319,6 +307,7 @@ fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
     } else {
         settings.workers
     };
+    memory::limit_arenas(workers);
     let blocking_threads = (settings.db_max_connections as usize)
         .div_ceil(workers)
         .max(1);
@@ -332,12 +321,16 @@ fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
             jobs::reminders::spawn(db, state.calendars.clone(), state.push.clone(), lease)
                 .await
                 .map_err(std::io::Error::other)?;
-        let server = HttpServer::new(move || http::app(state.clone()))
-            .workers(workers)
-            // The pool bounds database work anyway; more threads would only hold memory.
-            .worker_max_blocking_threads(blocking_threads)
-            .shutdown_timeout(30)
-            .bind(&bind)?;
+        let server = HttpServer::new(move || {
+            let app = http::app(state.clone());
+            memory::release_freed();
+            app
+        })
+        .workers(workers)
+        // The pool bounds database work anyway; more threads would only hold memory.
+        .worker_max_blocking_threads(blocking_threads)
+        .shutdown_timeout(30)
+        .bind(&bind)?;
         tracing::info!(%bind, workers, "listening");
         // actix stops accepting on SIGTERM / SIGINT and lets requests in flight finish.
         server.run().await?;
