@@ -100,6 +100,10 @@ codes! {
     /// You read this record directly; an access request with a reason is for third parties.
     ReasonNotNeeded = "reason-not-needed", Conflict;
 
+    // reflections.
+    /// Only the entry's author may do this; a supervisor it is shared with reads and comments.
+    AuthorOnly = "author-only", Forbidden;
+
     // people.
     /// The period of line management overlaps another period for the same person.
     LineManagementOverlaps = "line-management-overlaps", Conflict;

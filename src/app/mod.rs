@@ -20,6 +20,7 @@ pub mod me;
 pub mod organisation;
 pub mod people;
 pub mod records;
+pub mod reflections;
 pub mod sessions;
 pub mod templates;
 pub mod visibility;
