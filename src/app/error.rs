@@ -100,6 +100,26 @@ codes! {
     /// You read this record directly; an access request with a reason is for third parties.
     ReasonNotNeeded = "reason-not-needed", Conflict;
 
+    // reflections.
+    /// Only the entry's author may do this; a supervisor it is shared with reads and comments.
+    AuthorOnly = "author-only", Forbidden;
+
+    // observations.
+    /// Only someone who supervises the person, or manages them further up, may do this.
+    SupervisorOrManagerOnly = "supervisor-or-manager-only", Forbidden;
+    /// Only the observer may change an observation's feedback.
+    ObserverOnly = "observer-only", Forbidden;
+    /// Only the person themselves may do this (reflect on an observation of their practice).
+    SelfOnly = "self-only", Forbidden;
+
+    // cases.
+    /// Case supervision is turned off for this organisation; an administrator turns it on.
+    ModuleOff = "module-off", ModuleOff;
+    /// Only the case's supervisor, a manager above the worker or an administrator may change it.
+    CaseSupervisorOnly = "case-supervisor-only", Forbidden;
+    /// The case is closed.
+    CaseClosed = "case-closed", Conflict;
+
     // people.
     /// The period of line management overlaps another period for the same person.
     LineManagementOverlaps = "line-management-overlaps", Conflict;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::domain::records::{ActionOwner, CaseStatus};
 use crate::domain::reflection::model;
-use crate::http::routes::reflections::EntryView;
+use crate::http::views::reflections::EntryView;
 use crate::store::records::{Addendum, Event, Record, Template, Version};
 
 pub struct Printable<'a> {

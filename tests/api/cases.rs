@@ -92,6 +92,7 @@ async fn case1_the_module_is_off_until_an_administrator_turns_it_on(app: TestApp
     let refused = register(&app, &t, body.clone())
         .await
         .problem(409, "module-off");
+    assert_eq!(refused["code"], "module-off");
     assert!(refused["detail"]
         .as_str()
         .unwrap()
@@ -459,14 +460,16 @@ async fn case1_changes_need_a_fresh_if_match_and_closing_ends_tracking(app: Test
     assert_eq!(date(&closed["closed_on"]), today());
     assert_eq!(closed["standing"], "closed");
     assert_eq!(closed["next_discussion_due"], Value::Null);
-    app.patch(
-        &path(&case),
-        &t.manager.1,
-        &etag(&closed),
-        json!({"status": "child_in_need"}),
-    )
-    .await
-    .problem(409, "conflict");
+    let refused = app
+        .patch(
+            &path(&case),
+            &t.manager.1,
+            &etag(&closed),
+            json!({"status": "child_in_need"}),
+        )
+        .await
+        .problem(409, "conflict");
+    assert_eq!(refused["code"], "case-closed");
     let open = app.get("/api/v1/cases", &t.manager.1).await.ok(200);
     assert_eq!(open["total"], 0);
     let all = app
@@ -511,9 +514,10 @@ async fn case1_access_follows_supervision_and_strangers_get_404(app: TestApp) {
             .await
         }
     };
-    change(t.worker.1.clone(), 1)
+    let refused = change(t.worker.1.clone(), 1)
         .await
         .problem(403, "forbidden");
+    assert_eq!(refused["code"], "case-supervisor-only");
     change(auditor.clone(), 1).await.problem(403, "forbidden");
     change(stranger.clone(), 1).await.problem(404, "not-found");
     change(t.head.1.clone(), 1).await.ok(200);
@@ -521,9 +525,11 @@ async fn case1_access_follows_supervision_and_strangers_get_404(app: TestApp) {
 
     // Registering: not for yourself, and not for someone you neither supervise nor manage.
     let body = json!({"case_reference": "CH-555555", "status": "child_in_need", "status_since": today(), "supervisee_id": t.worker.0});
-    app.post("/api/v1/cases", &t.worker.1, body.clone())
+    let refused = app
+        .post("/api/v1/cases", &t.worker.1, body.clone())
         .await
         .problem(403, "forbidden");
+    assert_eq!(refused["code"], "supervisor-or-manager-only");
     app.post("/api/v1/cases", &stranger, body.clone())
         .await
         .problem(404, "not-found");

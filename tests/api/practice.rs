@@ -56,7 +56,7 @@ async fn obs1_supervisors_record_observations_and_the_supervisee_reflects(app: T
         .await
         .ok(201);
     let reflect = format!("/api/v1/observations/{id}/reflection");
-    post_if(
+    let refused = post_if(
         &app,
         &reflect,
         &t.manager.1,
@@ -65,6 +65,7 @@ async fn obs1_supervisors_record_observations_and_the_supervisee_reflects(app: T
     )
     .await
     .problem(403, "forbidden");
+    assert_eq!(refused["code"], "self-only");
     let reflected = post_if(
         &app,
         &reflect,
@@ -386,7 +387,7 @@ async fn ref2_entries_are_private_until_shared_and_unsharing_removes_access(app:
     );
     // The shared supervisor reads but does not edit.
     let etag = app.get(&path, &t.manager.1).await.header("etag").unwrap();
-    crate::records::put_if(
+    let refused = crate::records::put_if(
         &app,
         &path,
         &t.manager.1,
@@ -395,6 +396,7 @@ async fn ref2_entries_are_private_until_shared_and_unsharing_removes_access(app:
     )
     .await
     .problem(403, "forbidden");
+    assert_eq!(refused["code"], "author-only");
 
     app.delete(&format!("{path}/shares/{}", t.manager.0), &t.worker.1)
         .await

@@ -6,25 +6,18 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::may_see;
-use crate::app::visibility::supervises_on as supervises;
-use crate::domain::cases::{check_terms, CaseCategory, CaseStanding, CaseTerms, CpReview};
+use crate::app::cases::{self, Amendment, Changed, Listing, Registration};
+use crate::domain::cases::{CaseCategory, CaseStanding, CaseTerms, CpReview};
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
-use crate::domain::records::CaseReferencePattern;
-use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::views::{nullable, utc, Paged};
 use crate::http::AppState;
-use crate::store::cases::{self, Assessed, Case, Change, Filter, NewCase};
-use crate::store::line_management::is_above;
-use crate::store::organisation::{CalendarSet, Calendars};
-use crate::store::{audit, people, DbConnection, StoreError, StoreResult};
+use crate::store::cases::Assessed;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -106,80 +99,20 @@ impl From<Assessed> for CaseView {
     }
 }
 
-fn respond(status: StatusCode, view: CaseView) -> HttpResponse {
+fn respond(status: StatusCode, assessed: Assessed) -> HttpResponse {
+    let view = CaseView::from(assessed);
     HttpResponse::build(status)
         .insert_header(("ETag", etag(view.version)))
         .json(view)
 }
 
-/// The organisation's settings and calendars, or 409 while the module is off.
-fn module_on(
-    conn: &mut DbConnection,
-    calendars: &Calendars,
-) -> StoreResult<Result<std::sync::Arc<CalendarSet>, ApiError>> {
-    let set = calendars.load(conn)?;
-    Ok(if set.settings.case_supervision {
-        Ok(set)
-    } else {
-        Err(ApiError::ModuleOff(
-            "case supervision is turned off for this organisation; an administrator turns it on with PATCH /api/v1/organisation {\"case_supervision\": true}",
-        ))
-    })
-}
-
-fn view(conn: &mut DbConnection, set: &CalendarSet, case: Case) -> StoreResult<CaseView> {
-    cases::assess_all(conn, vec![case], organisation_today(), set.organisation())?
-        .pop()
-        .map(CaseView::from)
-        .ok_or(StoreError::NotFound)
-}
-
-/// Whether `person` may supervise the worker's cases: they supervise the worker (line
-/// manager, or under an agreement) or manage them further up, today.
-fn oversees(conn: &mut DbConnection, person: &str, worker: &str) -> StoreResult<bool> {
-    let today = organisation_today();
-    Ok(supervises(conn, person, worker, today)? || is_above(conn, person, worker, today)?)
-}
-
-/// Who may change a case: its supervisor, a manager above the worker, an administrator.
-fn may_change(conn: &mut DbConnection, caller: &Caller, case: &Case) -> StoreResult<bool> {
-    Ok(caller.person_id == case.supervisor_id
-        || caller.is_admin
-        || is_above(
-            conn,
-            &caller.person_id,
-            &case.supervisee_id,
-            organisation_today(),
-        )?)
-}
-
-/// The case if the caller may read it: those who may change it, the allocated worker and
-/// auditors. Anyone else is told it does not exist (ACC-5).
-fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Case> {
-    let case = cases::find(conn, id)?;
-    if caller.person_id == case.supervisee_id
-        || caller.is_auditor
-        || may_change(conn, caller, &case)?
-    {
-        Ok(case)
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
-/// The longest case reference kept, whatever the pattern allows.
-const MAX_REFERENCE: usize = 50;
-
-fn check_reference(set: &CalendarSet, raw: &str) -> Result<String, Invalid> {
-    let reference = bounded_text("case_reference", raw, 1, MAX_REFERENCE)?;
-    let pattern: Result<CaseReferencePattern, _> = set.settings.case_reference_pattern.parse();
-    if pattern.is_ok_and(|p| p.matches(&reference)) {
-        Ok(reference)
-    } else {
-        Err(Invalid::field(
-            "case_reference",
-            "must be a case reference in the organisation's format, never a name",
-        ))
+/// The case after a change, or 412 with the case as it is now.
+fn changed(outcome: Changed) -> ApiResult<HttpResponse> {
+    match outcome {
+        Changed::Done(assessed) => Ok(respond(StatusCode::OK, assessed)),
+        Changed::Stale(assessed) => Err(ApiError::PreconditionFailed {
+            current: serde_json::to_value(CaseView::from(assessed)).ok(),
+        }),
     }
 }
 
@@ -233,61 +166,30 @@ async fn register_case(
     body: Json<NewCaseBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
+    let registration = Registration {
+        case_reference: body.case_reference,
+        supervisee_id: body.supervisee_id,
+        terms: CaseTerms {
+            category: body.status,
+            status_since: body.status_since.date(),
+            permanence_plan_on: body.permanence_plan_on.map(Day::date),
+            review_conference_on: body.review_conference_on.map(Day::date),
+        },
+    };
     let calendars = state.calendars.clone();
     let created = state
         .db
-        .write(move |conn| {
-            let set = match module_on(conn, &calendars)? {
-                Ok(set) => set,
-                Err(off) => return Ok(Err(off)),
-            };
-            let today = organisation_today();
-            let worker = &body.supervisee_id;
-            let allowed = oversees(conn, &caller.person_id, worker)?;
-            if !allowed && !may_see(conn, &caller, worker)? {
-                return Err(StoreError::NotFound);
-            }
-            let worker = people::find(conn, worker)?;
-            if !allowed {
-                return Ok(Err(ApiError::Forbidden(
-                    "cases are registered by someone who supervises or manages the worker",
-                )));
-            }
-            let mut invalid = Invalid::default();
-            let reference = invalid.check(check_reference(&set, &body.case_reference));
-            let terms = invalid.check(check_terms(
-                CaseTerms {
-                    category: body.status,
-                    status_since: body.status_since.date(),
-                    permanence_plan_on: body.permanence_plan_on.map(Day::date),
-                    review_conference_on: body.review_conference_on.map(Day::date),
-                },
-                today,
-            ));
-            let (Some(reference), Some(terms)) = (reference, terms) else {
-                return Ok(Err(invalid.into()));
-            };
-            let case = cases::insert(
+        .transact(move |conn| {
+            cases::register(
                 conn,
-                NewCase {
-                    case_reference: &reference,
-                    supervisee_id: &worker.id,
-                    supervisor_id: &caller.person_id,
-                    terms,
-                },
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "case.registered",
-                "case",
-                Some(&case.id),
-                json!({"supervisee_id": worker.id, "status": terms.category.as_str()}),
-            )?;
-            Ok(Ok(view(conn, &set, case)?))
+                &caller,
+                &calendars,
+                organisation_today(),
+                registration,
+            )
         })
         .await?;
-    Ok(respond(StatusCode::CREATED, created?))
+    Ok(respond(StatusCode::CREATED, created))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -312,21 +214,6 @@ pub struct CasesQuery {
     pub offset: Option<i64>,
 }
 
-impl CasesQuery {
-    /// Whether an assessed case passes the filters computed from its due date.
-    fn keeps(&self, view: &CaseView, today: NaiveDate) -> bool {
-        let standing = view.standing;
-        self.standing.is_none_or(|s| s == standing)
-            && (self.overdue != Some(true) || standing == CaseStanding::Overdue)
-            && self.due_within_days.is_none_or(|days| {
-                view.next_discussion_due
-                    .is_some_and(|due| (due - today).num_days() <= days)
-            })
-    }
-}
-
-const MAX_DUE_WITHIN_DAYS: i64 = 366;
-
 /// Cases you supervise, or with `supervisee_id` a worker's cases (the worker, their
 /// managers, auditors and administrators; someone who supervises the worker under an
 /// agreement sees the cases they supervise). Soonest due first, closed ones last.
@@ -350,73 +237,23 @@ async fn list_cases(
     query: Query<CasesQuery>,
 ) -> ApiResult<HttpResponse> {
     let query = query.0;
-    let page = page(query.limit, query.offset)?;
-    if query
-        .due_within_days
-        .is_some_and(|d| !(0..=MAX_DUE_WITHIN_DAYS).contains(&d))
-    {
-        return Err(Invalid::field(
-            "due_within_days",
-            format!("must be between 0 and {MAX_DUE_WITHIN_DAYS}"),
-        )
-        .into());
-    }
+    let listing = Listing {
+        page: page(query.limit, query.offset)?,
+        supervisee_id: query.supervisee_id,
+        status: query.status,
+        standing: query.standing,
+        due_within_days: query.due_within_days,
+        overdue: query.overdue == Some(true),
+        include_closed: query.include_closed == Some(true),
+    };
+    let page = listing.page;
     let calendars = state.calendars.clone();
-    let listed = state
+    let (items, total) = state
         .db
-        .read(move |conn| {
-            let set = match module_on(conn, &calendars)? {
-                Ok(set) => set,
-                Err(off) => return Ok(Err(off)),
-            };
-            let today = organisation_today();
-            let mut filter = Filter {
-                statuses: query.status.into_iter().collect(),
-                include_closed: query.include_closed == Some(true),
-                ..Filter::default()
-            };
-            match &query.supervisee_id {
-                None => filter.supervisor_id = Some(caller.person_id.clone()),
-                Some(worker) => {
-                    if !may_see(conn, &caller, worker)? {
-                        if !supervises(conn, &caller.person_id, worker, today)? {
-                            return Err(StoreError::NotFound);
-                        }
-                        filter.supervisor_id = Some(caller.person_id.clone());
-                    }
-                    filter.supervisee_id = Some(worker.clone());
-                }
-            }
-            let listed = cases::list(conn, &filter)?;
-            let mut views: Vec<CaseView> =
-                cases::assess_all(conn, listed, today, set.organisation())?
-                    .into_iter()
-                    .map(CaseView::from)
-                    .filter(|v| query.keeps(v, today))
-                    .collect();
-            // None (closed) sorts after every date.
-            views.sort_by(|a, b| {
-                (
-                    a.next_discussion_due.is_none(),
-                    a.next_discussion_due,
-                    &a.case_reference,
-                )
-                    .cmp(&(
-                        b.next_discussion_due.is_none(),
-                        b.next_discussion_due,
-                        &b.case_reference,
-                    ))
-            });
-            let total = views.len() as i64;
-            let items = views
-                .into_iter()
-                .skip(page.offset as usize)
-                .take(page.limit as usize)
-                .collect();
-            Ok(Ok(Paged::new(items, total, page)))
-        })
+        .query(move |conn| cases::list(conn, &caller, &calendars, organisation_today(), &listing))
         .await?;
-    Ok(HttpResponse::Ok().json(listed?))
+    let items: Vec<CaseView> = items.into_iter().map(CaseView::from).collect();
+    Ok(HttpResponse::Ok().json(Paged::new(items, total, page)))
 }
 
 /// One case with its last discussion, next due date, standing and, for a child protection
@@ -438,20 +275,12 @@ async fn get_case(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let calendars = state.calendars.clone();
     let found = state
         .db
-        .read(move |conn| {
-            let set = match module_on(conn, &calendars)? {
-                Ok(set) => set,
-                Err(off) => return Ok(Err(off)),
-            };
-            let case = find_visible(conn, &caller, &id)?;
-            Ok(Ok(view(conn, &set, case)?))
-        })
+        .query(move |conn| cases::get(conn, &caller, &calendars, organisation_today(), &id))
         .await?;
-    Ok(respond(StatusCode::OK, found?))
+    Ok(respond(StatusCode::OK, found))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -476,92 +305,17 @@ pub struct ChangeCaseBody {
     pub supervisor_id: Option<String>,
 }
 
-impl ChangeCaseBody {
-    /// The terms after the change.
-    fn apply(&self, current: CaseTerms, today: NaiveDate) -> CaseTerms {
-        let category = self.status.unwrap_or(current.category);
-        let new_status = category != current.category;
-        let kept = |given: Option<Option<Day>>, now: Option<NaiveDate>| {
-            given.map_or(if new_status { None } else { now }, |day| {
-                day.map(Day::date)
-            })
-        };
-        CaseTerms {
-            category,
-            status_since: self.status_since.map(Day::date).unwrap_or(if new_status {
-                today
-            } else {
-                current.status_since
-            }),
-            permanence_plan_on: kept(self.permanence_plan_on, current.permanence_plan_on),
-            review_conference_on: kept(self.review_conference_on, current.review_conference_on),
+impl From<ChangeCaseBody> for Amendment {
+    fn from(body: ChangeCaseBody) -> Amendment {
+        let day = |given: Option<Option<Day>>| given.map(|day| day.map(Day::date));
+        Amendment {
+            status: body.status,
+            status_since: body.status_since.map(Day::date),
+            permanence_plan_on: day(body.permanence_plan_on),
+            review_conference_on: day(body.review_conference_on),
+            supervisor_id: body.supervisor_id,
         }
     }
-}
-
-/// The 412 answer to a stale write: the case as it is now.
-fn stale(conn: &mut DbConnection, set: &CalendarSet, case: Case) -> StoreResult<ApiError> {
-    let current = view(conn, set, case)?;
-    Ok(ApiError::PreconditionFailed {
-        current: serde_json::to_value(current).ok(),
-    })
-}
-
-/// Loads a case for a write: 409 while the module is off, 404 unless visible, 403 unless
-/// the caller may change it, 409 once closed, 412 (with the case now) unless still at
-/// `version`.
-fn for_change(
-    conn: &mut DbConnection,
-    calendars: &Calendars,
-    caller: &Caller,
-    id: &str,
-    version: IfMatch,
-) -> StoreResult<Result<(std::sync::Arc<CalendarSet>, Case), ApiError>> {
-    let set = match module_on(conn, calendars)? {
-        Ok(set) => set,
-        Err(off) => return Ok(Err(off)),
-    };
-    let case = find_visible(conn, caller, id)?;
-    if !may_change(conn, caller, &case)? {
-        return Ok(Err(ApiError::Forbidden(
-            "a case is changed by its supervisor, a manager above the worker or an administrator",
-        )));
-    }
-    if case.version != version.expect(case.version) {
-        return Ok(Err(stale(conn, &set, case)?));
-    }
-    if case.closed_on.is_some() {
-        return Ok(Err(ApiError::Conflict("the case is closed".into())));
-    }
-    Ok(Ok((set, case)))
-}
-
-/// Writes a change to a case and its audit event; a write that lost a race answers 412.
-fn write_change(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    set: &CalendarSet,
-    case: &Case,
-    change: Change,
-    action: &str,
-    detail: serde_json::Value,
-) -> StoreResult<Result<CaseView, ApiError>> {
-    let updated = match cases::update(conn, case, case.version, change) {
-        Err(StoreError::VersionMismatch { .. }) => {
-            let now = cases::find(conn, &case.id)?;
-            return Ok(Err(stale(conn, set, now)?));
-        }
-        other => other?,
-    };
-    audit::record(
-        conn,
-        &caller.for_audit(),
-        action,
-        "case",
-        Some(&case.id),
-        detail,
-    )?;
-    Ok(Ok(view(conn, set, updated)?))
 }
 
 /// Change a case's status or dates (its supervisor, a manager above the worker, an
@@ -594,45 +348,16 @@ async fn change_case(
     version: IfMatch,
     body: Json<ChangeCaseBody>,
 ) -> ApiResult<HttpResponse> {
-    let (id, body) = (id.into_inner(), body.0);
+    let amendment = Amendment::from(body.0);
     let calendars = state.calendars.clone();
-    let updated = state
+    let outcome = state
         .db
-        .write(move |conn| {
-            let (set, case) = match for_change(conn, &calendars, &caller, &id, version)? {
-                Ok(found) => found,
-                Err(refused) => return Ok(Err(refused)),
-            };
+        .transact(move |conn| {
             let today = organisation_today();
-            let mut invalid = Invalid::default();
-            let terms = invalid.check(check_terms(body.apply(case.terms(), today), today));
-            let supervisor = body.supervisor_id.as_deref().unwrap_or(&case.supervisor_id);
-            if supervisor != case.supervisor_id && !oversees(conn, supervisor, &case.supervisee_id)?
-            {
-                invalid.push("supervisor_id", "must supervise or manage the worker");
-            }
-            let Some(terms) = terms.filter(|_| invalid.0.is_empty()) else {
-                return Ok(Err(invalid.into()));
-            };
-            let detail = json!({
-                "status": terms.category.as_str(), "status_since": terms.status_since,
-                "supervisor_id": supervisor,
-            });
-            write_change(
-                conn,
-                &caller,
-                &set,
-                &case,
-                Change::Terms {
-                    terms,
-                    supervisor_id: supervisor,
-                },
-                "case.changed",
-                detail,
-            )
+            cases::change(conn, &caller, &calendars, today, &id, version, amendment)
         })
         .await?;
-    Ok(respond(StatusCode::OK, updated?))
+    changed(outcome)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -672,34 +397,14 @@ async fn close_case(
     version: IfMatch,
     body: Json<CloseCaseBody>,
 ) -> ApiResult<HttpResponse> {
-    let (id, body) = (id.into_inner(), body.0);
+    let closed_on = body.0.closed_on.map(Day::date);
     let calendars = state.calendars.clone();
-    let closed = state
+    let outcome = state
         .db
-        .write(move |conn| {
-            let (set, case) = match for_change(conn, &calendars, &caller, &id, version)? {
-                Ok(found) => found,
-                Err(refused) => return Ok(Err(refused)),
-            };
+        .transact(move |conn| {
             let today = organisation_today();
-            let closed_on = body.closed_on.map_or(today, Day::date);
-            if closed_on > today || closed_on < case.status_since {
-                return Ok(Err(Invalid::field(
-                    "closed_on",
-                    "must be between the day the status began and today",
-                )
-                .into()));
-            }
-            write_change(
-                conn,
-                &caller,
-                &set,
-                &case,
-                Change::Close(closed_on),
-                "case.closed",
-                json!({"closed_on": closed_on}),
-            )
+            cases::close(conn, &caller, &calendars, today, &id, version, closed_on)
         })
         .await?;
-    Ok(respond(StatusCode::OK, closed?))
+    changed(outcome)
 }

@@ -1,27 +1,21 @@
 //! Observations of practice (OBS-1) and each person's practice-year status (OBS-2).
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::may_see;
-use crate::app::visibility::supervises_on as supervises;
+use crate::app::observations::{self, Recording};
 use crate::domain::dates::Day;
 use crate::domain::observations::{ObservationSetting, ObservationStatus};
 use crate::domain::people::organisation_today;
-use crate::domain::periods::practice_year;
-use crate::domain::records::long_text;
-use crate::domain::validation::Invalid;
 use crate::http::extract::{etag, Caller, IfMatch, Json, Query};
-use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::problem::{ApiResult, Problem};
 use crate::http::views::utc;
 use crate::http::AppState;
-use crate::store::line_management as links;
-use crate::store::observations::{self, Change, NewObservation, Observation};
-use crate::store::{audit, people, records, sessions, DbConnection, StoreError, StoreResult};
+use crate::store::observations::Observation;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -87,44 +81,10 @@ impl From<Observation> for ObservationView {
     }
 }
 
-fn respond(status: actix_web::http::StatusCode, observation: Observation) -> HttpResponse {
+fn respond(status: StatusCode, observation: Observation) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header(("ETag", etag(observation.version)))
         .json(ObservationView::from(observation))
-}
-
-/// Who sees a person's observations: the person, whoever supervises them, and those who may
-/// see the person (managers above, auditors, administrators).
-fn may_see_observations(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    person_id: &str,
-) -> StoreResult<bool> {
-    Ok(may_see(conn, caller, person_id)?
-        || supervises(conn, &caller.person_id, person_id, organisation_today())?)
-}
-
-fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Observation> {
-    let observation = observations::find(conn, id)?;
-    if observation.observer_id == caller.person_id
-        || may_see_observations(conn, caller, &observation.supervisee_id)?
-    {
-        Ok(observation)
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
-const MAX_FEEDBACK: usize = 5_000;
-
-fn check_feedback(feedback: &str, learning: &str) -> Result<(String, String), Invalid> {
-    let mut invalid = Invalid::default();
-    let feedback = invalid.check(long_text("feedback", feedback, MAX_FEEDBACK));
-    let learning = invalid.check(long_text("learning", learning, MAX_FEEDBACK));
-    if feedback.as_deref() == Some("") {
-        invalid.push("feedback", "must not be empty");
-    }
-    invalid.into_result(|| (feedback.unwrap_or_default(), learning.unwrap_or_default()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -172,71 +132,21 @@ async fn record_observation(
     body: Json<NewObservationBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let observed_on = body.observed_on.date();
-    let (feedback, learning) = check_feedback(&body.feedback, &body.learning)?;
-    if observed_on > organisation_today() {
-        return Err(Invalid::field("observed_on", "must not be in the future").into());
-    }
-    let person_id = id.into_inner();
+    let recording = Recording {
+        observed_on: body.observed_on.date(),
+        setting: body.setting,
+        feedback: body.feedback,
+        learning: body.learning,
+        session_id: body.session_id,
+        record_id: body.record_id,
+    };
     let created = state
         .db
-        .write(move |conn| {
-            if !may_see_observations(conn, &caller, &person_id)? {
-                return Err(StoreError::NotFound);
-            }
-            let person = people::find(conn, &person_id)?;
-            let today = organisation_today();
-            let above = links::is_above(conn, &caller.person_id, &person.id, today)?;
-            if !above && !supervises(conn, &caller.person_id, &person.id, today)? {
-                return Ok(Err(ApiError::Forbidden(
-                    "observations are recorded by a supervisor or a manager above the person",
-                )));
-            }
-            let mut invalid = Invalid::default();
-            if let Some(session) = &body.session_id {
-                let found = sessions::find(conn, session).ok();
-                if found.and_then(|s| s.supervisee_id) != Some(person.id.clone()) {
-                    invalid.push("session_id", "not a session of this person");
-                }
-            }
-            if let Some(record) = &body.record_id {
-                if records::find(conn, record).map(|r| r.supervisee_id).ok()
-                    != Some(person.id.clone())
-                {
-                    invalid.push("record_id", "not a record of this person");
-                }
-            }
-            if let Err(invalid) = invalid.into_result(|| ()) {
-                return Ok(Err(invalid.into()));
-            }
-            let observation = observations::insert(
-                conn,
-                NewObservation {
-                    supervisee_id: &person.id,
-                    observer_id: &caller.person_id,
-                    observed_on,
-                    setting: body.setting,
-                    feedback: &feedback,
-                    learning: &learning,
-                    session_id: body.session_id.as_deref(),
-                    record_id: body.record_id.as_deref(),
-                },
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "observation.recorded",
-                "observation",
-                Some(&observation.id),
-                json!({"supervisee_id": person.id, "setting": body.setting}),
-            )?;
-            Ok(Ok(observation))
+        .transact(move |conn| {
+            observations::record(conn, &caller, organisation_today(), &id, recording)
         })
-        .await;
-    Ok(respond(
-        actix_web::http::StatusCode::CREATED,
-        settle(created)?,
-    ))
+        .await?;
+    Ok(respond(StatusCode::CREATED, created))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -269,26 +179,11 @@ async fn list_observations(
     id: web::Path<String>,
     query: Query<ObservationsQuery>,
 ) -> ApiResult<HttpResponse> {
-    let today = organisation_today();
-    let to = query.0.to.map_or(today, Day::date);
-    let from = query
-        .0
-        .from
-        .map_or(practice_year(today).starts_on, Day::date);
-    if from > to || (to - from).num_days() > 3_660 {
-        return Err(
-            Invalid::field("from", "the range must run forwards, ten years at most").into(),
-        );
-    }
-    let person_id = id.into_inner();
+    let from = query.0.from.map(Day::date);
+    let to = query.0.to.map(Day::date);
     let list = state
         .db
-        .read(move |conn| {
-            if !may_see_observations(conn, &caller, &person_id)? {
-                return Err(StoreError::NotFound);
-            }
-            observations::of_supervisee(conn, &person_id, from, to)
-        })
+        .query(move |conn| observations::list(conn, &caller, organisation_today(), &id, from, to))
         .await?;
     let views: Vec<ObservationView> = list.into_iter().map(ObservationView::from).collect();
     Ok(HttpResponse::Ok().json(views))
@@ -311,12 +206,11 @@ async fn get_observation(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let found = state
         .db
-        .read(move |conn| find_visible(conn, &caller, &id))
+        .query(move |conn| observations::get(conn, &caller, &id))
         .await?;
-    Ok(respond(actix_web::http::StatusCode::OK, found))
+    Ok(respond(StatusCode::OK, found))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -358,38 +252,14 @@ async fn edit_feedback(
     version: IfMatch,
     body: Json<FeedbackBody>,
 ) -> ApiResult<HttpResponse> {
-    let (feedback, learning) = check_feedback(&body.0.feedback, &body.0.learning)?;
-    let id = id.into_inner();
+    let FeedbackBody { feedback, learning } = body.0;
     let updated = state
         .db
-        .write(move |conn| {
-            let observation = find_visible(conn, &caller, &id)?;
-            if observation.observer_id != caller.person_id {
-                return Ok(Err(ApiError::Forbidden(
-                    "only the observer changes the feedback",
-                )));
-            }
-            let updated = observations::update(
-                conn,
-                &id,
-                version.expect(observation.version),
-                Change::Feedback {
-                    feedback: &feedback,
-                    learning: &learning,
-                },
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "observation.edited",
-                "observation",
-                Some(&id),
-                json!({}),
-            )?;
-            Ok(Ok(updated))
+        .transact(move |conn| {
+            observations::edit_feedback(conn, &caller, &id, version, &feedback, &learning)
         })
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(updated)?))
+        .await?;
+    Ok(respond(StatusCode::OK, updated))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -429,48 +299,29 @@ async fn add_reflection(
     version: IfMatch,
     body: Json<ReflectionBody>,
 ) -> ApiResult<HttpResponse> {
-    let text = long_text("reflection", &body.0.reflection, MAX_FEEDBACK)?;
-    if text.is_empty() {
-        return Err(Invalid::field("reflection", "must not be empty").into());
-    }
-    let id = id.into_inner();
+    let reflection = body.0.reflection;
     let updated = state
         .db
-        .write(move |conn| {
-            let observation = find_visible(conn, &caller, &id)?;
-            if observation.supervisee_id != caller.person_id {
-                return Ok(Err(ApiError::Forbidden(
-                    "only the observed person reflects on it",
-                )));
-            }
-            let updated = observations::update(
-                conn,
-                &id,
-                version.expect(observation.version),
-                Change::Reflection(&text),
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "observation.reflected",
-                "observation",
-                Some(&id),
-                json!({}),
-            )?;
-            Ok(Ok(updated))
-        })
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(updated)?))
+        .transact(move |conn| observations::reflect(conn, &caller, &id, version, &reflection))
+        .await?;
+    Ok(respond(StatusCode::OK, updated))
 }
 
-fn status_of(
-    conn: &mut DbConnection,
-    calendars: &crate::store::organisation::Calendars,
-    person_id: &str,
-) -> StoreResult<ObservationStatus> {
-    let person = people::find(conn, person_id)?;
-    let calendars = calendars.load(conn)?;
-    observations::status(conn, &calendars, &person, organisation_today())
+/// A person's observation status, or the caller's own.
+async fn status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    person_id: Option<String>,
+) -> ApiResult<HttpResponse> {
+    let calendars = state.calendars.clone();
+    let status = state
+        .db
+        .query(move |conn| {
+            let person_id = person_id.unwrap_or_else(|| caller.person_id.clone());
+            observations::status(conn, &caller, &calendars, organisation_today(), &person_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(status))
 }
 
 /// A person's observations this practice year (1 April to 31 March) against the
@@ -493,18 +344,7 @@ async fn person_status(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let person_id = id.into_inner();
-    let calendars = state.calendars.clone();
-    let status = state
-        .db
-        .read(move |conn| {
-            if !may_see_observations(conn, &caller, &person_id)? {
-                return Err(StoreError::NotFound);
-            }
-            status_of(conn, &calendars, &person_id)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(status))
+    status(state, caller, Some(id.into_inner())).await
 }
 
 /// Your own observation status this practice year (OBS-2).
@@ -519,10 +359,5 @@ async fn person_status(
 )]
 #[get("/me/observation-status")]
 async fn my_status(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let calendars = state.calendars.clone();
-    let status = state
-        .db
-        .read(move |conn| status_of(conn, &calendars, &caller.person_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(status))
+    status(state, caller, None).await
 }

@@ -6,30 +6,21 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::app::visibility::supervises_on as supervises;
+use crate::app::reflections::{self, CpdStanding, EntryRequest, EntryState, Filter, Saved, Shelf};
 use crate::domain::dates::Day;
-use crate::domain::people::{organisation_today, StaffCategory};
-use crate::domain::periods::registration_year;
-use crate::domain::records::{long_text, CaseReferencePattern};
-use crate::domain::reflection::{
-    check_cpd, check_sections, check_tags, cpd_status, model, models, CpdRecord, CpdStatus, Model,
-};
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::domain::people::organisation_today;
+use crate::domain::reflection::{models, CpdRecord, CpdStatus, Model};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
-use crate::http::problem::{settle, ApiError, ApiResult, Problem};
-use crate::http::views::{utc, Paged};
+use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::reflections::{EntryStatus, EntryView};
+use crate::http::views::Paged;
 use crate::http::AppState;
-use crate::store::reflections::{self, Comment, Draft, Entry, Filter, Reader};
-use crate::store::{
-    audit, observations, people, sessions, DbConnection, Page, StoreError, StoreResult,
-};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -62,150 +53,12 @@ async fn list_models(_caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(models())
 }
 
-/// `draft` while writing; `complete` needs every required section of the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryStatus {
-    Draft,
-    Complete,
-}
-
-impl EntryStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            EntryStatus::Draft => "draft",
-            EntryStatus::Complete => "complete",
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4b10",
-    "author_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50",
-    "entry_date": "2026-11-20", "title": "A hard home visit", "model": "gibbs",
-    "sections": {"description": "Visit to a family under a CP plan.", "feelings": "Anxious at first."},
-    "status": "draft", "tags": ["pcf-5", "risk"],
-    "session_id": null, "observation_id": null, "case_reference": "CH-204518",
-    "cpd": null, "shared_with": ["019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40"], "comments": [],
-    "created_at": "2026-11-20T18:00:00Z", "updated_at": "2026-11-20T18:05:00Z", "version": 2
-}))]
-pub struct EntryView {
-    pub id: String,
-    pub author_id: String,
-    pub entry_date: NaiveDate,
-    pub title: String,
-    /// The id of a model from `/reflection-models`.
-    pub model: String,
-    /// Section key to text.
-    pub sections: BTreeMap<String, String>,
-    pub status: EntryStatus,
-    pub tags: Vec<String>,
-    pub session_id: Option<String>,
-    pub observation_id: Option<String>,
-    pub case_reference: Option<String>,
-    /// Present when the entry is a CPD record (REF-3).
-    pub cpd: Option<CpdRecord>,
-    /// Supervisors it is shared with (the author sees all; a supervisor sees themselves).
-    pub shared_with: Vec<String>,
-    pub comments: Vec<CommentView>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Also the ETag.
-    pub version: i32,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4b20", "author_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40",
-    "text": "Good analysis; bring this to supervision.", "created_at": "2026-11-21T09:00:00Z"
-}))]
-pub struct CommentView {
-    pub id: String,
-    pub author_id: String,
-    pub text: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<Comment> for CommentView {
-    fn from(c: Comment) -> CommentView {
-        CommentView {
-            id: c.id,
-            author_id: c.author_id,
-            text: c.text,
-            created_at: utc(c.created_at),
-        }
-    }
-}
-
-/// How the caller may see an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    Author,
-    SharedSupervisor,
-}
-
-fn entry_view(
-    conn: &mut DbConnection,
-    entry: Entry,
-    access: Access,
-    reader: &str,
-) -> StoreResult<EntryView> {
-    let (shared_with, comments) = match access {
-        Access::Author => (
-            reflections::shared_with(conn, &entry.id)?,
-            reflections::comments(conn, &entry.id, None)?,
-        ),
-        Access::SharedSupervisor => (
-            vec![reader.to_string()],
-            reflections::comments(conn, &entry.id, Some((&entry.author_id, reader)))?,
-        ),
-    };
-    Ok(summary(entry, shared_with, comments))
-}
-
-fn summary(entry: Entry, shared_with: Vec<String>, comments: Vec<Comment>) -> EntryView {
-    EntryView {
-        status: if entry.status == EntryStatus::Complete.as_str() {
-            EntryStatus::Complete
-        } else {
-            EntryStatus::Draft
-        },
-        id: entry.id,
-        author_id: entry.author_id,
-        entry_date: entry.entry_date,
-        title: entry.title,
-        model: entry.model,
-        sections: entry.sections,
-        tags: entry.tags,
-        session_id: entry.session_id,
-        observation_id: entry.observation_id,
-        case_reference: entry.case_reference,
-        cpd: entry.cpd,
-        shared_with,
-        comments: comments.into_iter().map(CommentView::from).collect(),
-        created_at: utc(entry.created_at),
-        updated_at: utc(entry.updated_at),
-        version: entry.version,
-    }
-}
-
-fn respond(status: actix_web::http::StatusCode, view: EntryView) -> HttpResponse {
+/// An entry with its version as the ETag.
+fn respond(status: StatusCode, state: EntryState) -> HttpResponse {
+    let view = EntryView::from(state);
     HttpResponse::build(status)
         .insert_header(("ETag", etag(view.version)))
         .json(view)
-}
-
-/// The entry if the caller is its author or a supervisor it is shared with; 404 otherwise.
-fn find_for(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<(Entry, Access)> {
-    let entry = reflections::find(conn, id)?;
-    if entry.author_id == caller.person_id {
-        Ok((entry, Access::Author))
-    } else if reflections::is_shared_with(conn, id, &caller.person_id)? {
-        Ok((entry, Access::SharedSupervisor))
-    } else {
-        Err(StoreError::NotFound)
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,80 +90,21 @@ pub struct EntryBody {
     pub cpd: Option<CpdRecord>,
 }
 
-/// Checks a body against its model and the organisation's rules, naming each bad field.
-fn check_body(
-    conn: &mut DbConnection,
-    calendars: &crate::store::organisation::Calendars,
-    author: &str,
-    body: EntryBody,
-) -> StoreResult<Result<Draft, Invalid>> {
-    let mut invalid = Invalid::default();
-    let title = invalid.check(bounded_text("title", &body.title, 1, 200));
-    let sections = match model(&body.model) {
-        Some(model) => invalid.check(check_sections(
-            model,
-            &body.sections,
-            body.status == EntryStatus::Complete,
-        )),
-        None => {
-            invalid.push("model", "is not a model of /reflection-models");
-            None
-        }
-    };
-    let tags = invalid.check(check_tags(&body.tags));
-    let cpd = match &body.cpd {
-        Some(cpd) => invalid.check(check_cpd(cpd)).map(Some),
-        None => Some(None),
-    };
-    if body.entry_date.date() > organisation_today() {
-        invalid.push("entry_date", "must not be in the future");
-    }
-    let case_reference = body
-        .case_reference
-        .as_deref()
-        .map(str::trim)
-        .map(str::to_string);
-    if let Some(reference) = &case_reference {
-        let pattern: Result<CaseReferencePattern, _> = calendars
-            .load(conn)?
-            .settings
-            .case_reference_pattern
-            .parse();
-        if !pattern.is_ok_and(|p| p.matches(reference)) {
-            invalid.push(
-                "case_reference",
-                "must be a case reference in the organisation's format, never a name",
-            );
+impl From<EntryBody> for EntryRequest {
+    fn from(body: EntryBody) -> EntryRequest {
+        EntryRequest {
+            entry_date: body.entry_date.date(),
+            title: body.title,
+            model: body.model,
+            sections: body.sections,
+            complete: body.status == EntryStatus::Complete,
+            tags: body.tags,
+            session_id: body.session_id,
+            observation_id: body.observation_id,
+            case_reference: body.case_reference,
+            cpd: body.cpd,
         }
     }
-    if let Some(session) = &body.session_id {
-        let mine = sessions::find(conn, session).ok().is_some_and(|s| {
-            s.supervisor_id == author || s.supervisee_id.as_deref() == Some(author)
-        });
-        if !mine {
-            invalid.push("session_id", "not a session of yours");
-        }
-    }
-    if let Some(observation) = &body.observation_id {
-        let mine = observations::find(conn, observation)
-            .ok()
-            .is_some_and(|o| o.supervisee_id == author);
-        if !mine {
-            invalid.push("observation_id", "not an observation of your practice");
-        }
-    }
-    Ok(invalid.into_result(|| Draft {
-        entry_date: body.entry_date.date(),
-        title: title.unwrap_or_default(),
-        model: body.model,
-        sections: sections.unwrap_or_default(),
-        status: body.status.as_str().to_string(),
-        tags: tags.unwrap_or_default(),
-        session_id: body.session_id,
-        observation_id: body.observation_id,
-        case_reference,
-        cpd: cpd.flatten(),
-    }))
 }
 
 /// Write a reflective log entry (REF-1). Entries are private until you share them.
@@ -332,34 +126,14 @@ async fn create_entry(
     body: Json<EntryBody>,
 ) -> ApiResult<HttpResponse> {
     let calendars = state.calendars.clone();
+    let request = EntryRequest::from(body.0);
     let created = state
         .db
-        .write(move |conn| {
-            let draft = match check_body(conn, &calendars, &caller.person_id, body.0)? {
-                Ok(draft) => draft,
-                Err(invalid) => return Ok(Err(invalid.into())),
-            };
-            let entry = reflections::insert(conn, &caller.person_id, &draft)?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "reflection.created",
-                "reflection",
-                Some(&entry.id),
-                json!({"model": entry.model, "status": entry.status, "version": entry.version}),
-            )?;
-            Ok(Ok(entry_view(
-                conn,
-                entry,
-                Access::Author,
-                &caller.person_id,
-            )?))
+        .transact(move |conn| {
+            reflections::create(conn, &caller, &calendars, organisation_today(), request)
         })
-        .await;
-    Ok(respond(
-        actix_web::http::StatusCode::CREATED,
-        settle(created)?,
-    ))
+        .await?;
+    Ok(respond(StatusCode::CREATED, created))
 }
 
 /// Save an entry (its author). Needs `If-Match`; a retried save of exactly the same content
@@ -391,42 +165,21 @@ async fn edit_entry(
     version: IfMatch,
     body: Json<EntryBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let calendars = state.calendars.clone();
+    let request = EntryRequest::from(body.0);
     let saved = state
         .db
-        .write(move |conn| {
-            let (entry, access) = find_for(conn, &caller, &id)?;
-            if access != Access::Author {
-                return Ok(Err(ApiError::Forbidden("only the author changes an entry")));
-            }
-            let draft = match check_body(conn, &calendars, &caller.person_id, body.0)? {
-                Ok(draft) => draft,
-                Err(invalid) => return Ok(Err(invalid.into())),
-            };
-            let saved = if entry.version != version.expect(entry.version) && draft.same_as(&entry) {
-                entry
-            } else if entry.version != version.expect(entry.version) {
-                let current = entry_view(conn, entry, access, &caller.person_id)?;
-                return Ok(Err(ApiError::PreconditionFailed {
-                    current: serde_json::to_value(current).ok(),
-                }));
-            } else {
-                let updated = reflections::update(conn, &id, version.expect(entry.version), &draft)?;
-                audit::record(
-                    conn,
-                    &caller.for_audit(),
-                    "reflection.updated",
-                    "reflection",
-                    Some(&id),
-                    json!({"model": updated.model, "status": updated.status, "version": updated.version}),
-                )?;
-                updated
-            };
-            Ok(Ok(entry_view(conn, saved, access, &caller.person_id)?))
+        .transact(move |conn| {
+            let today = organisation_today();
+            reflections::edit(conn, &caller, &calendars, today, &id, version, request)
         })
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(saved)?))
+        .await?;
+    match saved {
+        Saved::Done(entry) => Ok(respond(StatusCode::OK, entry)),
+        Saved::Stale(entry) => Err(ApiError::PreconditionFailed {
+            current: serde_json::to_value(EntryView::from(entry)).ok(),
+        }),
+    }
 }
 
 /// One entry, for its author or a supervisor it is shared with.
@@ -446,15 +199,11 @@ async fn get_entry(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = state
+    let entry = state
         .db
-        .read(move |conn| {
-            let (entry, access) = find_for(conn, &caller, &id)?;
-            entry_view(conn, entry, access, &caller.person_id)
-        })
+        .query(move |conn| reflections::get(conn, &caller, &id))
         .await?;
-    Ok(respond(actix_web::http::StatusCode::OK, view))
+    Ok(respond(StatusCode::OK, entry))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -492,27 +241,18 @@ impl EntriesQuery {
 
 async fn list(
     state: web::Data<AppState>,
-    reader: Reader,
+    caller: Caller,
+    shelf: Shelf,
     query: EntriesQuery,
 ) -> ApiResult<HttpResponse> {
     let page = page(query.limit, query.offset)?;
     let filter = query.filter();
-    let listed = state
+    let (entries, total) = state
         .db
-        .read(move |conn| {
-            let (entries, total) = reflections::list(conn, &reader, &filter, page)?;
-            // Lists carry no comments; open an entry for those.
-            let items = entries
-                .into_iter()
-                .map(|e| match &reader {
-                    Reader::SharedWith(me) => summary(e, vec![me.clone()], Vec::new()),
-                    Reader::Author(_) => summary(e, Vec::new(), Vec::new()),
-                })
-                .collect();
-            Ok(Paged::new(items, total, page))
-        })
+        .query(move |conn| reflections::list(conn, &caller, shelf, &filter, page))
         .await?;
-    Ok(HttpResponse::Ok().json(listed))
+    let items: Vec<EntryView> = entries.into_iter().map(EntryView::from).collect();
+    Ok(HttpResponse::Ok().json(Paged::new(items, total, page)))
 }
 
 /// Your reflective log, newest first, filtered by model, status, tag, CPD and date.
@@ -533,7 +273,7 @@ async fn my_entries(
     caller: Caller,
     query: Query<EntriesQuery>,
 ) -> ApiResult<HttpResponse> {
-    list(state, Reader::Author(caller.person_id), query.0).await
+    list(state, caller, Shelf::Mine, query.0).await
 }
 
 /// Entries your supervisees have shared with you (REF-2), newest first.
@@ -554,7 +294,7 @@ async fn shared_with_me(
     caller: Caller,
     query: Query<EntriesQuery>,
 ) -> ApiResult<HttpResponse> {
-    list(state, Reader::SharedWith(caller.person_id), query.0).await
+    list(state, caller, Shelf::SharedWithMe, query.0).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -588,35 +328,14 @@ async fn share(
     id: web::Path<String>,
     body: Json<ShareBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let supervisor = body.0.supervisor_id;
     let shared = state
         .db
-        .write(move |conn| {
-            let (entry, access) = find_for(conn, &caller, &id)?;
-            if access != Access::Author {
-                return Ok(Err(ApiError::Forbidden("only the author shares an entry")));
-            }
-            if !supervises(conn, &supervisor, &caller.person_id, organisation_today())? {
-                return Ok(Err(Invalid::field(
-                    "supervisor_id",
-                    "does not supervise you",
-                )
-                .into()));
-            }
-            reflections::share(conn, &id, &supervisor)?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "reflection.shared",
-                "reflection",
-                Some(&id),
-                json!({"supervisor_id": supervisor}),
-            )?;
-            Ok(Ok(entry_view(conn, entry, access, &caller.person_id)?))
+        .transact(move |conn| {
+            reflections::share(conn, &caller, organisation_today(), &id, &supervisor)
         })
-        .await;
-    Ok(respond(actix_web::http::StatusCode::OK, settle(shared)?))
+        .await?;
+    Ok(respond(StatusCode::OK, shared))
 }
 
 /// Stop sharing an entry with a supervisor (its author): they lose access at once.
@@ -641,30 +360,10 @@ async fn unshare(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, supervisor) = path.into_inner();
-    let done = state
+    state
         .db
-        .write(move |conn| {
-            let (_, access) = find_for(conn, &caller, &id)?;
-            if access != Access::Author {
-                return Ok(Err(ApiError::Forbidden(
-                    "only the author unshares an entry",
-                )));
-            }
-            if !reflections::unshare(conn, &id, &supervisor)? {
-                return Err(StoreError::NotFound);
-            }
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "reflection.unshared",
-                "reflection",
-                Some(&id),
-                json!({"supervisor_id": supervisor}),
-            )?;
-            Ok(Ok(()))
-        })
-        .await;
-    settle(done)?;
+        .transact(move |conn| reflections::unshare(conn, &caller, &id, &supervisor))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -698,28 +397,12 @@ async fn comment(
     id: web::Path<String>,
     body: Json<CommentBody>,
 ) -> ApiResult<HttpResponse> {
-    let text = long_text("text", &body.0.text, 2_000)?;
-    if text.is_empty() {
-        return Err(Invalid::field("text", "must not be empty").into());
-    }
-    let id = id.into_inner();
-    let view = state
+    let text = body.0.text;
+    let entry = state
         .db
-        .write(move |conn| {
-            let (entry, access) = find_for(conn, &caller, &id)?;
-            reflections::add_comment(conn, &id, &caller.person_id, &text)?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "reflection.commented",
-                "reflection",
-                Some(&id),
-                json!({"as": if access == Access::Author { "author" } else { "supervisor" }}),
-            )?;
-            entry_view(conn, entry, access, &caller.person_id)
-        })
+        .transact(move |conn| reflections::comment(conn, &caller, &id, &text))
         .await?;
-    Ok(HttpResponse::Created().json(view))
+    Ok(HttpResponse::Created().json(EntryView::from(entry)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -746,20 +429,11 @@ pub struct CpdView {
 )]
 #[get("/me/cpd-status")]
 async fn my_cpd_status(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let view = state
+    let CpdStanding { registered, status } = state
         .db
-        .read(move |conn| {
-            let person = people::find(conn, &caller.person_id)?;
-            let today = organisation_today();
-            let year = registration_year(today);
-            let dates = reflections::cpd_dates(conn, &person.id, year.starts_on, year.ends_on)?;
-            Ok(CpdView {
-                registered: person.staff_category != StaffCategory::Student,
-                status: cpd_status(&dates, today),
-            })
-        })
+        .query(move |conn| reflections::cpd(conn, &caller, organisation_today()))
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(CpdView { registered, status }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -780,9 +454,6 @@ pub struct ExportQuery {
     pub from: Option<Day>,
     pub to: Option<Day>,
 }
-
-/// The most entries one export holds: years of weekly reflection.
-const MAX_EXPORT: i64 = 5_000;
 
 /// Export your log, or your CPD records, as evidence for registration (REF-2, REF-3): JSON,
 /// or a printable HTML page. Comments from supervisors are included.
@@ -812,28 +483,11 @@ async fn export(
         to: query.to.map(Day::date),
         ..Filter::default()
     };
-    let author = caller.person_id.clone();
-    let (entries, name) = state
+    let (name, entries) = state
         .db
-        .read(move |conn| {
-            let reader = Reader::Author(author.clone());
-            let (entries, _) = reflections::list(
-                conn,
-                &reader,
-                &filter,
-                Page {
-                    limit: MAX_EXPORT,
-                    offset: 0,
-                },
-            )?;
-            let mut views = entries
-                .into_iter()
-                .map(|entry| entry_view(conn, entry, Access::Author, &author))
-                .collect::<StoreResult<Vec<_>>>()?;
-            views.reverse();
-            Ok((views, people::find(conn, &author)?.display_name))
-        })
+        .query(move |conn| reflections::export(conn, &caller, &filter))
         .await?;
+    let entries: Vec<EntryView> = entries.into_iter().map(EntryView::from).collect();
     Ok(match query.format.unwrap_or(ExportFormat::Json) {
         ExportFormat::Json => HttpResponse::Ok()
             .insert_header((

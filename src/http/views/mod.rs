@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calendar;
 pub mod people;
 pub mod records;
+pub mod reflections;
 pub mod sessions;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
