@@ -100,6 +100,14 @@ codes! {
     /// You read this record directly; an access request with a reason is for third parties.
     ReasonNotNeeded = "reason-not-needed", Conflict;
 
+    // agreements.
+    /// Only the person's line manager, a manager above them or an administrator may do this.
+    LineManagerOnly = "line-manager-only", Forbidden;
+    /// You have already signed this agreement.
+    AlreadySigned = "already-signed", Conflict;
+    /// The agreement has ended.
+    AgreementEnded = "agreement-ended", Conflict;
+
     // people.
     /// The period of line management overlaps another period for the same person.
     LineManagementOverlaps = "line-management-overlaps", Conflict;

@@ -9,7 +9,6 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::agreements::WeekdayName;
 use super::people::find_visible;
 use crate::domain::compliance::{monthly_held, MonthFigure};
 use crate::domain::dates::Day;
@@ -22,6 +21,7 @@ use crate::domain::sessions::{check_slot, parse_usual_time, SessionKind, Session
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::agreements::WeekdayName;
 use crate::http::views::sessions::SessionView;
 use crate::http::views::{utc, Paged};
 use crate::http::AppState;
