@@ -12,7 +12,6 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "src/http/print.rs",
     "src/http/routes/asye.rs",
     "src/http/routes/cases.rs",
-    "src/http/routes/groups.rs",
     "src/http/routes/observations.rs",
     "src/http/routes/ops.rs",
     "src/http/routes/pdr.rs",

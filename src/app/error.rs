@@ -108,6 +108,11 @@ codes! {
     /// The agreement has ended.
     AgreementEnded = "agreement-ended", Conflict;
 
+    // groups.
+    /// Only a manager of the team's members or an administrator (for a group session's
+    /// record, also its facilitator) may do this.
+    TeamManagerOnly = "team-manager-only", Forbidden;
+
     // people.
     /// The period of line management overlaps another period for the same person.
     LineManagementOverlaps = "line-management-overlaps", Conflict;

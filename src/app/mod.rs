@@ -16,6 +16,7 @@ pub mod agreements;
 pub mod auth;
 pub mod calendar;
 pub mod error;
+pub mod groups;
 pub mod me;
 pub mod organisation;
 pub mod people;
