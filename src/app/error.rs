@@ -120,6 +120,19 @@ codes! {
     /// The case is closed.
     CaseClosed = "case-closed", Conflict;
 
+    // agreements.
+    /// Only the person's line manager, a manager above them or an administrator may do this.
+    LineManagerOnly = "line-manager-only", Forbidden;
+    /// You have already signed this agreement.
+    AlreadySigned = "already-signed", Conflict;
+    /// The agreement has ended.
+    AgreementEnded = "agreement-ended", Conflict;
+
+    // groups.
+    /// Only a manager of the team's members or an administrator (for a group session's
+    /// record, also its facilitator) may do this.
+    TeamManagerOnly = "team-manager-only", Forbidden;
+
     // people.
     /// The period of line management overlaps another period for the same person.
     LineManagementOverlaps = "line-management-overlaps", Conflict;

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod error;
+pub mod groups;
 pub mod me;
 pub mod observations;
 pub mod organisation;

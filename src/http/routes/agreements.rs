@@ -1,34 +1,23 @@
 //! Supervision agreements (AGR-1, AGR-2) and the 12-month plan (SES-2).
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc, Weekday};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::people::may_see;
+use crate::app::agreements::{self, Held, PlanOptions, Proposal};
 use crate::app::sessions::{self as app_sessions, Booking};
 use crate::domain::dates::Day;
-use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
-use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date};
-use crate::domain::sessions::{
-    check_slot, parse_usual_time, AgreementKind, AgreementStatus, Party, SessionKind, SessionStatus,
-};
-use crate::domain::supervision::Agreed;
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::domain::sessions::{AgreementKind, SessionKind};
 use crate::http::extract::{etag, Caller, IfMatch, Json};
-use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::problem::{ApiResult, Problem};
+use crate::http::views::agreements::{AgreementView, PlanView, SavedPlan, WeekdayName};
 use crate::http::views::sessions::SessionView;
-use crate::http::views::utc;
 use crate::http::AppState;
-use crate::store::agreements::{self, Agreement, NewAgreement};
-use crate::store::history::{self, FieldNames, HeldSession};
-use crate::store::line_management as links;
-use crate::store::sessions::{self, NewSession};
-use crate::store::status::{self, person_dates, zone};
-use crate::store::{audit, now, people, DbConnection, StoreError, StoreResult};
+use crate::store::agreements::Agreement;
+use crate::store::now;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -41,114 +30,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(save_plan)
         .service(book)
         .service(record_held);
-}
-
-/// A weekday for the usual slot (sessions are held on working days).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WeekdayName {
-    Monday,
-    Tuesday,
-    Wednesday,
-    Thursday,
-    Friday,
-}
-
-impl From<WeekdayName> for Weekday {
-    fn from(day: WeekdayName) -> Weekday {
-        match day {
-            WeekdayName::Monday => Weekday::Mon,
-            WeekdayName::Tuesday => Weekday::Tue,
-            WeekdayName::Wednesday => Weekday::Wed,
-            WeekdayName::Thursday => Weekday::Thu,
-            WeekdayName::Friday => Weekday::Fri,
-        }
-    }
-}
-
-impl WeekdayName {
-    fn from_weekday(day: Weekday) -> WeekdayName {
-        match day {
-            Weekday::Mon => WeekdayName::Monday,
-            Weekday::Tue => WeekdayName::Tuesday,
-            Weekday::Wed => WeekdayName::Wednesday,
-            Weekday::Thu => WeekdayName::Thursday,
-            // Stored agreements only ever hold Monday to Friday.
-            Weekday::Fri | Weekday::Sat | Weekday::Sun => WeekdayName::Friday,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80",
-    "supervisee_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50",
-    "supervisor_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40",
-    "kind": "line_management",
-    "frequency": {"every_months": 1},
-    "session_minutes": 90,
-    "usual_weekday": "thursday",
-    "usual_time": "10:00",
-    "place": "Room 2, Shire Hall, or Teams",
-    "agenda": "Case review, wellbeing, learning and development",
-    "starts_on": "2026-12-01",
-    "ends_on": null,
-    "supervisor_signed_at": "2026-11-25T10:00:00Z",
-    "supervisee_signed_at": null,
-    "status": "awaiting_signatures",
-    "end_reason": null,
-    "created_by": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40",
-    "created_at": "2026-11-25T10:00:00Z",
-    "version": 2
-}))]
-pub struct AgreementView {
-    pub id: String,
-    pub supervisee_id: String,
-    pub supervisor_id: String,
-    pub kind: AgreementKind,
-    /// How often the two meet; never less often than the policy requires.
-    pub frequency: Interval,
-    pub session_minutes: i32,
-    pub usual_weekday: WeekdayName,
-    /// Local time in the supervisee's time zone, HH:MM.
-    pub usual_time: String,
-    pub place: String,
-    pub agenda: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
-    pub supervisor_signed_at: Option<DateTime<Utc>>,
-    pub supervisee_signed_at: Option<DateTime<Utc>>,
-    pub status: AgreementStatus,
-    pub end_reason: Option<String>,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub version: i32,
-}
-
-impl From<Agreement> for AgreementView {
-    fn from(a: Agreement) -> AgreementView {
-        AgreementView {
-            status: a.status(organisation_today()),
-            id: a.id,
-            supervisee_id: a.supervisee_id,
-            supervisor_id: a.supervisor_id,
-            kind: a.kind,
-            frequency: a.frequency,
-            session_minutes: a.session_minutes,
-            usual_weekday: WeekdayName::from_weekday(a.usual_weekday),
-            usual_time: a.usual_time.format("%H:%M").to_string(),
-            place: a.place,
-            agenda: a.agenda,
-            starts_on: a.starts_on,
-            ends_on: a.ends_on,
-            supervisor_signed_at: a.supervisor_signed_at.map(utc),
-            supervisee_signed_at: a.supervisee_signed_at.map(utc),
-            end_reason: a.end_reason,
-            created_by: a.created_by,
-            created_at: utc(a.created_at),
-            version: a.version,
-        }
-    }
 }
 
 fn agreement_response(mut builder: actix_web::HttpResponseBuilder, a: Agreement) -> HttpResponse {
@@ -218,111 +99,26 @@ async fn create_agreement(
     body: Json<CreateAgreement>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let supervisor_id = body
-        .supervisor_id
-        .clone()
-        .unwrap_or_else(|| caller.person_id.clone());
-    let mut invalid = Invalid::default();
-    let usual_time = invalid.check(parse_usual_time("usual_time", &body.usual_time));
-    let place = invalid.check(bounded_text("place", &body.place, 1, 500));
-    let agenda = invalid.check(bounded_text("agenda", &body.agenda, 1, 4000));
-    invalid.check(body.frequency.check("frequency"));
-    if body.supervisee_id == supervisor_id {
-        invalid.push("supervisor_id", "a person cannot supervise themselves");
-    }
-    let (Some(usual_time), Some(place), Some(agenda)) = (usual_time, place, agenda) else {
-        return Err(invalid.into());
+    let proposal = Proposal {
+        supervisee_id: body.supervisee_id,
+        supervisor_id: body.supervisor_id,
+        kind: body.kind,
+        frequency: body.frequency,
+        session_minutes: body.session_minutes,
+        usual_weekday: body.usual_weekday.into(),
+        usual_time: body.usual_time,
+        place: body.place,
+        agenda: body.agenda,
+        starts_on: body.starts_on.date(),
     };
-    invalid.into_result(|| ())?;
-    let actor = caller.for_audit();
+    let calendars = state.calendars.clone();
     let created = state
         .db
-        .write({
-            let state = state.clone();
-            move |conn| {
-                let supervisee = match people::find(conn, &body.supervisee_id) {
-                    Ok(p) if may_see(conn, &caller, &p.id)? => p,
-                    Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
-                    Err(other) => return Err(other),
-                };
-                if !may_propose_agreement(conn, &caller, &supervisee.id)? {
-                    return Ok(Err(ApiError::Forbidden(
-                        "only the person's line manager, a manager above them or an administrator proposes an agreement",
-                    )));
-                }
-                match people::find(conn, &supervisor_id) {
-                    Ok(s) if s.active => {}
-                    Ok(_) => return Ok(Err(Invalid::field("supervisor_id", "the supervisor is inactive").into())),
-                    Err(StoreError::NotFound) => return Ok(Err(Invalid::field("supervisor_id", "no such person").into())),
-                    Err(other) => return Err(other),
-                }
-                let calendars = state.calendars.load(conn)?;
-                let profile = calendars.settings.profile();
-                let requirement = profile.requirement(supervisee.staff_category, &person_dates(&supervisee), body.starts_on.date());
-                if !body.frequency.is_at_least_as_frequent_as(requirement.interval) {
-                    return Ok(Err(Invalid::field(
-                        "frequency",
-                        format!("is less frequent than the policy requires for this person ({})", describe(requirement.interval)),
-                    )
-                    .into()));
-                }
-                if let Err(invalid) = check_slot(body.usual_weekday.into(), body.session_minutes, requirement.min_duration_minutes) {
-                    return Ok(Err(invalid.into()));
-                }
-                let agreement = agreements::insert(
-                    conn,
-                    NewAgreement {
-                        supervisee_id: supervisee.id,
-                        supervisor_id,
-                        kind: body.kind,
-                        frequency: body.frequency,
-                        session_minutes: body.session_minutes,
-                        usual_weekday: body.usual_weekday.into(),
-                        usual_time,
-                        place,
-                        agenda,
-                        starts_on: body.starts_on.date(),
-                        created_by: caller.person_id.clone(),
-                    },
-                )?;
-                audit::record(
-                    conn,
-                    &actor,
-                    "agreement.created",
-                    "agreement",
-                    Some(&agreement.id),
-                    json!({"supervisee_id": agreement.supervisee_id, "supervisor_id": agreement.supervisor_id, "kind": agreement.kind.as_str()}),
-                )?;
-                Ok(Ok(agreement))
-            }
-        })
-        .await??;
+        .transact(move |conn| agreements::propose(conn, &caller, &calendars, proposal))
+        .await?;
     let mut builder = HttpResponse::Created();
     builder.insert_header(("Location", format!("/api/v1/agreements/{}", created.id)));
     Ok(agreement_response(builder, created))
-}
-
-/// Who may propose an agreement for `supervisee_id` (AGR-3): authority to supervise comes
-/// from the organisation, so an administrator, or a manager above the person today (their
-/// line manager included). Supervisors named in agreements do not name others.
-fn may_propose_agreement(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    supervisee_id: &str,
-) -> StoreResult<bool> {
-    Ok(caller.is_admin
-        || (caller.person_id != supervisee_id
-            && links::is_above(conn, &caller.person_id, supervisee_id, organisation_today())?))
-}
-
-/// A short text for an interval, for messages.
-pub fn describe(interval: Interval) -> String {
-    match interval {
-        Interval::MaxWorkingDays(n) => format!("at most {n} working days apart"),
-        Interval::MaxCalendarDays(n) => format!("at most {n} days apart"),
-        Interval::EveryMonths(1) => "at least monthly".to_string(),
-        Interval::EveryMonths(n) => format!("at least every {n} months"),
-    }
 }
 
 /// One agreement.
@@ -342,10 +138,9 @@ async fn get_agreement(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let agreement = state
         .db
-        .read(move |conn| find_visible(conn, &caller, &id))
+        .query(move |conn| agreements::find_visible(conn, &caller, &id))
         .await?;
     Ok(agreement_response(HttpResponse::Ok(), agreement))
 }
@@ -367,16 +162,9 @@ async fn list_for_person(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<AgreementView>>> {
-    let id = id.into_inner();
     let list = state
         .db
-        .read(move |conn| {
-            if !may_see(conn, &caller, &id)? {
-                return Err(StoreError::NotFound);
-            }
-            people::find(conn, &id)?;
-            agreements::for_person(conn, &id)
-        })
+        .query(move |conn| agreements::for_person(conn, &caller, &id))
         .await?;
     Ok(web::Json(
         list.into_iter().map(AgreementView::from).collect(),
@@ -410,67 +198,11 @@ async fn sign_agreement(
     id: web::Path<String>,
     version: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let actor = caller.for_audit();
     let signed = state
         .db
-        .write(move |conn| {
-            let agreement = find_visible(conn, &caller, &id)?;
-            let Some(party) = agreement.party(&caller.person_id) else {
-                return Ok(Err(ApiError::Forbidden(
-                    "only the supervisor and the supervisee sign",
-                )));
-            };
-            let today = organisation_today();
-            let already = match party {
-                Party::Supervisor => agreement.supervisor_signed_at.is_some(),
-                Party::Supervisee => agreement.supervisee_signed_at.is_some(),
-            };
-            if already || agreement.status(today) == AgreementStatus::Ended {
-                return Ok(Err(ApiError::Conflict(
-                    "you have already signed this agreement, or it has ended".into(),
-                )));
-            }
-            let signed = agreements::sign(conn, &id, party, version.expect(agreement.version))?;
-            audit::record(
-                conn,
-                &actor,
-                "agreement.signed",
-                "agreement",
-                Some(&id),
-                json!({"party": format!("{party:?}").to_lowercase()}),
-            )?;
-            if signed.status(today) == AgreementStatus::Active
-                && signed.kind == AgreementKind::LineManagement
-            {
-                for other in agreements::for_person(conn, &signed.supervisee_id)? {
-                    let replaced = other.id != signed.id
-                        && other.supervisee_id == signed.supervisee_id
-                        && other.kind == AgreementKind::LineManagement
-                        && other.ends_on.is_none_or(|end| end > signed.starts_on);
-                    if replaced {
-                        agreements::end(
-                            conn,
-                            &other.id,
-                            signed.starts_on.max(other.starts_on),
-                            &format!("replaced by agreement {}", signed.id),
-                            None,
-                        )?;
-                        audit::record(
-                            conn,
-                            &actor,
-                            "agreement.ended",
-                            "agreement",
-                            Some(&other.id),
-                            json!({"replaced_by": signed.id}),
-                        )?;
-                    }
-                }
-            }
-            Ok(Ok(signed))
-        })
-        .await;
-    Ok(agreement_response(HttpResponse::Ok(), settle(signed)?))
+        .transact(move |conn| agreements::sign(conn, &caller, &id, version))
+        .await?;
+    Ok(agreement_response(HttpResponse::Ok(), signed))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -513,45 +245,12 @@ async fn end_agreement(
     version: IfMatch,
     body: Json<EndAgreement>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let reason = bounded_text("reason", &body.0.reason, 1, 1000)?;
     let ends_on = body.0.ends_on.date();
-    let actor = caller.for_audit();
     let ended = state
         .db
-        .write(move |conn| {
-            let agreement = find_visible(conn, &caller, &id)?;
-            if agreement.party(&caller.person_id).is_none() && !caller.is_admin {
-                return Ok(Err(ApiError::Forbidden(
-                    "only the parties or an administrator end an agreement",
-                )));
-            }
-            if ends_on < agreement.starts_on {
-                return Ok(Err(Invalid::field(
-                    "ends_on",
-                    "must not be before the agreement starts",
-                )
-                .into()));
-            }
-            let ended = agreements::end(
-                conn,
-                &id,
-                ends_on,
-                &reason,
-                Some(version.expect(agreement.version)),
-            )?;
-            audit::record(
-                conn,
-                &actor,
-                "agreement.ended",
-                "agreement",
-                Some(&id),
-                json!({"ends_on": ends_on}),
-            )?;
-            Ok(Ok(ended))
-        })
-        .await;
-    Ok(agreement_response(HttpResponse::Ok(), settle(ended)?))
+        .transact(move |conn| agreements::end(conn, &caller, &id, version, ends_on, &body.0.reason))
+        .await?;
+    Ok(agreement_response(HttpResponse::Ok(), ended))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -568,170 +267,14 @@ pub struct PlanBody {
     pub alternate_with: Option<String>,
 }
 
-/// One session of a plan.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"date": "2026-12-03", "starts_at": "2026-12-03T10:00:00Z", "duration_minutes": 90, "agreement_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80", "supervisor_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40"}))]
-pub struct PlannedSession {
-    /// Local date in the supervisee's time zone.
-    pub date: NaiveDate,
-    pub starts_at: DateTime<Utc>,
-    pub duration_minutes: i32,
-    pub agreement_id: String,
-    pub supervisor_id: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "agreement_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80",
-    "from": "2026-12-01", "until": "2027-11-30",
-    "policy": {"max_working_days": 25},
-    "sessions": [{"date": "2026-12-03", "starts_at": "2026-12-03T10:00:00Z", "duration_minutes": 90, "agreement_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80", "supervisor_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40"}]
-}))]
-pub struct PlanView {
-    pub agreement_id: String,
-    pub from: NaiveDate,
-    pub until: NaiveDate,
-    /// The policy's interval for the supervisee at the start of the plan.
-    pub policy: Interval,
-    pub sessions: Vec<PlannedSession>,
-}
-
-/// A computed plan with the agreements it books under.
-struct Plan {
-    agreement: Agreement,
-    partner: Option<Agreement>,
-    view: PlanView,
-}
-
-/// Computes the plan for an agreement (SES-2): the person's policy, the agreement's cadence,
-/// weekday and time, counting sessions already held or booked.
-fn compute_plan(
-    conn: &mut DbConnection,
-    state: &AppState,
-    caller: &Caller,
-    agreement_id: &str,
-    body: &PlanBody,
-) -> StoreResult<Result<Plan, ApiError>> {
-    let agreement = find_visible(conn, caller, agreement_id)?;
-    if caller.person_id != agreement.supervisor_id && !caller.is_admin {
-        return Ok(Err(ApiError::Forbidden(
-            "the supervisor plans the sessions",
-        )));
-    }
-    let partner = match &body.alternate_with {
-        Some(other) => match agreements::find(conn, other) {
-            Ok(a) if a.supervisee_id == agreement.supervisee_id && a.id != agreement.id => Some(a),
-            Ok(_) | Err(StoreError::NotFound) => {
-                return Ok(Err(Invalid::field(
-                    "alternate_with",
-                    "must be another agreement of the same supervisee",
-                )
-                .into()))
-            }
-            Err(other) => return Err(other),
-        },
-        None => None,
-    };
-    let today = organisation_today();
-    for a in std::iter::once(&agreement).chain(partner.iter()) {
-        if a.status(today) != AgreementStatus::Active {
-            return Ok(Err(ApiError::Conflict(format!(
-                "agreement {} must be signed by both people (and not ended) before sessions are planned",
-                a.id
-            ))));
+impl From<PlanBody> for PlanOptions {
+    fn from(body: PlanBody) -> PlanOptions {
+        PlanOptions {
+            from: body.from.map(Day::date),
+            months: body.months,
+            alternate_with: body.alternate_with,
         }
     }
-    let supervisee = people::find(conn, &agreement.supervisee_id)?;
-    let tz = zone(&supervisee);
-    let now_utc = now();
-    let (from, mut until) = match plan_window(
-        body.from.map(Day::date),
-        body.months,
-        utc_to_local_date(now_utc, tz),
-        agreement.starts_on,
-    ) {
-        Ok(window) => window,
-        Err(invalid) => return Ok(Err(invalid.into())),
-    };
-    // The requirement's own end (a student's placement) is the domain's: see plan_request.
-    let ends = [agreement.ends_on, partner.as_ref().and_then(|p| p.ends_on)];
-    for end in ends.into_iter().flatten() {
-        until = until.min(end.pred_opt().unwrap_or(end));
-    }
-    let calendars = state.calendars.load(conn)?;
-    let profile = calendars.settings.profile();
-    let all = agreements::for_supervisees(conn, std::slice::from_ref(&supervisee.id))?;
-    let facts = status::facts(conn, &calendars, &supervisee, &all, now_utc)?;
-    let agreement_ids: Vec<String> = std::iter::once(agreement.id.clone())
-        .chain(partner.iter().map(|p| p.id.clone()))
-        .collect();
-    let local = |at: &chrono::NaiveDateTime| utc_to_local_date(*at, tz);
-    let held_or_booked = sessions::starts(
-        conn,
-        sessions::Owner::Agreements(&agreement_ids),
-        &SessionStatus::HELD_OR_BOOKED,
-    )?;
-    let agreed = Agreed {
-        starts_on: agreement.starts_on,
-        frequency: agreement.frequency,
-        usual_weekday: agreement.usual_weekday,
-    };
-    let request = facts.plan_request(
-        &profile,
-        &agreed,
-        held_or_booked.iter().map(local),
-        from,
-        until,
-    );
-    let until = request.until;
-    let dates = match scheduling::plan(
-        calendars.organisation(),
-        |on| facts.interval_on(&profile, on),
-        &request,
-    ) {
-        Ok(dates) => dates,
-        Err(err) => {
-            return Ok(Err(Invalid::field(
-                "from",
-                format!("no plan is possible: {err}"),
-            )
-            .into()))
-        }
-    };
-    // A student's two supervisors take turns (FREQ-2).
-    let turns = match &partner {
-        Some(other) => scheduling::alternate(&dates, [&agreement.id, &other.id]),
-        None => dates.iter().map(|d| (*d, agreement.id.clone())).collect(),
-    };
-    let sessions = turns
-        .into_iter()
-        .map(|(date, agreement_id)| {
-            let with = partner
-                .as_ref()
-                .filter(|other| other.id == agreement_id)
-                .unwrap_or(&agreement);
-            PlannedSession {
-                date,
-                // Alternating supervisors keep this agreement's weekday but their own time.
-                starts_at: utc(local_to_utc(date, with.usual_time, tz)),
-                duration_minutes: with.session_minutes,
-                agreement_id,
-                supervisor_id: with.supervisor_id.clone(),
-            }
-        })
-        .collect();
-    let view = PlanView {
-        agreement_id: agreement.id.clone(),
-        from,
-        until,
-        policy: facts.interval_on(&profile, from),
-        sessions,
-    };
-    Ok(Ok(Plan {
-        agreement,
-        partner,
-        view,
-    }))
 }
 
 /// Preview the next months of sessions for an agreement (SES-2): on working days, at the
@@ -758,22 +301,15 @@ async fn preview_plan(
     id: web::Path<String>,
     body: Json<PlanBody>,
 ) -> ApiResult<web::Json<PlanView>> {
-    let id = id.into_inner();
+    let options = body.0.into();
+    let calendars = state.calendars.clone();
     let plan = state
         .db
-        .read({
-            let state = state.clone();
-            move |conn| compute_plan(conn, &state, &caller, &id, &body.0)
+        .query(move |conn| {
+            agreements::preview_plan(conn, &caller, now(), &calendars, &id, &options)
         })
-        .await??;
-    Ok(web::Json(plan.view))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"agreement_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80", "sessions": []}))]
-pub struct SavedPlan {
-    pub agreement_id: String,
-    pub sessions: Vec<SessionView>,
+        .await?;
+    Ok(web::Json(plan.into()))
 }
 
 /// Save the plan the preview showed: books each session (SES-2). Only the supervisor, once
@@ -804,70 +340,29 @@ async fn save_plan(
     id: web::Path<String>,
     body: Json<PlanBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let actor = caller.for_audit();
+    let options = body.0.into();
+    let calendars = state.calendars.clone();
+    let agreement_id = id.clone();
     let saved = state
         .db
-        .write({
-            let state = state.clone();
-            move |conn| {
-                let Plan {
-                    agreement,
-                    partner,
-                    view: plan,
-                } = match compute_plan(conn, &state, &caller, &id, &body.0)? {
-                    Ok(plan) => plan,
-                    Err(err) => return Ok(Err(err)),
-                };
-                let mut saved = Vec::with_capacity(plan.sessions.len());
-                for planned in &plan.sessions {
-                    let with = if planned.agreement_id == agreement.id {
-                        &agreement
-                    } else {
-                        partner.as_ref().unwrap_or(&agreement)
-                    };
-                    saved.push(sessions::insert(
-                        conn,
-                        NewSession {
-                            agreement_id: Some(with.id.clone()),
-                            team_id: None,
-                            kind: SessionKind::OneToOne,
-                            supervisor_id: with.supervisor_id.clone(),
-                            supervisee_id: Some(with.supervisee_id.clone()),
-                            starts_at: planned.starts_at.naive_utc(),
-                            duration_minutes: with.session_minutes,
-                            place: with.place.clone(),
-                            replaces_id: None,
-                            created_by: caller.person_id.clone(),
-                        },
-                    )?);
-                }
-                audit::record(
-                    conn,
-                    &actor,
-                    "plan.saved",
-                    "agreement",
-                    Some(&agreement.id),
-                    json!({"sessions": saved.len(), "from": plan.from, "until": plan.until}),
-                )?;
-                Ok(Ok(SavedPlan {
-                    agreement_id: agreement.id,
-                    sessions: saved
-                        .into_iter()
-                        .map(|s| SessionView::from_session(s, None))
-                        .collect(),
-                }))
-            }
+        .transact(move |conn| {
+            agreements::save_plan(conn, &caller, now(), &calendars, &id, &options)
         })
-        .await??;
-    Ok(HttpResponse::Created().json(saved))
+        .await?;
+    Ok(HttpResponse::Created().json(SavedPlan {
+        agreement_id,
+        sessions: saved
+            .into_iter()
+            .map(|s| SessionView::from_session(s, None))
+            .collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"starts_at": "2026-12-03T10:00:00Z", "kind": "one_to_one"}))]
 pub struct BookSession {
-    pub starts_at: DateTime<chrono::FixedOffset>,
+    pub starts_at: DateTime<FixedOffset>,
     /// Default one_to_one; `pdr` only under the line-management agreement (PDR-1).
     pub kind: Option<SessionKind>,
     /// Default: the agreement's session length.
@@ -937,23 +432,6 @@ pub struct HeldSessionBody {
     pub duration_minutes: Option<i32>,
 }
 
-/// Who may record history under an agreement (SES-6): its supervisor, a manager above the
-/// supervisor, or an administrator.
-fn may_record_history(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    agreement: &Agreement,
-) -> StoreResult<bool> {
-    Ok(caller.is_admin
-        || caller.person_id == agreement.supervisor_id
-        || links::is_above(
-            conn,
-            &caller.person_id,
-            &agreement.supervisor_id,
-            organisation_today(),
-        )?)
-}
-
 /// Record a session already held before the service was used (SES-6): marked as recorded
 /// after the fact, audited, with no record opened and no reminders; it counts for the
 /// status and the reports like any held session. For the supervisor, a manager above the
@@ -983,61 +461,17 @@ async fn record_held(
     id: web::Path<String>,
     body: Json<HeldSessionBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let body = body.0;
-    let time = match &body.time {
-        Some(raw) => Some(parse_usual_time("time", raw)?),
-        None => None,
+    let held = Held {
+        held_on: body.0.held_on.date(),
+        time: body.0.time,
+        kind: body.0.kind,
+        duration_minutes: body.0.duration_minutes,
     };
-    let held = HeldSession {
-        held_on: body.held_on.date(),
-        time,
-        kind: body.kind.unwrap_or(SessionKind::OneToOne),
-        duration_minutes: body.duration_minutes,
-    };
-    let actor = caller.for_audit();
-    let recorded = state
+    let session = state
         .db
-        .write(move |conn| {
-            let agreement = agreements::find(conn, &id)?;
-            if !may_record_history(conn, &caller, &agreement)? {
-                let sees = agreement.party(&caller.person_id).is_some()
-                    || may_see(conn, &caller, &agreement.supervisee_id)?;
-                return Ok(Err(if sees {
-                    ApiError::Forbidden(
-                        "the supervisor, a manager above them or an administrator records past sessions",
-                    )
-                } else {
-                    ApiError::NotFound
-                }));
-            }
-            if agreement.supervisor_signed_at.is_none() || agreement.supervisee_signed_at.is_none()
-            {
-                return Ok(Err(ApiError::Conflict(
-                    "the agreement must be signed by both people first".into(),
-                )));
-            }
-            let names = FieldNames {
-                held_on: "held_on",
-                kind: "kind",
-                duration_minutes: "duration_minutes",
-            };
-            match history::check(conn, &agreement, &held, names, &caller.person_id, now())? {
-                Ok(new) => Ok(Ok(history::record(conn, new, &actor)?)),
-                Err(invalid) => Ok(Err(invalid.into())),
-            }
-        })
-        .await;
-    let session = settle(recorded)?;
+        .transact(move |conn| agreements::record_held(conn, &caller, now(), &id, held))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("ETag", etag(session.version)))
         .json(SessionView::from_session(session, None)))
-}
-
-/// The agreement, if the caller may see it.
-fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Agreement> {
-    crate::app::agreements::find_visible(conn, caller, id).map_err(|err| match err {
-        crate::app::AppError::Store(store) => store,
-        _ => StoreError::NotFound,
-    })
 }

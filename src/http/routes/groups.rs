@@ -3,33 +3,24 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::agreements::WeekdayName;
-use super::people::find_visible;
-use crate::domain::compliance::{monthly_held, MonthFigure};
+use crate::app::groups::{
+    self, GroupPlan, GroupPlanRequest, GroupRecordState, RecordWrite, Written,
+};
+use crate::domain::compliance::MonthFigure;
 use crate::domain::dates::Day;
-use crate::domain::people::organisation_today;
-use crate::domain::periods::{self, Period};
 use crate::domain::policy::Interval;
-use crate::domain::records::{long_text, CaseReferencePattern, MAX_SECTION_CHARS};
-use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date, PlanRequest};
-use crate::domain::sessions::{check_slot, parse_usual_time, SessionKind, SessionStatus};
-use crate::domain::validation::{bounded_text, Invalid};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::agreements::WeekdayName;
 use crate::http::views::sessions::SessionView;
 use crate::http::views::{utc, Paged};
 use crate::http::AppState;
-use crate::store::groups::{self, GroupRecord};
-use crate::store::line_management as links;
-use crate::store::sessions::{self, NewSession, Session};
-use crate::store::status::zone;
-use crate::store::{audit, now, people, reports, teams, DbConnection, StoreError, StoreResult};
+use crate::store::now;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -40,31 +31,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(write_group_record)
         .service(team_group_status)
         .service(person_group_supervision);
-}
-
-/// Administrators, and managers of anyone in the team, organise its group supervision.
-fn may_organise(conn: &mut DbConnection, caller: &Caller, team_id: &str) -> StoreResult<bool> {
-    if caller.is_admin {
-        return Ok(true);
-    }
-    let members = people::list(
-        conn,
-        &people::Filter {
-            team_id: Some(team_id.to_string()),
-            active: Some(true),
-            ..people::Filter::default()
-        },
-        crate::store::Page {
-            limit: i64::MAX,
-            offset: 0,
-        },
-    )?
-    .0;
-    let hierarchy = links::hierarchy(conn)?;
-    let today = organisation_today();
-    Ok(members
-        .iter()
-        .any(|m| hierarchy.is_above(&caller.person_id, &m.id, today)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -104,110 +70,6 @@ pub struct GroupPlanView {
     pub sessions: Vec<DateTime<Utc>>,
 }
 
-struct GroupPlan {
-    view: GroupPlanView,
-    duration_minutes: i32,
-    place: String,
-}
-
-fn compute(
-    conn: &mut DbConnection,
-    state: &AppState,
-    caller: &Caller,
-    team_id: &str,
-    body: &GroupPlanBody,
-) -> StoreResult<Result<GroupPlan, ApiError>> {
-    teams::find(conn, team_id)?;
-    if !may_organise(conn, caller, team_id)? {
-        return Ok(Err(ApiError::Forbidden(
-            "an administrator or a manager of the team's members plans group supervision",
-        )));
-    }
-    let mut invalid = Invalid::default();
-    let time = invalid.check(parse_usual_time("usual_time", &body.usual_time));
-    let place = invalid.check(bounded_text("place", &body.place, 1, 500));
-    invalid.check(
-        check_slot(body.usual_weekday.into(), body.duration_minutes, None).map_err(
-            |Invalid(errors)| {
-                Invalid(
-                    errors
-                        .into_iter()
-                        .map(|mut e| {
-                            if e.field == "session_minutes" {
-                                e.field = "duration_minutes".into();
-                            }
-                            e
-                        })
-                        .collect(),
-                )
-            },
-        ),
-    );
-    let facilitator_id = body
-        .facilitator_id
-        .clone()
-        .unwrap_or_else(|| caller.person_id.clone());
-    let facilitator = match people::find(conn, &facilitator_id) {
-        Ok(p) if p.active => Some(p),
-        Ok(_) | Err(StoreError::NotFound) => {
-            invalid.push("facilitator_id", "no such active person");
-            None
-        }
-        Err(other) => return Err(other),
-    };
-    let (Some(time), Some(place), Some(facilitator)) = (time, place, facilitator) else {
-        return Ok(Err(invalid.into()));
-    };
-    if let Err(invalid) = invalid.into_result(|| ()) {
-        return Ok(Err(invalid.into()));
-    }
-    let tz = zone(&facilitator);
-    let today = utc_to_local_date(now(), tz);
-    let (from, until) = match plan_window(body.from.map(Day::date), body.months, today, today) {
-        Ok(window) => window,
-        Err(invalid) => return Ok(Err(invalid.into())),
-    };
-    let calendars = state.calendars.load(conn)?;
-    let interval = calendars.settings.profile().group_supervision();
-    let starts = sessions::starts(
-        conn,
-        sessions::Owner::Team(team_id),
-        &SessionStatus::HELD_OR_BOOKED,
-    )?;
-    let request = PlanRequest::around(
-        starts.iter().map(|at| utc_to_local_date(*at, tz)),
-        from,
-        until,
-        body.usual_weekday.into(),
-        None,
-    );
-    let dates = match scheduling::plan(calendars.organisation(), |_| interval, &request) {
-        Ok(dates) => dates,
-        Err(err) => {
-            return Ok(Err(Invalid::field(
-                "from",
-                format!("no plan is possible: {err}"),
-            )
-            .into()))
-        }
-    };
-    Ok(Ok(GroupPlan {
-        view: GroupPlanView {
-            team_id: team_id.to_string(),
-            facilitator_id,
-            from,
-            until,
-            policy: interval,
-            sessions: dates
-                .into_iter()
-                .map(|date| utc(local_to_utc(date, time, tz)))
-                .collect(),
-        },
-        duration_minutes: body.duration_minutes,
-        place,
-    }))
-}
-
 /// Preview a year of the team's group supervision (GRP-1): on working days at the usual
 /// weekday and time, at the profile's interval. Nothing is saved.
 #[utoipa::path(
@@ -231,15 +93,13 @@ async fn preview_group_plan(
     id: web::Path<String>,
     body: Json<GroupPlanBody>,
 ) -> ApiResult<web::Json<GroupPlanView>> {
-    let id = id.into_inner();
+    let request = body.0.into();
+    let calendars = state.calendars.clone();
     let plan = state
         .db
-        .read({
-            let state = state.clone();
-            move |conn| compute(conn, &state, &caller, &id, &body.0)
-        })
-        .await??;
-    Ok(web::Json(plan.view))
+        .query(move |conn| groups::preview_plan(conn, &caller, now(), &calendars, &id, &request))
+        .await?;
+    Ok(web::Json(plan.into()))
 }
 
 /// Save the team's group supervision plan: books each session. An administrator or a
@@ -268,47 +128,12 @@ async fn save_group_plan(
     id: web::Path<String>,
     body: Json<GroupPlanBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let actor = caller.for_audit();
+    let request = body.0.into();
+    let calendars = state.calendars.clone();
     let saved = state
         .db
-        .write({
-            let state = state.clone();
-            move |conn| {
-                let plan = match compute(conn, &state, &caller, &id, &body.0)? {
-                    Ok(plan) => plan,
-                    Err(err) => return Ok(Err(err)),
-                };
-                let mut saved = Vec::with_capacity(plan.view.sessions.len());
-                for starts_at in &plan.view.sessions {
-                    saved.push(sessions::insert(
-                        conn,
-                        NewSession {
-                            agreement_id: None,
-                            team_id: Some(id.clone()),
-                            kind: SessionKind::Group,
-                            supervisor_id: plan.view.facilitator_id.clone(),
-                            supervisee_id: None,
-                            starts_at: starts_at.naive_utc(),
-                            duration_minutes: plan.duration_minutes,
-                            place: plan.place.clone(),
-                            replaces_id: None,
-                            created_by: caller.person_id.clone(),
-                        },
-                    )?);
-                }
-                audit::record(
-                    conn,
-                    &actor,
-                    "group_plan.saved",
-                    "team",
-                    Some(&id),
-                    json!({"sessions": saved.len(), "facilitator_id": plan.view.facilitator_id}),
-                )?;
-                Ok(Ok(saved))
-            }
-        })
-        .await??;
+        .transact(move |conn| groups::save_plan(conn, &caller, now(), &calendars, &id, &request))
+        .await?;
     let views: Vec<SessionView> = saved
         .into_iter()
         .map(|s| SessionView::from_session(s, None))
@@ -351,23 +176,9 @@ async fn list_group_sessions(
 ) -> ApiResult<web::Json<Paged<SessionView>>> {
     let page = page(query.0.limit, query.0.offset)?;
     let from = query.0.from.map_or_else(now, |t| t.naive_utc());
-    let id = id.into_inner();
     let (items, total) = state
         .db
-        .read(move |conn| {
-            teams::find(conn, &id)?;
-            let member =
-                people::find(conn, &caller.person_id)?.team_id.as_deref() == Some(id.as_str());
-            if !(member || caller.is_auditor || may_organise(conn, &caller, &id)?) {
-                return Err(StoreError::NotFound);
-            }
-            let filter = sessions::Filter {
-                team_id: Some(id),
-                from: Some(from),
-                ..sessions::Filter::default()
-            };
-            sessions::list(conn, &filter, page)
-        })
+        .query(move |conn| groups::list_sessions(conn, &caller, &id, from, page))
         .await?;
     Ok(web::Json(Paged::new(
         items
@@ -429,59 +240,57 @@ pub struct GroupRecordBody {
     pub attendees: Vec<String>,
 }
 
-const MAX_ATTENDEES: usize = 100;
-const MAX_GROUP_CASES: usize = 20;
-
-fn group_session(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Session> {
-    let session = sessions::find(conn, id)?;
-    let Some(team_id) = session.team_id.clone() else {
-        return Err(StoreError::NotFound);
-    };
-    if session.kind != SessionKind::Group {
-        return Err(StoreError::NotFound);
-    }
-    let member =
-        people::find(conn, &caller.person_id)?.team_id.as_deref() == Some(team_id.as_str());
-    let attended = groups::record(conn, id)?
-        .attendees
-        .contains(&caller.person_id);
-    if member
-        || attended
-        || caller.is_auditor
-        || session.supervisor_id == caller.person_id
-        || may_organise(conn, caller, &team_id)?
-    {
-        Ok(session)
-    } else {
-        Err(StoreError::NotFound)
+impl From<GroupPlanBody> for GroupPlanRequest {
+    fn from(body: GroupPlanBody) -> GroupPlanRequest {
+        GroupPlanRequest {
+            facilitator_id: body.facilitator_id,
+            from: body.from.map(Day::date),
+            months: body.months,
+            usual_weekday: body.usual_weekday.into(),
+            usual_time: body.usual_time,
+            duration_minutes: body.duration_minutes,
+            place: body.place,
+        }
     }
 }
 
-fn record_view(
-    conn: &mut DbConnection,
-    session: Session,
-    record: GroupRecord,
-) -> StoreResult<GroupRecordView> {
-    let attendees = record
-        .attendees
-        .iter()
-        .map(|id| {
-            people::find(conn, id).map(|p| Attendee {
-                person_id: p.id,
-                display_name: p.display_name,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(GroupRecordView {
-        facilitator_id: session.supervisor_id.clone(),
-        session: SessionView::from_session(session, None),
-        notes: record.notes,
-        case_references: record.case_references,
-        attendees,
-        written_by: record.written_by,
-        updated_at: record.updated_at.map(utc),
-        version: record.version,
-    })
+impl From<GroupPlan> for GroupPlanView {
+    fn from(plan: GroupPlan) -> GroupPlanView {
+        GroupPlanView {
+            team_id: plan.team_id,
+            facilitator_id: plan.facilitator_id,
+            from: plan.from,
+            until: plan.until,
+            policy: plan.policy,
+            sessions: plan.sessions.into_iter().map(utc).collect(),
+        }
+    }
+}
+
+impl From<GroupRecordState> for GroupRecordView {
+    fn from(state: GroupRecordState) -> GroupRecordView {
+        let GroupRecordState {
+            session,
+            record,
+            attendees,
+        } = state;
+        GroupRecordView {
+            facilitator_id: session.supervisor_id.clone(),
+            session: SessionView::from_session(session, None),
+            notes: record.notes,
+            case_references: record.case_references,
+            attendees: attendees
+                .into_iter()
+                .map(|p| Attendee {
+                    person_id: p.id,
+                    display_name: p.display_name,
+                })
+                .collect(),
+            written_by: record.written_by,
+            updated_at: record.updated_at.map(utc),
+            version: record.version,
+        }
+    }
 }
 
 fn with_etag(view: GroupRecordView) -> HttpResponse {
@@ -508,76 +317,11 @@ async fn group_record(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = state
+    let found = state
         .db
-        .read(move |conn| {
-            let session = group_session(conn, &caller, &id)?;
-            let record = groups::record(conn, &id)?;
-            record_view(conn, session, record)
-        })
+        .query(move |conn| groups::record(conn, &caller, &id))
         .await?;
-    Ok(with_etag(view))
-}
-
-/// A group record's body once checked: notes, distinct case references, distinct attendees.
-struct Checked {
-    notes: String,
-    case_references: Vec<String>,
-    attendees: Vec<String>,
-}
-
-fn check_record(
-    conn: &mut DbConnection,
-    state: &AppState,
-    body: &GroupRecordBody,
-) -> StoreResult<Result<Checked, Invalid>> {
-    let mut invalid = Invalid::default();
-    let notes = invalid.check(long_text("notes", &body.notes, MAX_SECTION_CHARS));
-    if body.case_references.len() > MAX_GROUP_CASES {
-        invalid.push("case_references", format!("at most {MAX_GROUP_CASES}"));
-    }
-    let pattern: Option<CaseReferencePattern> = state
-        .calendars
-        .load(conn)?
-        .settings
-        .case_reference_pattern
-        .parse()
-        .ok();
-    let mut references: Vec<String> = Vec::new();
-    for (i, reference) in body.case_references.iter().enumerate() {
-        let reference = reference.trim();
-        if !pattern.as_ref().is_some_and(|p| p.matches(reference)) {
-            invalid.push(
-                format!("case_references[{i}]"),
-                "must be a case reference in the organisation's format, never a name",
-            );
-        } else if !references.iter().any(|r| r == reference) {
-            references.push(reference.to_string());
-        }
-    }
-    if body.attendees.len() > MAX_ATTENDEES {
-        invalid.push("attendees", format!("at most {MAX_ATTENDEES}"));
-    }
-    let mut attendees: Vec<String> = Vec::new();
-    for (i, person) in body.attendees.iter().enumerate().take(MAX_ATTENDEES) {
-        match people::find(conn, person) {
-            Ok(p) if p.active => {
-                if !attendees.contains(&p.id) {
-                    attendees.push(p.id);
-                }
-            }
-            Ok(_) | Err(StoreError::NotFound) => {
-                invalid.push(format!("attendees[{i}]"), "no such active person")
-            }
-            Err(other) => return Err(other),
-        }
-    }
-    Ok(invalid.into_result(|| Checked {
-        notes: notes.unwrap_or_default(),
-        case_references: references,
-        attendees,
-    }))
+    Ok(with_etag(found.into()))
 }
 
 /// Write a held group session's record: notes, the cases discussed (by reference only) and
@@ -612,72 +356,21 @@ async fn write_group_record(
     version: IfMatch,
     body: Json<GroupRecordBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let actor = caller.for_audit();
-    let state2 = state.clone();
-    let outcome = state
+    let write = RecordWrite {
+        notes: body.0.notes,
+        case_references: body.0.case_references,
+        attendees: body.0.attendees,
+    };
+    let calendars = state.calendars.clone();
+    let written = state
         .db
-        .write(move |conn| {
-            let session = group_session(conn, &caller, &id)?;
-            let team_id = session.team_id.clone().unwrap_or_default();
-            if session.supervisor_id != caller.person_id && !may_organise(conn, &caller, &team_id)? {
-                return Ok(Err(ApiError::Forbidden(
-                    "the facilitator, a manager of the team or an administrator writes it",
-                )));
-            }
-            if session.status != SessionStatus::Held {
-                return Ok(Err(ApiError::Conflict(
-                    "mark the session held first (POST /sessions/{id}/held)".into(),
-                )));
-            }
-            let checked = match check_record(conn, &state2, &body.0)? {
-                Ok(checked) => checked,
-                Err(invalid) => return Ok(Err(invalid.into())),
-            };
-            let expected = version.expect_with(|| groups::record(conn, &id).map(|r| r.version))?;
-            let saved = match groups::save(
-                conn,
-                &id,
-                expected,
-                groups::Write {
-                    notes: &checked.notes,
-                    case_references: &checked.case_references,
-                    attendees: &checked.attendees,
-                    written_by: &caller.person_id,
-                },
-            ) {
-                Ok(saved) => saved,
-                Err(StoreError::VersionMismatch { .. }) => {
-                    let current = groups::record(conn, &id)?;
-                    let view = record_view(conn, session, current)?;
-                    return Ok(Err(ApiError::PreconditionFailed {
-                        current: serde_json::to_value(view).ok(),
-                    }));
-                }
-                Err(other) => return Err(other),
-            };
-            audit::record(
-                conn,
-                &actor,
-                "group_record.written",
-                "session",
-                Some(&id),
-                json!({"attendees": saved.attendees.len(), "cases": saved.case_references.len(), "version": saved.version}),
-            )?;
-            Ok(Ok(record_view(conn, session, saved)?))
-        })
-        .await??;
-    Ok(with_etag(outcome))
-}
-
-/// How many months of group supervision a status shows, this one included.
-const STATUS_MONTHS: u32 = 12;
-
-fn last_months(today: NaiveDate) -> Period {
-    let first = periods::month(today).starts_on - Months::new(STATUS_MONTHS - 1);
-    Period {
-        starts_on: first,
-        ends_on: today,
+        .transact(move |conn| groups::write_record(conn, &caller, &calendars, &id, version, &write))
+        .await?;
+    match written {
+        Written::Done(done) => Ok(with_etag(done.into())),
+        Written::Stale(current) => Err(ApiError::PreconditionFailed {
+            current: serde_json::to_value(GroupRecordView::from(current)).ok(),
+        }),
     }
 }
 
@@ -716,23 +409,11 @@ async fn team_group_status(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<TeamGroupStatus>> {
-    let id = id.into_inner();
     let calendars = state.calendars.clone();
     let figures = state
         .db
-        .read(move |conn| {
-            let team = teams::find(conn, &id)?;
-            let member =
-                people::find(conn, &caller.person_id)?.team_id.as_deref() == Some(id.as_str());
-            if !(member || caller.is_auditor || may_organise(conn, &caller, &id)?) {
-                return Err(StoreError::NotFound);
-            }
-            let calendars = calendars.load(conn)?;
-            let today = organisation_today();
-            reports::team_figures(conn, &calendars, vec![team], last_months(today), today)
-        })
+        .query(move |conn| groups::team_status(conn, &caller, &calendars, &id))
         .await?;
-    let figures = figures.into_iter().next().ok_or(ApiError::NotFound)?;
     Ok(web::Json(TeamGroupStatus {
         team_id: figures.team.id,
         team_name: figures.team.name,
@@ -775,29 +456,14 @@ async fn person_group_supervision(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<PersonGroupSupervision>> {
-    let id = id.into_inner();
-    let today = organisation_today();
-    let period = last_months(today);
-    let attended = state
+    let attendance = state
         .db
-        .read(move |conn| {
-            let person = find_visible(conn, &caller, &id)?;
-            let at = groups::attended_at(
-                conn,
-                &person.id,
-                reports::midnight(period.starts_on),
-                reports::midnight(period.end_exclusive()),
-            )?;
-            Ok((person.id, at))
-        })
+        .query(move |conn| groups::attendance(conn, &caller, &id))
         .await?;
-    let (person_id, at) = attended;
-    let tz = reports::organisation_zone();
-    let dates: Vec<NaiveDate> = at.iter().map(|t| utc_to_local_date(*t, tz)).collect();
     Ok(web::Json(PersonGroupSupervision {
-        person_id,
-        attended: u32::try_from(dates.len()).unwrap_or(u32::MAX),
-        last_attended: dates.last().copied(),
-        months: monthly_held(period, &dates),
+        person_id: attendance.person_id,
+        attended: attendance.attended,
+        last_attended: attendance.last_attended,
+        months: attendance.months,
     }))
 }

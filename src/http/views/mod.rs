@@ -1,5 +1,6 @@
 //! What the API shows, where more than one route module shows it.
 
+pub mod agreements;
 pub mod auth;
 pub mod calendar;
 pub mod people;
