@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 const NOT_YET_CONVERTED: &[&str] = &[
     "src/http/print.rs",
     "src/http/routes/agreements.rs",
-    "src/http/routes/asye.rs",
     "src/http/routes/cases.rs",
     "src/http/routes/groups.rs",
     "src/http/routes/observations.rs",
@@ -22,7 +21,6 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "src/http/routes/reflections.rs",
     "src/http/routes/reminders.rs",
     "src/http/routes/reports.rs",
-    "src/http/routes/status.rs",
 ];
 
 fn pending(path: &Path) -> bool {

@@ -103,6 +103,14 @@ codes! {
     // people.
     /// The period of line management overlaps another period for the same person.
     LineManagementOverlaps = "line-management-overlaps", Conflict;
+
+    // asye.
+    /// Only the person themselves or someone who supervises them may do this.
+    SelfOrSupervisorOnly = "self-or-supervisor-only", Forbidden;
+    /// Only the person themselves may do this.
+    SelfOnly = "self-only", Forbidden;
+    /// There is no open pause to end.
+    NoPauseOpen = "no-pause-open", Conflict;
 }
 
 /// A refusal: its code, and a sentence for people.

@@ -13,6 +13,7 @@
 
 pub mod actions;
 pub mod agreements;
+pub mod asye;
 pub mod auth;
 pub mod calendar;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod organisation;
 pub mod people;
 pub mod records;
 pub mod sessions;
+pub mod status;
 pub mod templates;
 pub mod visibility;
 

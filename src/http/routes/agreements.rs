@@ -9,6 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::people::may_see;
 use crate::app::sessions::{self as app_sessions, Booking};
+use crate::app::status;
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
@@ -27,7 +28,7 @@ use crate::store::agreements::{self, Agreement, NewAgreement};
 use crate::store::history::{self, FieldNames, HeldSession};
 use crate::store::line_management as links;
 use crate::store::sessions::{self, NewSession};
-use crate::store::status::{self, person_dates, zone};
+use crate::store::status::{person_dates, zone};
 use crate::store::{audit, now, people, DbConnection, StoreError, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {

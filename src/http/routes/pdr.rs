@@ -14,7 +14,6 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::asye::ReviewSession;
 use super::people::{find_visible, may_see};
 use crate::domain::dates::Day;
 use crate::domain::pdr::{
@@ -28,6 +27,7 @@ use crate::domain::scheduling::{today_in, utc_to_local_date};
 use crate::domain::validation::Invalid;
 use crate::http::extract::{etag, Caller, IfMatch, Json, Query};
 use crate::http::problem::{settle, ApiError, ApiResult, Problem};
+use crate::http::views::asye::ReviewSession;
 use crate::http::views::utc;
 use crate::http::AppState;
 use crate::store::line_management as links;
@@ -205,7 +205,10 @@ fn pdr_view(
             .min()
             .map(|(_, _, i)| i);
         let session = match best {
-            Some(i) => Some(ReviewSession::of(conn, sessions.remove(i))?),
+            Some(i) => Some(ReviewSession::from(crate::app::asye::review(
+                conn,
+                sessions.remove(i),
+            )?)),
             None => None,
         };
         let state = milestone_state(

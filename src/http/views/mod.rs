@@ -1,10 +1,12 @@
 //! What the API shows, where more than one route module shows it.
 
+pub mod asye;
 pub mod auth;
 pub mod calendar;
 pub mod people;
 pub mod records;
 pub mod sessions;
+pub mod status;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
