@@ -15,7 +15,6 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "src/http/routes/groups.rs",
     "src/http/routes/observations.rs",
     "src/http/routes/ops.rs",
-    "src/http/routes/pdr.rs",
     "src/http/routes/people.rs",
     "src/http/routes/push.rs",
     "src/http/routes/reflections.rs",

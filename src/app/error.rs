@@ -111,6 +111,14 @@ codes! {
     SelfOnly = "self-only", Forbidden;
     /// There is no open pause to end.
     NoPauseOpen = "no-pause-open", Conflict;
+
+    // pdr.
+    /// Only the person's line manager (anyone above them) or an administrator may do this.
+    LineManagerOnly = "line-manager-only", Forbidden;
+    /// Only the person, their line manager (anyone above them) or an administrator may do this.
+    SelfOrLineManagerOnly = "self-or-line-manager-only", Forbidden;
+    /// The cycle already holds as many goals as it may.
+    CycleFull = "cycle-full", Conflict;
 }
 
 /// A refusal: its code, and a sentence for people.

@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod error;
 pub mod me;
 pub mod organisation;
+pub mod pdr;
 pub mod people;
 pub mod records;
 pub mod sessions;

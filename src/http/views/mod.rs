@@ -3,6 +3,7 @@
 pub mod asye;
 pub mod auth;
 pub mod calendar;
+pub mod pdr;
 pub mod people;
 pub mod records;
 pub mod sessions;
