@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime, Weekday};
 use serde_json::json;
 
-use super::{visibility, Actor, AppError, AppResult, Code, Expected};
+use super::{status, visibility, Actor, AppError, AppResult, Code, Expected};
 use crate::domain::people::organisation_today;
 use crate::domain::policy::Interval;
 use crate::domain::scheduling::{self, local_to_utc, plan_window, utc_to_local_date};
@@ -18,7 +18,7 @@ use crate::store::history::{self, FieldNames, HeldSession};
 use crate::store::line_management as links;
 use crate::store::organisation::Calendars;
 use crate::store::sessions::{self, NewSession, Session};
-use crate::store::status::{self, person_dates, zone};
+use crate::store::status::{person_dates, zone};
 use crate::store::{audit, people, DbConnection, StoreError, StoreResult};
 
 /// The parties, administrators, auditors and managers above the supervisee may see an

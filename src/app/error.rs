@@ -109,7 +109,8 @@ codes! {
     SupervisorOrManagerOnly = "supervisor-or-manager-only", Forbidden;
     /// Only the observer may change an observation's feedback.
     ObserverOnly = "observer-only", Forbidden;
-    /// Only the person themselves may do this (reflect on an observation of their practice).
+    /// Only the person themselves may do this (reflect on an observation of their practice,
+    /// log their own protected time).
     SelfOnly = "self-only", Forbidden;
 
     // cases.
@@ -136,6 +137,18 @@ codes! {
     // people.
     /// The period of line management overlaps another period for the same person.
     LineManagementOverlaps = "line-management-overlaps", Conflict;
+
+    // asye.
+    /// Only the person themselves or someone who supervises them may do this.
+    SelfOrSupervisorOnly = "self-or-supervisor-only", Forbidden;
+    /// There is no open pause to end.
+    NoPauseOpen = "no-pause-open", Conflict;
+
+    // pdr.
+    /// Only the person, their line manager (anyone above them) or an administrator may do this.
+    SelfOrLineManagerOnly = "self-or-line-manager-only", Forbidden;
+    /// The cycle already holds as many goals as it may.
+    CycleFull = "cycle-full", Conflict;
 }
 
 /// A refusal: its code, and a sentence for people.

@@ -13,6 +13,7 @@
 
 pub mod actions;
 pub mod agreements;
+pub mod asye;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -21,10 +22,12 @@ pub mod groups;
 pub mod me;
 pub mod observations;
 pub mod organisation;
+pub mod pdr;
 pub mod people;
 pub mod records;
 pub mod reflections;
 pub mod sessions;
+pub mod status;
 pub mod templates;
 pub mod visibility;
 

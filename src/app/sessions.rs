@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::json;
 
-use super::{agreements, records, visibility, Actor, AppError, AppResult, Code, Expected};
+use super::{agreements, records, status, visibility, Actor, AppError, AppResult, Code, Expected};
 use crate::domain::people::organisation_today;
 use crate::domain::scheduling::utc_to_local_date;
 use crate::domain::sessions::{
@@ -16,7 +16,7 @@ use crate::domain::validation::{bounded_text, Invalid};
 use crate::store::line_management as links;
 use crate::store::organisation::Calendars;
 use crate::store::sessions::{self, Change, NewChange, NewSession, Session};
-use crate::store::status::{self, zone};
+use crate::store::status::{person_dates, zone};
 use crate::store::{agreements as agreement_rows, audit, people, DbConnection, Page, StoreResult};
 
 /// A session as clients see it: with the move waiting for a decision, if any.
@@ -250,7 +250,7 @@ fn due_by_for(
     let alternating = profile
         .requirement(
             supervisee.staff_category,
-            &status::person_dates(&supervisee),
+            &person_dates(&supervisee),
             utc_to_local_date(now, tz),
         )
         .alternate_supervisors;

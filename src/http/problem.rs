@@ -80,9 +80,6 @@ pub enum ApiError {
     /// REM-1: a push endpoint stays with whoever registered it first.
     #[error("this push subscription is registered to someone else; unsubscribe on this device and subscribe afresh")]
     SubscriptionTaken,
-    /// An optional module the organisation has not turned on (CASE-1).
-    #[error("{0}")]
-    ModuleOff(&'static str),
     #[error("the resource has changed since it was read")]
     PreconditionFailed { current: Option<serde_json::Value> },
     #[error("this change needs an If-Match header with the resource's ETag")]
@@ -181,11 +178,6 @@ impl ApiError {
                 "subscription-taken",
                 StatusCode::CONFLICT,
                 "Push subscription registered by someone else",
-            ),
-            ModuleOff(_) => (
-                "module-off",
-                StatusCode::CONFLICT,
-                "This module is turned off",
             ),
             PreconditionFailed { .. } => (
                 "stale-version",

@@ -122,6 +122,7 @@ pub async fn plan_due(db: &Db, calendars: &Arc<Calendars>, at: NaiveDateTime) ->
                     &person,
                     at,
                     at + Duration::hours(HORIZON_HOURS),
+                    crate::app::status::lines,
                 )?;
                 plan(&facts, calendars.organisation())
             } else {

@@ -38,13 +38,15 @@ fn recipient_by_id(conn: &mut DbConnection, id: &str) -> StoreResult<Recipient> 
     recipient(conn, &person)
 }
 
-/// Everything one person's plan needs, for reminders firing up to `horizon`.
+/// Everything one person's plan needs, for reminders firing up to `horizon`; their status
+/// comes from `lines` (`app::status::lines`).
 pub fn gather(
     conn: &mut DbConnection,
     calendars: &CalendarSet,
     person: &Person,
     now: NaiveDateTime,
     horizon: NaiveDateTime,
+    lines: status::Lines,
 ) -> StoreResult<Facts> {
     let me = recipient(conn, person)?;
     let today = utc_to_local_date(now, me.zone);
@@ -80,7 +82,7 @@ pub fn gather(
         .collect();
 
     // FREQ-4, for people supervised under an agreement.
-    let lines = status::lines(
+    let lines = lines(
         conn,
         calendars,
         vec![person.clone()],

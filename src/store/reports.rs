@@ -15,7 +15,7 @@ use super::organisation::CalendarSet;
 use super::people::Person;
 use super::schema::{observations, records, reflective_entries, session_changes, sessions, teams};
 use super::sessions as sessions_store;
-use super::status::{self, calendar_error, zone, Line};
+use super::status::{self, calendar_error, zone, Line, Lines};
 use super::teams::Team;
 use super::{for_ids, groups, Db, DbConnection, StoreError, StoreResult};
 use crate::domain::compliance::{
@@ -117,11 +117,13 @@ struct MoreCounts {
 }
 
 /// The report. Its independent parts (status lines, the period's sessions, two sets of
-/// counts) are read at once on separate pooled connections, then put together.
+/// counts) are read at once on separate pooled connections, then put together; the status
+/// lines come from `lines` (`app::status::lines`).
 pub async fn compliance(
     db: &Db,
     calendars: Arc<CalendarSet>,
     request: Request,
+    lines: Lines,
 ) -> StoreResult<Compliance> {
     let Request {
         people,
@@ -147,7 +149,7 @@ pub async fn compliance(
             } else {
                 status::Reach::Listed
             };
-            move |conn| status::lines(conn, &calendars, people, reach, now)
+            move |conn| lines(conn, &calendars, people, reach, now)
         }),
         db.read({
             let scope = scope.clone();

@@ -8,33 +8,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use chrono::Utc;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::asye::ReviewSession;
-use super::people::{find_visible, may_see};
+use crate::app::pdr::{self, GoalRequest};
+use crate::app::AppError;
 use crate::domain::dates::Day;
-use crate::domain::pdr::{
-    check_goal, check_progress, cycle_complete, goals_summary, match_rank, milestone_state,
-    CycleMonths, GoalStatus, GoalText, GoalsSummary, MilestoneKind, MilestoneState,
-    MAX_GOALS_PER_CYCLE,
-};
-use crate::domain::people::organisation_today;
-use crate::domain::periods::Period;
-use crate::domain::scheduling::{today_in, utc_to_local_date};
-use crate::domain::validation::Invalid;
+use crate::domain::pdr::GoalStatus;
 use crate::http::extract::{etag, Caller, IfMatch, Json, Query};
-use crate::http::problem::{settle, ApiError, ApiResult, Problem};
-use crate::http::views::utc;
+use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::pdr::{GoalView, PdrView};
 use crate::http::AppState;
-use crate::store::line_management as links;
-use crate::store::pdr::{self, Change, Goal};
-use crate::store::people::Person;
-use crate::store::status::zone;
-use crate::store::{audit, organisation, DbConnection, StoreError, StoreResult};
+use crate::store::pdr::Goal;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -46,217 +33,12 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(set_status);
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "kind": "mid_year",
-    "month": {"starts_on": "2026-10-01", "ends_on": "2026-10-31"},
-    "due_on": "2026-10-01", "state": "held",
-    "session": {"id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4d10", "starts_at": "2026-10-15T10:00:00Z", "status": "held", "record_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4d11", "record_status": "draft"}
-}))]
-pub struct MilestoneView {
-    pub kind: MilestoneKind,
-    /// The month the review is held in.
-    pub month: Period,
-    /// The first of the month, when it is due and reminded of (REM-2).
-    pub due_on: NaiveDate,
-    pub state: MilestoneState,
-    /// The `pdr` session in the month (held before booked before missed), with its record.
-    pub session: Option<ReviewSession>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4d20",
-    "person_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50",
-    "title": "Lead the team's audit of child in need plans",
-    "specific": "Audit ten CIN plans against the practice standards.",
-    "measurable": "An audit report with findings presented at the team meeting.",
-    "achievable": "Half a day a month protected for the audit.",
-    "relevant": "The service plan's priority on CIN plan quality.",
-    "behaviours": "Works openly with colleagues; shares learning.",
-    "due_on": "2027-01-31", "status": "in_progress",
-    "progress": "Six plans audited by the mid-year review.",
-    "created_by": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f40",
-    "created_at": "2026-04-20T10:00:00Z", "updated_at": "2026-10-15T11:00:00Z", "version": 2
-}))]
-pub struct GoalView {
-    pub id: String,
-    pub person_id: String,
-    pub title: String,
-    /// What exactly is to be done.
-    pub specific: String,
-    /// How it will be known to be done.
-    pub measurable: String,
-    /// Why it can be done: the support and resources agreed.
-    pub achievable: String,
-    /// How it links to the role and the service's objectives.
-    pub relevant: String,
-    /// The behaviours that help achieve it (the how).
-    pub behaviours: String,
-    /// The goal is time-bound by this date, and belongs to the cycle it falls in.
-    pub due_on: NaiveDate,
-    pub status: GoalStatus,
-    /// Notes on progress, for the reviews.
-    pub progress: String,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Also the ETag.
-    pub version: i32,
-}
-
-impl From<Goal> for GoalView {
-    fn from(g: Goal) -> GoalView {
-        GoalView {
-            id: g.id,
-            person_id: g.person_id,
-            title: g.title,
-            specific: g.specific,
-            measurable: g.measurable,
-            achievable: g.achievable,
-            relevant: g.relevant,
-            behaviours: g.behaviours,
-            due_on: g.due_on,
-            status: g.status,
-            progress: g.progress,
-            created_by: g.created_by,
-            created_at: utc(g.created_at),
-            updated_at: utc(g.updated_at),
-            version: g.version,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "person_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50",
-    "cycle": {"starts_on": "2026-04-01", "ends_on": "2027-03-31"},
-    "months": {"goals_month": 4, "mid_year_month": 10, "year_end_month": 3},
-    "milestones": [
-        {"kind": "goals", "month": {"starts_on": "2026-04-01", "ends_on": "2026-04-30"}, "due_on": "2026-04-01", "state": "recorded", "session": {"id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4d09", "starts_at": "2026-04-20T10:00:00Z", "status": "held", "record_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4d08", "record_status": "signed"}},
-        {"kind": "mid_year", "month": {"starts_on": "2026-10-01", "ends_on": "2026-10-31"}, "due_on": "2026-10-01", "state": "overdue", "session": null},
-        {"kind": "year_end", "month": {"starts_on": "2027-03-01", "ends_on": "2027-03-31"}, "due_on": "2027-03-01", "state": "upcoming", "session": null}
-    ],
-    "goals": [],
-    "goals_summary": {"expected": 5, "agreed": 0, "achieved": 0, "short": 5},
-    "complete": false
-}))]
-pub struct PdrView {
-    pub person_id: String,
-    /// From the first of the goals month to the day before the next cycle.
-    pub cycle: Period,
-    /// The organisation's milestone months (`PATCH /organisation`).
-    pub months: CycleMonths,
-    /// Goals, mid-year review and year-end review, in that order.
-    pub milestones: Vec<MilestoneView>,
-    /// Goals due within the cycle, by due date.
-    pub goals: Vec<GoalView>,
-    /// Goals against the organisation's number, pro rata for someone who started during the
-    /// cycle (by `employment_start`).
-    pub goals_summary: GoalsSummary,
-    /// Every milestone that applies is recorded, and enough goals agreed.
-    pub complete: bool,
-}
-
-/// Whether the caller records and edits the person's goals: an administrator, or anyone above
-/// them in line management today.
-fn manages(conn: &mut DbConnection, caller: &Caller, person_id: &str) -> StoreResult<bool> {
-    Ok(caller.is_admin
-        || links::is_above(conn, &caller.person_id, person_id, organisation_today())?)
-}
-
-/// A goal of someone the caller may see; anyone else's is 404.
-fn find_goal(conn: &mut DbConnection, caller: &Caller, id: &str) -> StoreResult<Goal> {
-    let goal = pdr::find(conn, id)?;
-    if may_see(conn, caller, &goal.person_id)? {
-        Ok(goal)
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
-/// The person's cycle containing `on` (their today when `None`), with the sessions held or
-/// booked in each milestone's month in their time zone, and their goals.
-fn pdr_view(
-    conn: &mut DbConnection,
-    person: &Person,
-    on: Option<NaiveDate>,
-) -> StoreResult<PdrView> {
-    let settings = organisation::settings(conn)?;
-    let months = settings.pdr_months;
-    let zone = zone(person);
-    let today = today_in(zone, Utc::now());
-    let cycle = months.cycle(on.unwrap_or(today));
-    // A day either side in UTC covers any zone; the local date decides the month.
-    let from = (cycle.starts_on - Days::new(1)).and_time(chrono::NaiveTime::MIN);
-    let to = (cycle.end_exclusive() + Days::new(1)).and_time(chrono::NaiveTime::MIN);
-    let mut sessions = pdr::reviews(conn, &person.id, from, to)?;
-    let mut milestones = Vec::with_capacity(3);
-    for milestone in months.milestones(cycle) {
-        let best = sessions
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                milestone
-                    .month
-                    .contains(utc_to_local_date(s.starts_at, zone))
-            })
-            .filter_map(|(i, s)| match_rank(s.status).map(|rank| (rank, s.starts_at, i)))
-            .min()
-            .map(|(_, _, i)| i);
-        let session = match best {
-            Some(i) => Some(ReviewSession::of(conn, sessions.remove(i))?),
-            None => None,
-        };
-        let state = milestone_state(
-            milestone.month,
-            today,
-            person.employment_start,
-            session.as_ref().map(|s| (s.status, s.record_status)),
-        );
-        milestones.push(MilestoneView {
-            kind: milestone.kind,
-            month: milestone.month,
-            due_on: milestone.month.starts_on,
-            state,
-            session,
-        });
-    }
-    let goals = pdr::of_person(conn, &person.id, cycle)?;
-    let statuses: Vec<GoalStatus> = goals.iter().map(|g| g.status).collect();
-    let summary = goals_summary(
-        settings.pdr_goals_per_year,
-        cycle,
-        person.employment_start,
-        &statuses,
-    );
-    let states: Vec<MilestoneState> = milestones.iter().map(|m| m.state).collect();
-    Ok(PdrView {
-        person_id: person.id.clone(),
-        cycle,
-        months,
-        complete: cycle_complete(&states, &summary),
-        milestones,
-        goals: goals.into_iter().map(GoalView::from).collect(),
-        goals_summary: summary,
-    })
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PdrQuery {
     /// Any date in the cycle wanted (default: today, the current cycle).
     pub cycle: Option<Day>,
-}
-
-fn check_query(query: &PdrQuery) -> Result<Option<NaiveDate>, Invalid> {
-    match query.cycle.map(Day::date) {
-        Some(date) if !(2000..=2100).contains(&chrono::Datelike::year(&date)) => Err(
-            Invalid::field("cycle", "must be a date between 2000 and 2100"),
-        ),
-        other => Ok(other),
-    }
 }
 
 /// A person's PDR cycle: its period, the goals, mid-year and year-end milestones with their
@@ -281,16 +63,12 @@ async fn person_pdr(
     id: web::Path<String>,
     query: Query<PdrQuery>,
 ) -> ApiResult<web::Json<PdrView>> {
-    let on = check_query(&query.0)?;
-    let id = id.into_inner();
-    let view = state
+    let on = query.0.cycle.map(Day::date);
+    let found = state
         .db
-        .read(move |conn| {
-            let person = find_visible(conn, &caller, &id)?;
-            pdr_view(conn, &person, on)
-        })
+        .query(move |conn| pdr::of_person(conn, &caller, Utc::now(), &id, on))
         .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(found.into()))
 }
 
 /// Your own PDR cycle (PDR-1).
@@ -311,15 +89,12 @@ async fn my_pdr(
     caller: Caller,
     query: Query<PdrQuery>,
 ) -> ApiResult<web::Json<PdrView>> {
-    let on = check_query(&query.0)?;
-    let view = state
+    let on = query.0.cycle.map(Day::date);
+    let found = state
         .db
-        .read(move |conn| {
-            let person = crate::store::people::find(conn, &caller.person_id)?;
-            pdr_view(conn, &person, on)
-        })
+        .query(move |conn| pdr::mine(conn, &caller, Utc::now(), on))
         .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(found.into()))
 }
 
 fn respond(status: StatusCode, goal: Goal) -> HttpResponse {
@@ -368,15 +143,18 @@ pub struct GoalBody {
     pub progress: Option<String>,
 }
 
-impl GoalBody {
-    fn text(&self) -> GoalText<'_> {
-        GoalText {
-            title: &self.title,
-            specific: &self.specific,
-            measurable: &self.measurable,
-            achievable: &self.achievable,
-            relevant: &self.relevant,
-            behaviours: &self.behaviours,
+impl From<GoalBody> for GoalRequest {
+    fn from(body: GoalBody) -> GoalRequest {
+        GoalRequest {
+            title: body.title,
+            specific: body.specific,
+            measurable: body.measurable,
+            achievable: body.achievable,
+            relevant: body.relevant,
+            behaviours: body.behaviours,
+            due_on: body.due_on.date(),
+            status: body.status,
+            progress: body.progress,
         }
     }
 }
@@ -405,55 +183,12 @@ async fn add_goal(
     id: web::Path<String>,
     body: Json<GoalBody>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.0;
-    let progress = check_progress(body.progress.as_deref().unwrap_or_default())?;
-    let person_id = id.into_inner();
+    let request = GoalRequest::from(body.0);
     let created = state
         .db
-        .write(move |conn| {
-            let person = find_visible(conn, &caller, &person_id)?;
-            if !manages(conn, &caller, &person.id)? {
-                return Ok(Err(ApiError::Forbidden(
-                    "goals are recorded by the person's line manager or an administrator",
-                )));
-            }
-            let months = organisation::settings(conn)?.pdr_months;
-            let this = months.cycle(today_in(zone(&person), Utc::now()));
-            let next = months.cycle(this.end_exclusive());
-            let window = Period {
-                starts_on: this.starts_on,
-                ends_on: next.ends_on,
-            };
-            let goal = match check_goal(body.text(), body.due_on.date(), window) {
-                Ok(goal) => goal,
-                Err(invalid) => return Ok(Err(invalid.into())),
-            };
-            if !pdr::has_room(conn, &person.id, months.cycle(goal.due_on))? {
-                return Ok(Err(ApiError::Conflict(format!(
-                    "a cycle holds at most {MAX_GOALS_PER_CYCLE} goals"
-                ))));
-            }
-            let status = body.status.unwrap_or(GoalStatus::NotStarted);
-            let goal = pdr::insert(
-                conn,
-                &person.id,
-                &goal,
-                status,
-                &progress,
-                &caller.person_id,
-            )?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "pdr_goal.created",
-                "pdr_goal",
-                Some(&goal.id),
-                json!({"person_id": person.id, "due_on": goal.due_on, "status": status}),
-            )?;
-            Ok(Ok(goal))
-        })
-        .await;
-    Ok(respond(StatusCode::CREATED, settle(created)?))
+        .transact(move |conn| pdr::add_goal(conn, &caller, Utc::now(), &id, request))
+        .await?;
+    Ok(respond(StatusCode::CREATED, created))
 }
 
 /// One goal.
@@ -473,18 +208,28 @@ async fn get_goal(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let goal = state
         .db
-        .read(move |conn| find_goal(conn, &caller, &id))
+        .query(move |conn| pdr::get_goal(conn, &caller, &id))
         .await?;
     Ok(respond(StatusCode::OK, goal))
 }
 
-/// The 412 for a write on an old version, with the goal as it is now.
-fn stale(goal: Goal) -> ApiError {
-    ApiError::PreconditionFailed {
-        current: serde_json::to_value(GoalView::from(goal)).ok(),
+/// A refused change of a goal: a stale write becomes a 412 carrying the goal as it is now
+/// (read afresh, after the refused transaction); anything else maps as usual.
+async fn refused(state: &AppState, caller: Caller, id: String, err: AppError) -> ApiError {
+    let AppError::Stale { .. } = err else {
+        return err.into();
+    };
+    let current = state
+        .db
+        .query(move |conn| pdr::get_goal(conn, &caller, &id))
+        .await;
+    match current {
+        Ok(goal) => ApiError::PreconditionFailed {
+            current: serde_json::to_value(GoalView::from(goal)).ok(),
+        },
+        Err(err) => err.into(),
     }
 }
 
@@ -517,48 +262,18 @@ async fn edit_goal(
     version: IfMatch,
     body: Json<GoalBody>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.0;
-    let progress = body.progress.as_deref().map(check_progress).transpose()?;
+    let request = GoalRequest::from(body.0);
     let id = id.into_inner();
+    let goal_id = id.clone();
+    let actor = caller.clone();
     let updated = state
         .db
-        .write(move |conn| {
-            let current = find_goal(conn, &caller, &id)?;
-            if !manages(conn, &caller, &current.person_id)? {
-                return Ok(Err(ApiError::Forbidden(
-                    "goals are changed by the person's line manager or an administrator",
-                )));
-            }
-            let cycle = organisation::settings(conn)?
-                .pdr_months
-                .cycle(current.due_on);
-            let goal = match check_goal(body.text(), body.due_on.date(), cycle) {
-                Ok(goal) => goal,
-                Err(invalid) => return Ok(Err(invalid.into())),
-            };
-            if current.version != version.expect(current.version) {
-                return Ok(Err(stale(current)));
-            }
-            let status = body.status.unwrap_or(current.status);
-            let progress = progress.unwrap_or_else(|| current.progress.clone());
-            let change = Change::Goal {
-                goal: &goal,
-                status,
-                progress: &progress,
-            };
-            let updated = pdr::update(conn, &id, version.expect(current.version), change)?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "pdr_goal.edited",
-                "pdr_goal",
-                Some(&id),
-                json!({"person_id": updated.person_id, "due_on": updated.due_on, "status": status}),
-            )?;
-            Ok(Ok(updated))
-        })
+        .transact(move |conn| pdr::edit_goal(conn, &actor, &goal_id, version, request))
         .await;
-    Ok(respond(StatusCode::OK, settle(updated)?))
+    match updated {
+        Ok(goal) => Ok(respond(StatusCode::OK, goal)),
+        Err(err) => Err(refused(&state, caller, id, err).await),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -601,36 +316,15 @@ async fn set_status(
     body: Json<StatusBody>,
 ) -> ApiResult<HttpResponse> {
     let StatusBody { status, progress } = body.0;
-    let progress = progress.as_deref().map(check_progress).transpose()?;
     let id = id.into_inner();
+    let goal_id = id.clone();
+    let actor = caller.clone();
     let updated = state
         .db
-        .write(move |conn| {
-            let current = find_goal(conn, &caller, &id)?;
-            if current.person_id != caller.person_id && !manages(conn, &caller, &current.person_id)?
-            {
-                return Ok(Err(ApiError::Forbidden(
-                    "the person or their line manager keeps a goal's status",
-                )));
-            }
-            if current.version != version.expect(current.version) {
-                return Ok(Err(stale(current)));
-            }
-            let change = Change::Status {
-                status,
-                progress: progress.as_deref(),
-            };
-            let updated = pdr::update(conn, &id, version.expect(current.version), change)?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "pdr_goal.status_set",
-                "pdr_goal",
-                Some(&id),
-                json!({"person_id": updated.person_id, "from": current.status, "to": status}),
-            )?;
-            Ok(Ok(updated))
-        })
+        .transact(move |conn| pdr::set_status(conn, &actor, &goal_id, version, status, progress))
         .await;
-    Ok(respond(StatusCode::OK, settle(updated)?))
+    match updated {
+        Ok(goal) => Ok(respond(StatusCode::OK, goal)),
+        Err(err) => Err(refused(&state, caller, id, err).await),
+    }
 }

@@ -9,7 +9,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::people::{self, Changes, Creation, Link, Listing};
-use crate::app::visibility;
 use crate::domain::dates::Day;
 use crate::domain::people::{organisation_today, StaffCategory};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
@@ -19,8 +18,6 @@ use crate::http::views::Paged;
 use crate::http::views::{nullable, utc};
 use crate::http::AppState;
 use crate::store::line_management::StoredLink;
-use crate::store::people::Person;
-use crate::store::{DbConnection, StoreError, StoreResult};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -32,29 +29,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(list_links)
         .service(create_link)
         .service(managers);
-}
-
-/// Whether the caller may see this person: a bridge to `app::visibility` for the route files
-/// not yet converted to the application layer (issue 17); it goes when the last one is.
-pub(crate) fn may_see(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    person_id: &str,
-) -> StoreResult<bool> {
-    visibility::may_see(conn, caller, person_id)
-}
-
-/// The person, if the caller may see them: the same bridge as [`may_see`].
-pub(crate) fn find_visible(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> StoreResult<Person> {
-    if may_see(conn, caller, id)? {
-        crate::store::people::find(conn, id)
-    } else {
-        Err(StoreError::NotFound)
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

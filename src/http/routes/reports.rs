@@ -10,7 +10,6 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::status::StatusCounts;
 use crate::domain::calendar::Calendar;
 use crate::domain::compliance::{
     self, BreachReason, CpdFigures, MonthFigure, ObservationFigures, RecordFigures,
@@ -25,6 +24,7 @@ use crate::domain::validation::Invalid;
 use crate::http::csv::{opt, Csv};
 use crate::http::extract::{page, Caller, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::views::status::StatusCounts;
 use crate::http::views::Paged;
 use crate::http::AppState;
 use crate::store::line_management as links;
@@ -712,7 +712,8 @@ async fn compliance_report(
             Ok(Ok((scope, request, state2.calendars.load(conn)?)))
         })
         .await??;
-    let report = reports::compliance(&state.db, calendars, request).await?;
+    let report =
+        reports::compliance(&state.db, calendars, request, crate::app::status::lines).await?;
     let detail = json!({
         "scope": scope.kind, "id": scope.id, "from": period.starts_on, "to": period.ends_on,
         "section": section, "format": if csv { "csv" } else { "json" },

@@ -1,12 +1,15 @@
 //! What the API shows, where more than one route module shows it.
 
 pub mod agreements;
+pub mod asye;
 pub mod auth;
 pub mod calendar;
+pub mod pdr;
 pub mod people;
 pub mod records;
 pub mod reflections;
 pub mod sessions;
+pub mod status;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
