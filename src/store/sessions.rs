@@ -544,7 +544,6 @@ pub fn frequency_sessions(
     booked_from: NaiveDateTime,
 ) -> StoreResult<FrequencySessions> {
     let one_to_one = SessionKind::OneToOne.as_str();
-    let booked = SessionStatus::BOOKED.map(SessionStatus::as_str);
     let held_before = held_before.unwrap_or_else(no_cap);
     let ids = match of {
         AgreementsOf::Supervisees(ids) | AgreementsOf::Ids(ids) => ids,
@@ -563,7 +562,7 @@ pub fn frequency_sessions(
                 .select(max(sessions::starts_at))
                 .single_value();
             let next_booked = of_agreement()
-                .filter(sessions::status.eq_any(booked))
+                .filter(is_booked())
                 .filter(sessions::starts_at.ge(booked_from))
                 .select(min(sessions::starts_at))
                 .single_value();
@@ -589,6 +588,19 @@ pub fn frequency_sessions(
         }
     }
     Ok(result)
+}
+
+/// A booked session (scheduled, or with a move pending), as `=` joined by `OR`: diesel never
+/// keeps a SQLite statement with `IN` (`eq_any`) prepared, so a read using it was parsed and
+/// planned afresh every time (issue 18).
+fn is_booked() -> diesel::dsl::Or<
+    diesel::dsl::Eq<sessions::status, &'static str>,
+    diesel::dsl::Eq<sessions::status, &'static str>,
+> {
+    let [scheduled, pending] = SessionStatus::BOOKED.map(SessionStatus::as_str);
+    sessions::status
+        .eq(scheduled)
+        .or(sessions::status.eq(pending))
 }
 
 /// How many 1:1 sessions each of these agreements held in `[since, until]`: what a yearly
@@ -631,7 +643,6 @@ pub fn recent_frequency_sessions(
     booked_from: NaiveDateTime,
 ) -> StoreResult<FrequencySessions> {
     let one_to_one = SessionKind::OneToOne.as_str();
-    let booked = SessionStatus::BOOKED.map(SessionStatus::as_str);
     let last_held: Vec<(Option<String>, Option<NaiveDateTime>)> = sessions::table
         .filter(sessions::kind.eq(one_to_one))
         .filter(sessions::status.eq(SessionStatus::Held.as_str()))
@@ -641,7 +652,7 @@ pub fn recent_frequency_sessions(
         .load(conn)?;
     let next_booked: Vec<(Option<String>, Option<NaiveDateTime>)> = sessions::table
         .filter(sessions::kind.eq(one_to_one))
-        .filter(sessions::status.eq_any(booked))
+        .filter(is_booked())
         .filter(sessions::starts_at.ge(booked_from))
         .group_by(sessions::agreement_id)
         .select((sessions::agreement_id, min(sessions::starts_at)))

@@ -70,14 +70,23 @@ async fn counts(
             app.get(path, &reader(path).1).await.ok(200);
         }
     }
+    app.take_prepared_again();
     let mut made = Vec::new();
+    let mut prepared_again = Vec::new();
     for (path, _) in PINNED {
         let (id, token) = reader(path);
         app.state.access.forget(id);
         let before = app.statements();
         app.get(path, token).await.ok(200);
         made.push(app.statements() - before);
+        prepared_again.extend(app.take_prepared_again().into_iter().map(|sql| (path, sql)));
     }
+    // Each statement is prepared once per connection and kept: none is parsed and planned
+    // again on every request.
+    assert!(
+        prepared_again.is_empty(),
+        "prepared again: {prepared_again:#?}"
+    );
     made
 }
 

@@ -2,7 +2,7 @@
 //! when `SUPERVISION_TEST_POSTGRES_URL` is set, on PostgreSQL too. Requests go through the
 //! whole actix app (middleware, extractors, error mapping) as a phone's would.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Mutex, Once};
@@ -58,9 +58,28 @@ pub struct TestApp {
 /// Statements run so far on each test database, by the URL its connections were made with.
 static STATEMENTS: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
 
-/// Counts the statements one connection runs (diesel's StartQuery events) under its URL.
+/// Statements a connection prepared again although it had run them before, by database.
+/// diesel keeps a statement prepared only when it can cache it; one it cannot is parsed and
+/// planned afresh on every request (issue 18).
+static PREPARED_AGAIN: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
+
+/// Counts the statements one connection runs (diesel's StartQuery events) under its URL, and
+/// notes those it runs again without diesel having cached them.
+#[derive(Default)]
 struct CountStatements {
     database: Option<String>,
+    running: Option<String>,
+    cached: HashSet<String>,
+    seen: HashSet<String>,
+}
+
+/// Transaction control goes through `batch_execute`, which diesel never caches and SQLite
+/// parses in microseconds; only queries are looked at.
+fn is_query(sql: &str) -> bool {
+    let keyword = sql.split_whitespace().next().unwrap_or_default();
+    !["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"]
+        .iter()
+        .any(|k| keyword.eq_ignore_ascii_case(k))
 }
 
 impl Instrumentation for CountStatements {
@@ -72,12 +91,32 @@ impl Instrumentation for CountStatements {
             // The pool's probe of a connection it hands out runs at most once a second per
             // connection, not per request: not the request's statement.
             InstrumentationEvent::StartQuery { query, .. } if query.to_string() != "SELECT 1" => {
+                let text = query.to_string();
+                self.running = text.split(" -- binds: ").next().map(str::to_string);
                 if let Some(database) = &self.database {
                     let mut counts = STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
                     *counts
                         .get_or_insert_with(HashMap::new)
                         .entry(database.clone())
                         .or_default() += 1;
+                }
+            }
+            InstrumentationEvent::CacheQuery { sql, .. } => {
+                self.cached.insert(sql.to_string());
+            }
+            InstrumentationEvent::FinishQuery { .. } => {
+                let Some(sql) = self.running.take() else {
+                    return;
+                };
+                let again = !self.cached.contains(&sql) && !self.seen.insert(sql.clone());
+                if let (true, true, Some(database)) = (again, is_query(&sql), &self.database) {
+                    PREPARED_AGAIN
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert_with(HashMap::new)
+                        .entry(database.clone())
+                        .or_default()
+                        .push(sql);
                 }
             }
             _ => {}
@@ -90,7 +129,7 @@ fn count_statements() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         diesel::connection::set_default_instrumentation(|| {
-            Some(Box::new(CountStatements { database: None }))
+            Some(Box::new(CountStatements::default()))
         })
         .expect("instrumentation installs")
     });
@@ -186,6 +225,17 @@ impl TestApp {
             .as_ref()
             .and_then(|counts| counts.get(&self.database).copied())
             .unwrap_or(0)
+    }
+
+    /// The statements this test's database prepared again since the last call (and forgets
+    /// them).
+    pub fn take_prepared_again(&self) -> Vec<String> {
+        PREPARED_AGAIN
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+            .and_then(|again| again.remove(&self.database))
+            .unwrap_or_default()
     }
 
     /// Rebuilds the application with some settings changed (the database is kept).
