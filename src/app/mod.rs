@@ -21,6 +21,7 @@ pub mod error;
 pub mod groups;
 pub mod me;
 pub mod observations;
+pub mod ops;
 pub mod organisation;
 pub mod pdr;
 pub mod people;

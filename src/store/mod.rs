@@ -540,6 +540,11 @@ fn write_transaction<T, E: From<StoreError>>(
 }
 
 /// Splits a database URL into the backend and what that backend's driver expects.
+/// Whether the database answers.
+pub fn ping(conn: &mut DbConnection) -> StoreResult<()> {
+    Ok(conn.batch_execute("SELECT 1")?)
+}
+
 pub fn parse_url(url: &str) -> StoreResult<(Backend, String)> {
     let url = url.trim();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {

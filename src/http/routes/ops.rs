@@ -1,7 +1,6 @@
 //! Liveness, readiness and metrics for the people who run the service.
 
 use actix_web::{get, web, HttpResponse};
-use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -51,10 +50,7 @@ async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
     let calendars = state.calendars.clone();
     let set = state
         .db
-        .read(move |conn| {
-            conn.batch_execute("SELECT 1")?;
-            calendars.load(conn)
-        })
+        .read(move |conn| crate::app::ops::readiness(conn, &calendars))
         .await
         .map_err(|err| {
             tracing::warn!(%err, "readiness check failed");
