@@ -90,8 +90,11 @@ impl Instrumentation for CountStatements {
             }
             // The pool's probe of a connection it hands out runs at most once a second per
             // connection, not per request: not the request's statement.
-            InstrumentationEvent::StartQuery { query, .. } if query.to_string() != "SELECT 1" => {
+            InstrumentationEvent::StartQuery { query, .. } => {
                 let text = query.to_string();
+                if text == "SELECT 1" {
+                    return;
+                }
                 self.running = text.split(" -- binds: ").next().map(str::to_string);
                 if let Some(database) = &self.database {
                     let mut counts = STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
