@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{visibility, Actor, AppError, AppResult, Code, Expected};
 use crate::domain::observations::{ObservationSetting, ObservationStatus};
 use crate::domain::periods::practice_year;
-use crate::domain::records::long_text;
+use crate::domain::validation::long_text;
 use crate::domain::validation::Invalid;
 use crate::store::line_management as links;
 use crate::store::observations::{self, Change, NewObservation, Observation};

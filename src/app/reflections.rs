@@ -12,10 +12,11 @@ use serde_json::json;
 use super::{visibility, Actor, AppError, AppResult, Code, Expected};
 use crate::domain::people::StaffCategory;
 use crate::domain::periods::registration_year;
-use crate::domain::records::{long_text, CaseReferencePattern};
+use crate::domain::records::CaseReferencePattern;
 use crate::domain::reflection::{
     check_cpd, check_sections, check_tags, cpd_status, model, CpdRecord, CpdStatus,
 };
+use crate::domain::validation::long_text;
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::store::organisation::Calendars;
 use crate::store::reflections::{self, Comment, Draft, Entry, Reader};

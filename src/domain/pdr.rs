@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::periods::{month, months_after, pdr_cycle, pro_rata, Period};
-use super::records::{long_text, RecordStatus};
+use super::records::RecordStatus;
 use super::sessions::{text_enum, SessionStatus};
+use super::validation::long_text;
 use super::validation::{bounded_text, Invalid};
 
 /// The organisation settings' names for the cycle, used in validation errors.

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::calendar::{Calendar, CalendarError};
 use super::dates::{check_in_range, Day};
 use super::sessions::{text_enum, Party};
-use super::validation::{bounded_text, Invalid};
+use super::validation::{bounded_text, long_text, text_values, Invalid};
 
 /// Bounds on what one record may hold (API-5). A monthly session's record is a few pages;
 /// these leave room for a long one and stop a runaway client.
@@ -296,9 +296,12 @@ pub enum SupervisionFunction {
 }))]
 pub struct TemplateSection {
     /// Lower-case letters, digits and underscores; how a record names the section.
+    #[schema(format = "key", min_length = 1, max_length = 40)]
     pub key: String,
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub title: String,
     #[serde(default)]
+    #[schema(format = "one-line", max_length = 2000)]
     pub guidance: String,
     #[serde(default)]
     pub functions: Vec<SupervisionFunction>,
@@ -372,6 +375,10 @@ pub fn default_template() -> Vec<TemplateSection> {
         ),
     ]
 }
+
+/// What [`check_key`] takes, less its length of 1 to 40: the OpenAPI document gives it to
+/// every field of format `key`.
+pub const KEY_PATTERN: &str = "^[a-z0-9_]+$";
 
 /// Keys of templates and sections: short, lower-case, safe in URLs and JSON paths.
 pub fn check_key(field: &str, key: &str) -> Result<(), Invalid> {
@@ -448,9 +455,12 @@ text_enum!(ActionOwner {
     "owner_name": null, "owner_person_id": null, "due_on": "2026-12-18"
 }))]
 pub struct ActionItem {
+    #[schema(format = "one-line", min_length = 1, max_length = 1000)]
     pub description: String,
     pub owner: ActionOwner,
+    /// For an action owned by another person: their name.
     #[serde(default)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub owner_name: Option<String>,
     #[serde(default)]
     pub owner_person_id: Option<String>,
@@ -495,6 +505,7 @@ pub enum CaseStatus {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"action": "Convene core group", "by": "2026-12-10"}))]
 pub struct CaseAction {
+    #[schema(format = "one-line", min_length = 1, max_length = 1000)]
     pub action: String,
     #[schema(value_type = Day)]
     pub by: NaiveDate,
@@ -516,12 +527,16 @@ pub struct CaseDiscussion {
     #[serde(default)]
     pub status_codes: Vec<CaseStatus>,
     #[serde(default)]
+    #[schema(format = "multi-line", max_length = 3000)]
     pub what_changed: String,
     #[serde(default)]
+    #[schema(format = "multi-line", max_length = 3000)]
     pub reflection: String,
     #[serde(default)]
+    #[schema(format = "multi-line", max_length = 3000)]
     pub management_decision: String,
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub actions: Vec<CaseAction>,
 }
 
@@ -535,12 +550,14 @@ pub struct CaseDiscussion {
     "case_discussions": []
 }))]
 pub struct Content {
-    /// Section key to its text. Keys come from the record's template.
     #[serde(default)]
+    #[schema(schema_with = section_texts)]
     pub sections: BTreeMap<String, String>,
     #[serde(default)]
+    #[schema(max_items = 30)]
     pub actions: Vec<ActionItem>,
     #[serde(default)]
+    #[schema(max_items = 15)]
     pub case_discussions: Vec<CaseDiscussion>,
 }
 
@@ -557,7 +574,7 @@ impl FromStr for CaseReferencePattern {
 
     /// Patterns are administrators' regular expressions, bounded in length and compiled size.
     fn from_str(pattern: &str) -> Result<Self, String> {
-        if pattern.is_empty() || pattern.len() > 200 {
+        if pattern.is_empty() || pattern.chars().count() > 200 {
             return Err("must be 1 to 200 characters".into());
         }
         regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
@@ -572,6 +589,13 @@ impl CaseReferencePattern {
     pub fn matches(&self, reference: &str) -> bool {
         self.0.is_match(reference)
     }
+}
+
+fn section_texts() -> utoipa::openapi::schema::Object {
+    text_values(
+        MAX_SECTION_CHARS,
+        "Section key to its text. Keys come from the record's template.",
+    )
 }
 
 /// Checks and tidies content against the record's template and the organisation's case
@@ -698,24 +722,6 @@ pub fn check_content(
         actions,
         case_discussions: cases,
     })
-}
-
-/// Free text of many lines: newlines and tabs allowed, other control characters not.
-pub fn long_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
-    let trimmed = value.trim();
-    if trimmed.chars().count() > max {
-        return Err(Invalid::field(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(Invalid::field(field, "must not contain control characters"));
-    }
-    Ok(trimmed.to_string())
 }
 
 /// A record cannot be sent empty: the supervisor completes it first (REC-4).
@@ -916,6 +922,17 @@ mod tests {
 
     fn step() -> impl Strategy<Value = (Party, Step)> {
         (0usize..2, 0usize..4).prop_map(|(p, s)| (PARTIES[p], ALL_STEPS[s]))
+    }
+
+    proptest! {
+        /// API-5: the document's key pattern, with its length, is exactly what `check_key`
+        /// takes.
+        #[test]
+        fn api5_key_pattern_is_what_check_key_takes(key in "[a-z0-9_A-Z. -]{0,45}") {
+            let pattern = regex::Regex::new(KEY_PATTERN).unwrap();
+            let documented = pattern.is_match(&key) && (1..=40).contains(&key.chars().count());
+            prop_assert_eq!(check_key("key", &key).is_ok(), documented);
+        }
     }
 
     proptest! {

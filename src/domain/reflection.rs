@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::periods::{registration_year, Period};
-use super::records::long_text;
+use super::validation::long_text;
 use super::validation::{bounded_text, Invalid};
 
 /// One section of a reflective model: the heading and prompt an entry is written under.
@@ -51,9 +51,9 @@ pub struct Model {
 }
 
 /// Most characters a section may allow: one long free-text reflection.
-const MAX_SECTION_CHARS: usize = 20_000;
-const MAX_TAGS: usize = 20;
-const MAX_TAG_CHARS: usize = 50;
+pub const MAX_SECTION_CHARS: usize = 20_000;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 50;
 const MAX_CPD_TEXT: usize = 5_000;
 
 /// REF-3: CPD records a registration year needs, and how many of them with a peer reflection.
@@ -202,8 +202,10 @@ pub enum PeerRole {
     "discussion": "How the course changed the way I plan direct work with teenagers."
 }))]
 pub struct PeerReflection {
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub peer_name: String,
     pub peer_role: PeerRole,
+    #[schema(format = "multi-line", min_length = 1, max_length = 5000)]
     pub discussion: String,
 }
 
@@ -223,10 +225,13 @@ pub struct PeerReflection {
 }))]
 pub struct CpdRecord {
     pub activity: CpdActivity,
+    #[schema(format = "multi-line", min_length = 1, max_length = 5000)]
     pub description: String,
     /// What was learnt.
+    #[schema(format = "multi-line", min_length = 1, max_length = 5000)]
     pub learning: String,
     /// The impact on practice.
+    #[schema(format = "multi-line", min_length = 1, max_length = 5000)]
     pub impact: String,
     #[serde(default)]
     pub peer_reflection: Option<PeerReflection>,

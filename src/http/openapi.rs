@@ -79,6 +79,13 @@ impl Modify for BearerScheme {
 /// enforces; and the doc comment's first sentence is the summary, the whole the description.
 pub fn complete(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
+    if let Some(components) = document.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            if let RefOr::T(schema) = schema {
+                text_patterns(schema);
+            }
+        }
+    }
     for item in document.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -121,6 +128,47 @@ pub fn complete(document: &mut utoipa::openapi::OpenApi) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Gives each free-text field the pattern of what its validator keeps as sent (API-5), so a
+/// client can tell blank, padded or control-character text is refused before sending it. A
+/// field says which rule it follows with `format = "one-line"` or `format = "multi-line"`;
+/// the patterns are the domain's.
+fn text_patterns(schema: &mut utoipa::openapi::schema::Schema) {
+    use crate::domain::records::KEY_PATTERN;
+    use crate::domain::validation::{MULTI_LINE_PATTERN, ONE_LINE_PATTERN};
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema, SchemaFormat};
+    use utoipa::openapi::RefOr;
+    let nested: Vec<&mut RefOr<Schema>> = match schema {
+        Schema::Object(object) => {
+            if let Some(SchemaFormat::Custom(format)) = &object.format {
+                match format.as_str() {
+                    "one-line" => object.pattern = Some(ONE_LINE_PATTERN.into()),
+                    "multi-line" => object.pattern = Some(MULTI_LINE_PATTERN.into()),
+                    "key" => object.pattern = Some(KEY_PATTERN.into()),
+                    _ => {}
+                }
+            }
+            let values = match object.additional_properties.as_deref_mut() {
+                Some(AdditionalProperties::RefOr(values)) => Some(values),
+                _ => None,
+            };
+            object.properties.values_mut().chain(values).collect()
+        }
+        Schema::Array(array) => match &mut array.items {
+            ArrayItems::RefOrSchema(items) => vec![items.as_mut()],
+            _ => Vec::new(),
+        },
+        Schema::OneOf(one_of) => one_of.items.iter_mut().collect(),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().collect(),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().collect(),
+        _ => Vec::new(),
+    };
+    for schema in nested {
+        if let RefOr::T(schema) = schema {
+            text_patterns(schema);
         }
     }
 }

@@ -308,12 +308,78 @@ async fn api5_a_whole_number_sent_with_a_fraction_is_refused_in_plain_words(app:
     );
 }
 
+/// API-5: free text the schema's patterns allow (format `one-line` or `multi-line`) is taken
+/// exactly as sent through the API; text they refuse is refused with 422 naming the field, or
+/// kept only trimmed. Sampled from the characters the rules turn on and any other.
+async fn api5_free_text_the_schema_allows_is_kept_as_sent(app: TestApp) {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use supervision::domain::validation::{MULTI_LINE_PATTERN, ONE_LINE_PATTERN};
+    let t = crate::sessions::team(&app).await;
+    let (one_line, multi_line) = (
+        regex::Regex::new(ONE_LINE_PATTERN).unwrap(),
+        regex::Regex::new(MULTI_LINE_PATTERN).unwrap(),
+    );
+    let edge = prop::sample::select(vec![
+        'a', 'é', ' ', '\t', '\n', '\r', '\u{0}', '\u{85}', '\u{a0}', '\u{2003}', '\u{3000}',
+    ]);
+    let letters = prop::sample::select(vec!['a', 'é', 'Z', '-']);
+    let texts = prop::collection::vec(
+        prop_oneof![3 => letters, 3 => edge, 1 => any::<char>()],
+        1..10,
+    )
+    .prop_map(|chars| chars.into_iter().collect::<String>());
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut kept, mut refused) = (0, 0);
+    let mut names = std::collections::HashSet::new();
+    for _ in 0..60 {
+        let text = texts.new_tree(&mut runner).unwrap().current();
+        // One line: a team's name (names are unique, so each is tried once).
+        if !names.insert(text.trim().to_string()) {
+            continue;
+        }
+        let team = app
+            .post("/api/v1/teams", &t.admin, json!({"name": text}))
+            .await;
+        if one_line.is_match(&text) {
+            assert_eq!(team.ok(201)["name"], text.as_str(), "{text:?}");
+            kept += 1;
+        } else if team.status == 422 {
+            assert_eq!(
+                team.problem(422, "validation-failed")["errors"][0]["field"],
+                "name"
+            );
+            refused += 1;
+        } else {
+            assert_eq!(team.ok(201)["name"], text.trim(), "{text:?}");
+        }
+        // Many lines: a free-text reflection.
+        let entry = json!({"entry_date": crate::sessions::today(), "title": "Notes",
+            "model": "free_text", "sections": {"text": text}, "status": "draft"});
+        let entry = app.post("/api/v1/me/reflections", &t.worker.1, entry).await;
+        if multi_line.is_match(&text) {
+            assert_eq!(entry.ok(201)["sections"]["text"], text.as_str(), "{text:?}");
+        } else if entry.status == 422 {
+            let body = entry.problem(422, "validation-failed");
+            assert_eq!(body["errors"][0]["field"], "sections.text");
+        } else {
+            let trimmed = entry.ok(201)["sections"]["text"].clone();
+            assert!(trimmed.is_null() || trimmed == text.trim(), "{text:?}");
+        }
+    }
+    assert!(
+        kept >= 10 && refused >= 10,
+        "kept {kept}, refused {refused}"
+    );
+}
+
 crate::on_both_backends!(
     api1_head_is_served_wherever_get_is,
     api1_a_method_the_path_lacks_is_405_with_allow,
     api1_if_match_star_matches_any_version_and_empty_is_400,
     api1_a_path_parameter_that_does_not_parse_is_a_400_naming_it,
     api5_a_whole_number_sent_with_a_fraction_is_refused_in_plain_words,
+    api5_free_text_the_schema_allows_is_kept_as_sent,
     api1_malformed_json_is_a_400_problem,
     api5_unknown_fields_and_wrong_types_name_the_field,
     api5_oversized_bodies_are_413,

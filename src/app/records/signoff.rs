@@ -15,7 +15,7 @@ use crate::domain::records::{
     Step, MAX_ADDENDUM_CHARS,
 };
 use crate::domain::sessions::Party;
-use crate::domain::validation::Invalid;
+use crate::domain::validation::{long_text, Invalid};
 use crate::store::line_management as links;
 use crate::store::organisation::{CalendarSet, Calendars};
 use crate::store::records::{self as store, Change, Record};
@@ -75,7 +75,7 @@ fn prefix(root: &str, invalid: Invalid) -> Invalid {
 
 /// Text the person must write: trimmed, at most `max` characters, not empty.
 fn required_text(field: &str, text: &str, max: usize, missing: &str) -> Result<String, Invalid> {
-    let text = records::long_text(field, text, max)?;
+    let text = long_text(field, text, max)?;
     if text.is_empty() {
         return Err(Invalid::field(field, missing));
     }

@@ -66,10 +66,10 @@ pub struct CreateAgreement {
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub usual_time: String,
     /// Usual place or video link.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(format = "one-line", min_length = 1, max_length = 500)]
     pub place: String,
     /// The minimum agenda both agree to.
-    #[schema(min_length = 1, max_length = 4000)]
+    #[schema(format = "one-line", min_length = 1, max_length = 4000)]
     pub agenda: String,
     pub starts_on: Day,
 }
@@ -211,7 +211,7 @@ async fn sign_agreement(
 pub struct EndAgreement {
     /// The first day the agreement no longer applies.
     pub ends_on: Day,
-    #[schema(min_length = 1, max_length = 1000)]
+    #[schema(format = "one-line", min_length = 1, max_length = 1000)]
     pub reason: String,
 }
 
@@ -369,7 +369,7 @@ pub struct BookSession {
     #[schema(minimum = 15, maximum = 480)]
     pub duration_minutes: Option<i32>,
     /// Default: the agreement's usual place.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(format = "one-line", min_length = 1, max_length = 500)]
     pub place: Option<String>,
 }
 

@@ -123,7 +123,7 @@ pub struct PauseBody {
     /// The first day back; leave out while the pause goes on.
     pub ends_on: Option<Day>,
     /// 1 to 500 characters.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(format = "one-line", min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -212,7 +212,7 @@ async fn end_pause(
 pub struct EvidenceBody {
     pub kind: EvidenceKind,
     /// 1 to 200 characters; no names of people who use services.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub title: String,
     pub received_on: Day,
 }
@@ -268,7 +268,7 @@ pub struct TimeBody {
     #[schema(minimum = 15, maximum = 480)]
     pub minutes: i32,
     /// 1 to 500 characters.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(format = "one-line", min_length = 1, max_length = 500)]
     pub activity: String,
 }
 

@@ -325,7 +325,7 @@ pub struct CreateClosureDay {
     /// 1990 to 2100; one closure day per date.
     pub date: Day,
     /// 1 to 120 characters.
-    #[schema(min_length = 1, max_length = 120)]
+    #[schema(format = "one-line", min_length = 1, max_length = 120)]
     pub title: String,
 }
 

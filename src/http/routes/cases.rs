@@ -127,7 +127,7 @@ fn changed(outcome: Changed) -> ApiResult<HttpResponse> {
 pub struct NewCaseBody {
     /// Must match the organisation's case reference pattern in full (REC-3); at most 50
     /// characters.
-    #[schema(min_length = 1, max_length = 50)]
+    #[schema(format = "one-line", min_length = 1, max_length = 50)]
     pub case_reference: String,
     /// The allocated worker, whom you supervise or manage.
     pub supervisee_id: String,

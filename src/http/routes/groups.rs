@@ -50,7 +50,7 @@ pub struct GroupPlanBody {
     pub usual_time: String,
     #[schema(minimum = 15, maximum = 480)]
     pub duration_minutes: i32,
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(format = "one-line", min_length = 1, max_length = 500)]
     pub place: String,
 }
 
@@ -229,7 +229,7 @@ pub struct Attendee {
 }))]
 pub struct GroupRecordBody {
     /// Up to 10,000 characters. Name no child or adult: use case references.
-    #[schema(max_length = 10000)]
+    #[schema(format = "multi-line", max_length = 10000)]
     pub notes: String,
     /// Cases discussed, by reference in the organisation's format (REC-3); at most 20.
     #[serde(default)]

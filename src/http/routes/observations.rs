@@ -99,8 +99,10 @@ pub struct NewObservationBody {
     pub observed_on: Day,
     pub setting: ObservationSetting,
     /// 1 to 5,000 characters. Name children and adults only by case reference.
+    #[schema(format = "multi-line", min_length = 1, max_length = 5000)]
     pub feedback: String,
     #[serde(default)]
+    #[schema(format = "multi-line", max_length = 5000)]
     pub learning: String,
     /// A session of this supervisee the observation belongs to.
     pub session_id: Option<String>,
@@ -217,10 +219,10 @@ async fn get_observation(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"feedback": "Clear explanation of the plan.", "learning": "Check understanding before leaving."}))]
 pub struct FeedbackBody {
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 5000)]
     pub feedback: String,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(format = "multi-line", max_length = 5000)]
     pub learning: String,
 }
 
@@ -267,7 +269,7 @@ async fn edit_feedback(
 #[schema(example = json!({"reflection": "I rushed the ending; next time I will summarise the plan with the family."}))]
 pub struct ReflectionBody {
     /// 1 to 5,000 characters.
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 5000)]
     pub reflection: String,
 }
 

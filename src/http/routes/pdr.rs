@@ -116,30 +116,30 @@ fn respond(status: StatusCode, goal: Goal) -> HttpResponse {
 }))]
 pub struct GoalBody {
     /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub title: String,
     /// Required, at most 2,000 characters.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 2000)]
     pub specific: String,
     /// Required, at most 2,000 characters.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 2000)]
     pub measurable: String,
     /// At most 2,000 characters each.
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(format = "multi-line", max_length = 2000)]
     pub achievable: String,
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(format = "multi-line", max_length = 2000)]
     pub relevant: String,
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(format = "multi-line", max_length = 2000)]
     pub behaviours: String,
     /// New goals: within this cycle or the next. Edits: within the goal's cycle.
     pub due_on: Day,
     /// New goals start `not_started`; edits keep the status when left out.
     pub status: Option<GoalStatus>,
     /// At most 5,000 characters; edits keep the notes when left out.
-    #[schema(max_length = 5000)]
+    #[schema(format = "multi-line", max_length = 5000)]
     pub progress: Option<String>,
 }
 
@@ -282,7 +282,7 @@ async fn edit_goal(
 pub struct StatusBody {
     pub status: GoalStatus,
     /// At most 5,000 characters; the notes stay as they are when left out.
-    #[schema(max_length = 5000)]
+    #[schema(format = "multi-line", max_length = 5000)]
     pub progress: Option<String>,
 }
 

@@ -15,7 +15,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::app::reflections::{self, CpdStanding, EntryRequest, EntryState, Filter, Saved, Shelf};
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
-use crate::domain::reflection::{models, CpdRecord, CpdStatus, Model};
+use crate::domain::reflection::{
+    models, CpdRecord, CpdStatus, Model, MAX_SECTION_CHARS, MAX_TAGS, MAX_TAG_CHARS,
+};
+use crate::domain::validation::text_values;
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::views::reflections::{EntryStatus, EntryView};
@@ -71,14 +74,16 @@ fn respond(status: StatusCode, state: EntryState) -> HttpResponse {
 pub struct EntryBody {
     pub entry_date: Day,
     /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub title: String,
+    /// A model's id from `GET /reflection-models`.
     pub model: String,
     #[serde(default)]
+    #[schema(schema_with = section_texts)]
     pub sections: BTreeMap<String, String>,
     pub status: EntryStatus,
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = tags)]
     pub tags: Vec<String>,
     /// A session you were part of.
     pub session_id: Option<String>,
@@ -88,6 +93,28 @@ pub struct EntryBody {
     pub case_reference: Option<String>,
     /// Mark the entry as a CPD record with the regulator's fields (REF-3).
     pub cpd: Option<CpdRecord>,
+}
+
+fn section_texts() -> utoipa::openapi::schema::Object {
+    text_values(
+        MAX_SECTION_CHARS,
+        "Section key to its text. Keys and each section's `max_chars` come from the model.",
+    )
+}
+
+/// Capability domains or themes, grouped without regard to case.
+fn tags() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaFormat, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("one-line".into())))
+                .min_length(Some(1))
+                .max_length(Some(MAX_TAG_CHARS)),
+        )
+        .max_items(Some(MAX_TAGS))
+        .build()
 }
 
 impl From<EntryBody> for EntryRequest {
@@ -372,7 +399,7 @@ async fn unshare(
 #[schema(example = json!({"text": "Good analysis; bring this to supervision."}))]
 pub struct CommentBody {
     /// 1 to 2,000 characters.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 2000)]
     pub text: String,
 }
 

@@ -196,7 +196,7 @@ pub struct RescheduleBody {
     pub starts_at: DateTime<FixedOffset>,
     pub reason: ChangeReason,
     /// Required when the reason is `other`.
-    #[schema(max_length = 1000)]
+    #[schema(format = "one-line", max_length = 1000)]
     pub reason_text: Option<String>,
 }
 
@@ -251,7 +251,7 @@ async fn reschedule(
 #[schema(example = json!({"justification": "Court hearing all week; next session booked for the first day back."}))]
 pub struct ConfirmBody {
     /// Required when the move lands after `due_by` (a breach).
-    #[schema(max_length = 2000)]
+    #[schema(format = "one-line", max_length = 2000)]
     pub justification: Option<String>,
 }
 
@@ -299,7 +299,7 @@ async fn confirm_proposal(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"comment": "Please keep Thursday; I can do 14:00 instead."}))]
 pub struct RejectBody {
-    #[schema(max_length = 2000)]
+    #[schema(format = "one-line", max_length = 2000)]
     pub comment: Option<String>,
 }
 
@@ -348,7 +348,7 @@ async fn reject_proposal(
 #[schema(example = json!({"reason": "sickness", "new_starts_at": "2026-12-08T10:00:00Z"}))]
 pub struct CancelBody {
     pub reason: ChangeReason,
-    #[schema(max_length = 1000)]
+    #[schema(format = "one-line", max_length = 1000)]
     pub reason_text: Option<String>,
     /// The early alternative date (SES-4); required unless the relationship ended.
     pub new_starts_at: Option<DateTime<FixedOffset>>,

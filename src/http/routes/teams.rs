@@ -107,7 +107,7 @@ async fn list_teams(
 #[schema(example = json!({"name": "Assessment Team North"}))]
 pub struct CreateTeam {
     /// 1 to 120 characters, unique.
-    #[schema(min_length = 1, max_length = 120)]
+    #[schema(format = "one-line", min_length = 1, max_length = 120)]
     pub name: String,
 }
 
@@ -183,7 +183,7 @@ async fn get_team(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Assessment Team North and East", "active": true}))]
 pub struct UpdateTeam {
-    #[schema(min_length = 1, max_length = 120)]
+    #[schema(format = "one-line", min_length = 1, max_length = 120)]
     pub name: Option<String>,
     pub active: Option<bool>,
 }

@@ -76,9 +76,9 @@ async fn get_template(
 pub struct NewTemplate {
     /// Lower-case letters, digits and underscores. An existing key gets a new version;
     /// records keep the version they were written on.
-    #[schema(min_length = 1, max_length = 40)]
+    #[schema(format = "key", min_length = 1, max_length = 40)]
     pub key: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub name: String,
     /// 1 to 30 sections. A section keyed `review_of_actions` receives open actions.
     #[schema(min_items = 1, max_items = 30)]

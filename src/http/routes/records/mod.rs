@@ -518,7 +518,7 @@ fn page_of(p: &Printout) -> String {
 pub struct AccessRequest {
     pub reason: AccessReason,
     /// Why, in words (10 to 1,000 characters).
-    #[schema(min_length = 10, max_length = 1000)]
+    #[schema(format = "one-line", min_length = 10, max_length = 1000)]
     pub detail: String,
 }
 

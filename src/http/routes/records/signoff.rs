@@ -177,7 +177,7 @@ async fn sign_record(
 #[schema(example = json!({"comment": "The second action was mine, not yours."}))]
 pub struct AmendmentRequest {
     /// What should change (1 to 2,000 characters).
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 2000)]
     pub comment: String,
 }
 
@@ -230,7 +230,7 @@ async fn request_amendments(
 }))]
 pub struct Disagreement {
     /// What is disputed and how to settle it (1 to 2,000 characters).
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 2000)]
     pub comment: String,
     pub proposal: DisagreementProposal,
 }
@@ -274,7 +274,7 @@ async fn record_disagreement(
 #[schema(example = json!({"text": "The training date moved to 14 January; the action stands."}))]
 pub struct NewAddendum {
     /// 1 to 10,000 characters.
-    #[schema(min_length = 1, max_length = 10000)]
+    #[schema(format = "multi-line", min_length = 1, max_length = 10000)]
     pub text: String,
 }
 
