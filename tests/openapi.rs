@@ -328,3 +328,156 @@ fn api5_enforced_limits_are_in_the_request_schemas() {
         -10_000
     );
 }
+
+/// API-5: every text a request writes says in the schema what the server takes: a length,
+/// and for free text the pattern of its validator (no blank or padded text, no control
+/// characters, or only newlines and tabs in multi-line text), so nothing the schema allows
+/// is refused for a reason it could have said. Identifiers are the exception: a wrong one
+/// is not found, whatever its shape.
+#[test]
+fn api5_every_text_a_request_writes_states_its_rule() {
+    use supervision::domain::records::KEY_PATTERN;
+    use supervision::domain::validation::{MULTI_LINE_PATTERN, ONE_LINE_PATTERN};
+    let document = generated();
+    let mut seen = Vec::new();
+    let mut unbounded = std::collections::BTreeSet::new();
+    let mut any_text = std::collections::BTreeSet::new();
+    let mut texts = 0;
+    for (_, _, operation) in operations(&document) {
+        walk(
+            &document,
+            &operation["requestBody"],
+            &mut seen,
+            &mut |node| {
+                let mut fields: Vec<(String, &Value)> = Vec::new();
+                for (name, property) in node["properties"].as_object().into_iter().flatten() {
+                    fields.push((name.clone(), property));
+                    fields.push((format!("{name}[]"), &property["items"]));
+                    fields.push((format!("{name}.*"), &property["additionalProperties"]));
+                }
+                for (name, property) in fields {
+                    let is_string = property["type"] == "string"
+                        || property["type"]
+                            .as_array()
+                            .is_some_and(|t| t.contains(&"string".into()));
+                    if !is_string
+                        || property["enum"].is_array()
+                        || property["pattern"].is_string() && property["format"].is_null()
+                        || matches!(property["format"].as_str(), Some("date" | "date-time"))
+                    {
+                        continue;
+                    }
+                    let expected = match property["format"].as_str() {
+                        Some("one-line") => ONE_LINE_PATTERN,
+                        Some("multi-line") => MULTI_LINE_PATTERN,
+                        Some("key") => KEY_PATTERN,
+                        _ => {
+                            if property["maxLength"].is_null() {
+                                unbounded.insert(name);
+                            } else {
+                                any_text.insert(name);
+                            }
+                            continue;
+                        }
+                    };
+                    texts += 1;
+                    assert_eq!(property["pattern"], expected, "{name}: {property}");
+                    assert!(property["maxLength"].is_u64(), "{name} has no maxLength");
+                }
+            },
+        );
+    }
+    assert!(texts > 50, "only {texts} free-text fields found");
+    // What a request names rather than writes: a wrong one is simply not found or not
+    // accepted. Case references match the organisation's own pattern, which is data.
+    let named = [
+        "alternate_with",
+        "attendees[]",
+        "case_reference",
+        "case_references[]",
+        "model",
+        "policy_profile",
+        "refresh_token",
+    ];
+    let unstated: Vec<&String> = unbounded
+        .iter()
+        .filter(|name| !name.ends_with("_id") && !named.contains(&name.as_str()))
+        .collect();
+    assert!(
+        unstated.is_empty(),
+        "request text with no stated rule: {unstated:?}"
+    );
+    // Bounded text taken as it comes: passwords (spaces and all), addresses with rules of
+    // their own, and an administrator's regular expression.
+    assert_eq!(
+        any_text.iter().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "case_reference_pattern",
+            "current_password",
+            "email",
+            "endpoint",
+            "new_password",
+            "password"
+        ],
+        "free text should carry format one-line or multi-line"
+    );
+}
+
+proptest::proptest! {
+    /// REM-1, API-5: the key patterns in `SubscriptionKeys` admit every key a browser gives
+    /// (as `PushSubscription.toJSON()` encodes them, padded or not) and no key of the wrong
+    /// size, so the schema refuses what the server would.
+    #[test]
+    fn api5_subscription_key_patterns_match_what_browsers_send(
+        point in proptest::collection::vec(proptest::num::u8::ANY, 64),
+        secret in proptest::collection::vec(proptest::num::u8::ANY, 16),
+        short in proptest::collection::vec(proptest::num::u8::ANY, 1..16),
+    ) {
+        use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        let p256dh = regex::Regex::new(SUBSCRIPTION_KEYS.0).unwrap();
+        let auth = regex::Regex::new(SUBSCRIPTION_KEYS.1).unwrap();
+        let public: Vec<u8> = std::iter::once(4).chain(point).collect();
+        for engine in [URL_SAFE, URL_SAFE_NO_PAD] {
+            proptest::prop_assert!(p256dh.is_match(&engine.encode(&public)));
+            proptest::prop_assert!(auth.is_match(&engine.encode(&secret)));
+            proptest::prop_assert!(!p256dh.is_match(&engine.encode(&short)));
+            proptest::prop_assert!(!auth.is_match(&engine.encode(&short)));
+            proptest::prop_assert!(!p256dh.is_match(&engine.encode(&secret)));
+        }
+    }
+}
+
+proptest::proptest! {
+    /// REM-1, API-5: and whatever the key patterns admit is a key of the right kind.
+    #[test]
+    fn api5_what_the_key_patterns_admit_is_a_key(
+        p256dh in proptest::string::string_regex(unanchored(SUBSCRIPTION_KEYS.0)).unwrap(),
+        auth in proptest::string::string_regex(unanchored(SUBSCRIPTION_KEYS.1)).unwrap(),
+    ) {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let public = URL_SAFE_NO_PAD.decode(p256dh.trim_end_matches('=')).unwrap();
+        proptest::prop_assert!(public.len() == 65 && public[0] == 4);
+        let secret = URL_SAFE_NO_PAD.decode(auth.trim_end_matches('=')).unwrap();
+        proptest::prop_assert_eq!(secret.len(), 16);
+    }
+}
+
+fn unanchored(pattern: &str) -> &str {
+    pattern.trim_start_matches('^').trim_end_matches('$')
+}
+
+/// The key patterns the document states, as the tests above take them.
+#[test]
+fn api5_subscription_key_patterns_are_the_documented_ones() {
+    let document = generated();
+    let keys = &document["components"]["schemas"]["SubscriptionKeys"]["properties"];
+    assert_eq!(keys["p256dh"]["pattern"], SUBSCRIPTION_KEYS.0);
+    assert_eq!(keys["auth"]["pattern"], SUBSCRIPTION_KEYS.1);
+}
+
+const SUBSCRIPTION_KEYS: (&str, &str) = (
+    "^B[A-P][A-Za-z0-9_-]{84}[AEIMQUYcgkosw048]=?$",
+    "^[A-Za-z0-9_-]{21}[AQgw](==)?$",
+);

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::auth::{issue_tokens, Issuer, Tokens};
 use super::{Actor, AppResult, Expected};
 use crate::auth::password;
-use crate::domain::people::{check_password, parse_time_zone};
+use crate::domain::people::{check_password, parse_time_zone, PASSWORD_INPUT_MAX_CHARS};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::store::people::{self, Person};
 use crate::store::{audit, DbConnection};
@@ -60,6 +60,9 @@ pub fn update_profile(
 
 /// The new password's own rules, checked before anything is read or hashed.
 pub fn check_new_password(current: &str, new: &str) -> Result<(), Invalid> {
+    if current.chars().count() > PASSWORD_INPUT_MAX_CHARS {
+        return Err(Invalid::field("current_password", "is wrong"));
+    }
     check_password("new_password", new)?;
     if new == current {
         return Err(Invalid::field(

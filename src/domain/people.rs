@@ -110,8 +110,32 @@ pub fn parse_time_zone(field: &str, raw: &str) -> Result<chrono_tz::Tz, Invalid>
         .map_err(|_| Invalid::field(field, "must be an IANA time zone such as Europe/London"))
 }
 
+/// The schema of a time-zone name: exactly the names [`parse_time_zone`] accepts.
+pub struct TimeZoneName;
+
+impl utoipa::PartialSchema for TimeZoneName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name())))
+            .description(Some("An IANA time zone, such as Europe/London (CAL-4)."))
+            .examples(["Europe/London"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZoneName {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("TimeZone")
+    }
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 128;
+/// The longest password a sign-in or a password change reads: more is refused before it
+/// reaches argon2.
+pub const PASSWORD_INPUT_MAX_CHARS: usize = 1024;
 
 /// Length is what makes a password strong; composition rules only make them predictable.
 pub fn check_password(field: &str, password: &str) -> Result<(), Invalid> {

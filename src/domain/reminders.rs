@@ -160,12 +160,12 @@ const fn hm(hour: u32, minute: u32) -> NaiveTime {
 pub struct Preferences {
     /// Local `HH:MM` when quiet hours start; equal to `quiet_until` for none.
     #[serde(with = "hh_mm")]
-    #[schema(value_type = String, example = "20:00")]
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", default = "20:00", example = "20:00")]
     pub quiet_from: NaiveTime,
     /// Local `HH:MM` when quiet hours end and held pushes go out. Before `quiet_from` for
     /// quiet hours over midnight.
     #[serde(with = "hh_mm")]
-    #[schema(value_type = String, example = "08:00")]
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", default = "08:00", example = "08:00")]
     pub quiet_until: NaiveTime,
     /// Kinds the person has turned off.
     pub disabled: Vec<ReminderKind>,

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::auth::{self, Admission};
+use crate::domain::people::PASSWORD_INPUT_MAX_CHARS;
 use crate::domain::validation::bounded_text;
 use crate::http::extract::{client_address, Json, PendingCaller};
 use crate::http::problem::{ApiError, ApiResult, Problem};
@@ -27,8 +28,9 @@ pub fn configure(config: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "aisha.khan@demo.council.example", "password": "demo-supervision-2026"}))]
 pub struct LoginRequest {
-    #[schema(min_length = 1, max_length = 254)]
+    #[schema(format = "one-line", min_length = 1, max_length = 254)]
     pub email: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -67,7 +69,7 @@ async fn login(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let LoginRequest { email, password } = body.0;
     let email = bounded_text("email", &email, 1, 254)?.to_lowercase();
-    if password.len() > 1024 {
+    if password.chars().count() > PASSWORD_INPUT_MAX_CHARS {
         return Err(ApiError::bad_field("password", "is too long"));
     }
     let address = client_address(&req);

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::me::{self, ProfileChanges};
+use crate::domain::people::TimeZoneName;
 use crate::http::extract::{Caller, IfMatch, Json, PendingCaller};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::views::auth::TokenResponse;
@@ -43,9 +44,10 @@ async fn get_me(state: web::Data<AppState>, caller: PendingCaller) -> ApiResult<
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"display_name": "Aisha Khan", "time_zone": "Europe/London"}))]
 pub struct UpdateMe {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     /// IANA time zone; reminders and "today" follow it (CAL-4).
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
 }
 
@@ -92,8 +94,10 @@ async fn update_me(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"current_password": "one-time-password", "new_password": "a long passphrase I chose"}))]
 pub struct ChangePassword {
+    #[schema(max_length = 1024)]
     pub current_password: String,
     /// 12 to 128 characters.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 

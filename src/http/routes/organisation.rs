@@ -114,6 +114,7 @@ pub struct UpdateOrganisation {
     pub policy_profile: Option<String>,
     /// A regular expression (at most 200 characters) that a case reference must match in
     /// full (REC-3). Choose one no name can match.
+    #[schema(min_length = 1, max_length = 200)]
     pub case_reference_pattern: Option<String>,
     /// PDR months, 1 to 12 (PDR-1): distinct, and in the order goals, mid-year, year-end
     /// counted from the goals month. One may change alone; the others keep their values.
@@ -464,7 +465,7 @@ pub struct SetFrequencyOverride {
     #[schema(inline)]
     pub interval: Interval,
     /// Why, 1 to 500 characters.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(format = "one-line", min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

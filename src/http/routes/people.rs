@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::people::{self, Changes, Creation, Link, Listing};
 use crate::domain::dates::Day;
-use crate::domain::people::{organisation_today, StaffCategory};
+use crate::domain::people::{organisation_today, StaffCategory, TimeZoneName};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::views::people::{person_response, refused_change, PersonView};
@@ -99,7 +99,7 @@ async fn list_people(
 pub struct CreatePerson {
     #[schema(min_length = 3, max_length = 254)]
     pub email: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub display_name: String,
     pub staff_category: StaffCategory,
     pub team_id: Option<String>,
@@ -108,6 +108,7 @@ pub struct CreatePerson {
     pub placement_start: Option<Day>,
     pub placement_end: Option<Day>,
     /// IANA time zone; default Europe/London.
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
     #[serde(default)]
     pub is_admin: bool,
@@ -223,7 +224,7 @@ async fn get_person(
 pub struct UpdatePerson {
     #[schema(min_length = 3, max_length = 254)]
     pub email: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(format = "one-line", min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     pub staff_category: Option<StaffCategory>,
     #[serde(default, deserialize_with = "nullable")]
@@ -241,6 +242,7 @@ pub struct UpdatePerson {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Day>)]
     pub placement_end: Option<Option<Day>>,
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
     /// false deactivates: the person can no longer sign in; their history stays.
     pub active: Option<bool>,

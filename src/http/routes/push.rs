@@ -51,7 +51,11 @@ async fn vapid_public_key(state: web::Data<AppState>) -> HttpResponse {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"p256dh": "BLMbF9ffKBiWQLCKvTHb6LO8Nb6dcUh6TItC455vu2kElga6PQvUmaFyCdykxY2nOSSL3yKgfbmFLRTUaGv4yV8", "auth": "xS03Fi5ErfTNH_l9WHE9Ig"}))]
 pub struct SubscriptionKeys {
+    /// An uncompressed P-256 public key (65 bytes), base64url.
+    #[schema(pattern = "^B[A-P][A-Za-z0-9_-]{84}[AEIMQUYcgkosw048]=?$")]
     pub p256dh: String,
+    /// A 16-byte secret, base64url.
+    #[schema(pattern = "^[A-Za-z0-9_-]{21}[AQgw](==)?$")]
     pub auth: String,
 }
 
@@ -64,7 +68,9 @@ pub struct SubscriptionKeys {
     "label": "Work phone"
 }))]
 pub struct NewDevice {
-    /// From `PushSubscription.toJSON()`.
+    /// From `PushSubscription.toJSON()`: the push service's https URL, at a service the
+    /// server allows (REM-1).
+    #[schema(min_length = 1, max_length = 1000)]
     pub endpoint: String,
     pub keys: SubscriptionKeys,
     /// From `PushSubscription.toJSON()`; ignored (the push service says when it is gone).
@@ -72,7 +78,7 @@ pub struct NewDevice {
     #[schema(value_type = Option<i64>)]
     pub expiration_time: Option<serde_json::Value>,
     /// A name to tell devices apart (1 to 100 characters).
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(format = "one-line", min_length = 1, max_length = 100)]
     pub label: Option<String>,
 }
 
