@@ -25,6 +25,7 @@ pub mod ops;
 pub mod organisation;
 pub mod pdr;
 pub mod people;
+pub mod push;
 pub mod records;
 pub mod reflections;
 pub mod reminders;
