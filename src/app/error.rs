@@ -149,6 +149,13 @@ codes! {
     SelfOrLineManagerOnly = "self-or-line-manager-only", Forbidden;
     /// The cycle already holds as many goals as it may.
     CycleFull = "cycle-full", Conflict;
+
+    // push.
+    /// The person already has as many devices as they may; remove one first.
+    TooManyDevices = "too-many-devices", Conflict;
+    /// Someone else registered this push endpoint first; it stays theirs (REM-1). Make a
+    /// fresh subscription on the device.
+    SubscriptionTaken = "subscription-taken", SubscriptionTaken;
 }
 
 /// A refusal: its code, and a sentence for people.

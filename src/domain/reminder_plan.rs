@@ -115,6 +115,9 @@ struct Plan<'a> {
     calendar: &'a Calendar,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    /// The person's local dates of `now` and of the horizon.
+    today: NaiveDate,
+    last_day: NaiveDate,
     out: Vec<Planned>,
 }
 
@@ -171,6 +174,26 @@ impl Plan<'_> {
             link: text.link,
         });
     }
+
+    /// Each working day at [`MORNING`] in `zone` from the working day after `due` (but not
+    /// before today) to the horizon's last day: nothing when that day is past the horizon.
+    fn each_morning_past(&self, due: NaiveDate, zone: Tz) -> Vec<DateTime<Utc>> {
+        let Some(first) = self
+            .calendar
+            .add_working_days(due, 1)
+            .ok()
+            .filter(|d| *d <= self.last_day)
+        else {
+            return Vec::new();
+        };
+        each_working_day(
+            first.max(self.today),
+            self.last_day,
+            self.calendar,
+            zone,
+            MORNING,
+        )
+    }
 }
 
 fn local_time(at: DateTime<Utc>, zone: Tz) -> String {
@@ -186,14 +209,41 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
         calendar,
         from: facts.now - Duration::hours(GRACE_HOURS),
         to: facts.horizon,
+        today: facts.now.with_timezone(&me.zone).date_naive(),
+        last_day: facts.horizon.with_timezone(&me.zone).date_naive(),
         out: Vec::new(),
     };
-    let today = facts.now.with_timezone(&me.zone).date_naive();
-    let last_day = facts.horizon.with_timezone(&me.zone).date_naive();
+    plan_sessions(&mut plan, me, &facts.sessions);
+    if let Some(frequency) = &facts.frequency {
+        plan_frequency(&mut plan, me, frequency);
+    }
+    plan_records(
+        &mut plan,
+        me,
+        &facts.records_to_write,
+        &facts.records_to_sign,
+    );
+    plan_actions(&mut plan, me, &facts.actions);
+    plan_agreements(&mut plan, me, &facts.unsigned_agreements);
+    plan_decisions(&mut plan, me, &facts.decisions);
+    plan_record_reads(&mut plan, me, &facts.record_reads);
+    plan_observations(&mut plan, me, &facts.observations_short);
+    for case in &facts.cases {
+        plan_case(&mut plan, me, case);
+    }
+    plan_pdr(&mut plan, me, facts.pdr_months, &facts.pdr_people);
+    if facts.reflective {
+        plan_reflection(&mut plan, me);
+    }
+    plan.out
+}
 
-    for session in &facts.sessions {
+/// "Coming up" before each booked session, at the person's lead times, but none already past
+/// when it was booked or moved.
+fn plan_sessions(plan: &mut Plan<'_>, me: &Recipient, sessions: &[SessionFact]) {
+    for session in sessions {
         // A session in quiet hours still gets its "coming up" pushes (REM-3).
-        let exempt = is_quiet(session.starts_at, me.zone, &me.preferences, calendar);
+        let exempt = is_quiet(session.starts_at, me.zone, &me.preferences, plan.calendar);
         let leads = session_coming_up(session.starts_at, &me.preferences.session_leads_minutes);
         for at in leads.into_iter().filter(|at| *at >= session.booked_at) {
             plan.add_session(
@@ -215,72 +265,81 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             );
         }
     }
+}
 
-    if let Some(frequency) = &facts.frequency {
-        if !frequency.booked_by_due {
-            let due = frequency.due_by;
-            for at in nothing_booked(
-                due,
-                &me.preferences.nothing_booked_working_days,
-                calendar,
-                me.zone,
-            ) {
-                plan.add(me, ReminderKind::NothingBooked, &me.person_id, at, false, Text {
-                    title: "No supervision booked",
-                    body: format!("Nothing is booked before {due}, the latest date for your next supervision."),
-                    link: "/me/supervision-status".into(),
-                });
-            }
-            if let Some(supervisor) = &frequency.supervisor {
-                let days = &supervisor.preferences.nothing_booked_working_days;
-                for at in nothing_booked(due, days, calendar, supervisor.zone) {
-                    plan.add(
-                        supervisor,
-                        ReminderKind::NothingBooked,
-                        &me.person_id,
-                        at,
-                        false,
-                        Text {
-                            title: "A supervisee has nothing booked",
-                            body: format!(
-                                "Nothing is booked for one of your supervisees before {due}."
-                            ),
-                            link: format!("/people/{}/supervision-status", me.person_id),
-                        },
-                    );
-                }
-            }
-            // Each working day while past the limit, to the supervisor and their manager.
-            if let Some(first) = calendar
-                .add_working_days(due, 1)
-                .ok()
-                .filter(|d| *d <= last_day)
-            {
-                for to in &frequency.escalate_to {
-                    for at in
-                        each_working_day(first.max(today), last_day, calendar, to.zone, MORNING)
-                    {
-                        plan.add(
-                            to,
-                            ReminderKind::LimitBreached,
-                            &me.person_id,
-                            at,
-                            false,
-                            Text {
-                                title: "Supervision overdue",
-                                body: format!(
-                                    "A supervisee is past the limit: supervision was due by {due}."
-                                ),
-                                link: format!("/people/{}/supervision-status", me.person_id),
-                            },
-                        );
-                    }
-                }
-            }
+/// FREQ-4 with nothing booked by the due date: the person and their supervisor hear before
+/// it, and once it has passed the supervisor and their manager hear each working day.
+fn plan_frequency(plan: &mut Plan<'_>, me: &Recipient, frequency: &FrequencyFact) {
+    if frequency.booked_by_due {
+        return;
+    }
+    let calendar = plan.calendar;
+    let due = frequency.due_by;
+    for at in nothing_booked(
+        due,
+        &me.preferences.nothing_booked_working_days,
+        calendar,
+        me.zone,
+    ) {
+        plan.add(
+            me,
+            ReminderKind::NothingBooked,
+            &me.person_id,
+            at,
+            false,
+            Text {
+                title: "No supervision booked",
+                body: format!(
+                    "Nothing is booked before {due}, the latest date for your next supervision."
+                ),
+                link: "/me/supervision-status".into(),
+            },
+        );
+    }
+    if let Some(supervisor) = &frequency.supervisor {
+        let days = &supervisor.preferences.nothing_booked_working_days;
+        for at in nothing_booked(due, days, calendar, supervisor.zone) {
+            plan.add(
+                supervisor,
+                ReminderKind::NothingBooked,
+                &me.person_id,
+                at,
+                false,
+                Text {
+                    title: "A supervisee has nothing booked",
+                    body: format!("Nothing is booked for one of your supervisees before {due}."),
+                    link: format!("/people/{}/supervision-status", me.person_id),
+                },
+            );
         }
     }
+    // Each working day while past the limit, to the supervisor and their manager.
+    for to in &frequency.escalate_to {
+        for at in plan.each_morning_past(due, to.zone) {
+            plan.add(
+                to,
+                ReminderKind::LimitBreached,
+                &me.person_id,
+                at,
+                false,
+                Text {
+                    title: "Supervision overdue",
+                    body: format!("A supervisee is past the limit: supervision was due by {due}."),
+                    link: format!("/people/{}/supervision-status", me.person_id),
+                },
+            );
+        }
+    }
+}
 
-    for (record, held_on, due_by) in &facts.records_to_write {
+/// Records the person writes that are due, and records waiting for their signature.
+fn plan_records(
+    plan: &mut Plan<'_>,
+    me: &Recipient,
+    to_write: &[(String, NaiveDate, NaiveDate)],
+    to_sign: &[(String, DateTime<Utc>)],
+) {
+    for (record, held_on, due_by) in to_write {
         plan.add(
             me,
             ReminderKind::RecordNotWritten,
@@ -294,8 +353,8 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             },
         );
     }
-    for (record, sent_at) in &facts.records_to_sign {
-        for at in awaiting_signature(*sent_at, calendar, me.zone) {
+    for (record, sent_at) in to_sign {
+        for at in awaiting_signature(*sent_at, plan.calendar, me.zone) {
             plan.add(
                 me,
                 ReminderKind::RecordAwaitingSignature,
@@ -310,8 +369,12 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             );
         }
     }
-    for (action, due_on) in &facts.actions {
-        let [before, overdue] = action_due(*due_on, calendar, me.zone);
+}
+
+/// Each open action before it is due and once it is overdue.
+fn plan_actions(plan: &mut Plan<'_>, me: &Recipient, actions: &[(String, NaiveDate)]) {
+    for (action, due_on) in actions {
+        let [before, overdue] = action_due(*due_on, plan.calendar, me.zone);
         plan.add(
             me,
             ReminderKind::ActionDue,
@@ -337,7 +400,16 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             },
         );
     }
-    for (agreement, created_at, named_by_other) in &facts.unsigned_agreements {
+}
+
+/// Agreements the person has not signed: at once when someone else named them (AGR-3), and
+/// again when the signature is late.
+fn plan_agreements(
+    plan: &mut Plan<'_>,
+    me: &Recipient,
+    unsigned: &[(String, DateTime<Utc>, bool)],
+) {
+    for (agreement, created_at, named_by_other) in unsigned {
         if *named_by_other {
             plan.add(
                 me,
@@ -356,7 +428,7 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             me,
             ReminderKind::AgreementUnsigned,
             agreement,
-            agreement_unsigned(*created_at, calendar, me.zone),
+            agreement_unsigned(*created_at, plan.calendar, me.zone),
             false,
             Text {
                 title: "A supervision agreement needs your signature",
@@ -365,7 +437,11 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             },
         );
     }
-    for (session, proposed_at) in &facts.decisions {
+}
+
+/// Moves waiting for the person's decision: when proposed, then each working day after.
+fn plan_decisions(plan: &mut Plan<'_>, me: &Recipient, decisions: &[(String, DateTime<Utc>)]) {
+    for (session, proposed_at) in decisions {
         let first = proposed_at.with_timezone(&me.zone).date_naive();
         plan.add(
             me,
@@ -379,8 +455,15 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
                 link: format!("/sessions/{session}"),
             },
         );
-        if let Ok(next) = calendar.add_working_days(first, 1) {
-            for at in each_working_day(next.max(today), last_day, calendar, me.zone, MORNING) {
+        if let Ok(next) = plan.calendar.add_working_days(first, 1) {
+            let mornings = each_working_day(
+                next.max(plan.today),
+                plan.last_day,
+                plan.calendar,
+                me.zone,
+                MORNING,
+            );
+            for at in mornings {
                 plan.add(
                     me,
                     ReminderKind::RescheduleAwaiting,
@@ -396,7 +479,11 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             }
         }
     }
-    for (record, read_at) in &facts.record_reads {
+}
+
+/// Third-party reads of the person's records, as they happen.
+fn plan_record_reads(plan: &mut Plan<'_>, me: &Recipient, reads: &[(String, DateTime<Utc>)]) {
+    for (record, read_at) in reads {
         plan.add(
             me,
             ReminderKind::RecordAccessed,
@@ -411,8 +498,12 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             },
         );
     }
-    for supervisee in &facts.observations_short {
-        for at in yearly(&OBSERVATION_CHECKS, today, last_day, me.zone) {
+}
+
+/// Supervisees short of observations, on the practice year's check days.
+fn plan_observations(plan: &mut Plan<'_>, me: &Recipient, short: &[String]) {
+    for supervisee in short {
+        for at in yearly(&OBSERVATION_CHECKS, plan.today, plan.last_day, me.zone) {
             plan.add(
                 me,
                 ReminderKind::ObservationsShort,
@@ -428,12 +519,14 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             );
         }
     }
-    for case in &facts.cases {
-        plan_case(&mut plan, me, case, today, last_day);
-    }
-    for (milestone, month) in facts.pdr_months.each() {
-        for at in yearly(&[(month, 1)], today, last_day, me.zone) {
-            for person in &facts.pdr_people {
+}
+
+/// PDR-1: on the first of each milestone month, the person's own PDR and those of the
+/// people they manage.
+fn plan_pdr(plan: &mut Plan<'_>, me: &Recipient, months: CycleMonths, people: &[String]) {
+    for (milestone, month) in months.each() {
+        for at in yearly(&[(month, 1)], plan.today, plan.last_day, me.zone) {
+            for person in people {
                 let own = *person == me.person_id;
                 let what = milestone.describe();
                 let text = if own {
@@ -453,36 +546,31 @@ pub fn plan(facts: &Facts, calendar: &Calendar) -> Vec<Planned> {
             }
         }
     }
-    if facts.reflective {
-        for at in weekly_prompt(today, last_day, calendar, me.zone) {
-            plan.add(
-                me,
-                ReminderKind::ReflectionPrompt,
-                &me.person_id,
-                at,
-                false,
-                Text {
-                    title: "Time to reflect",
-                    body: "Write this week's reflective log entry.".into(),
-                    link: "/me/reflections".into(),
-                },
-            );
-        }
+}
+
+/// A student or ASYE worker's weekly prompt to reflect.
+fn plan_reflection(plan: &mut Plan<'_>, me: &Recipient) {
+    for at in weekly_prompt(plan.today, plan.last_day, plan.calendar, me.zone) {
+        plan.add(
+            me,
+            ReminderKind::ReflectionPrompt,
+            &me.person_id,
+            at,
+            false,
+            Text {
+                title: "Time to reflect",
+                body: "Write this week's reflective log entry.".into(),
+                link: "/me/reflections".into(),
+            },
+        );
     }
-    plan.out
 }
 
 /// CASE-1: a case's supervisor hears 5 working days before its discussion is due, each
 /// working day while it is overdue, and of a child protection plan's nine-month discussion
 /// when it is flagged and on the day it is due. Only a link to the case, never its
 /// reference (REM-6).
-fn plan_case(
-    plan: &mut Plan<'_>,
-    me: &Recipient,
-    case: &CaseFact,
-    today: NaiveDate,
-    last_day: NaiveDate,
-) {
+fn plan_case(plan: &mut Plan<'_>, me: &Recipient, case: &CaseFact) {
     let calendar = plan.calendar;
     let due = case.next_due;
     let link = format!("/cases/{}", case.id);
@@ -503,27 +591,21 @@ fn plan_case(
             },
         );
     }
-    if let Some(first) = calendar
-        .add_working_days(due, 1)
-        .ok()
-        .filter(|d| *d <= last_day)
-    {
-        for at in each_working_day(first.max(today), last_day, calendar, me.zone, MORNING) {
-            plan.add(
-                me,
-                ReminderKind::CaseDiscussionDue,
-                &case.id,
-                at,
-                false,
-                Text {
-                    title: "A case discussion is overdue",
-                    body: format!(
-                        "A case you supervise was due for discussion in supervision by {due}."
-                    ),
-                    link: link.clone(),
-                },
-            );
-        }
+    for at in plan.each_morning_past(due, me.zone) {
+        plan.add(
+            me,
+            ReminderKind::CaseDiscussionDue,
+            &case.id,
+            at,
+            false,
+            Text {
+                title: "A case discussion is overdue",
+                body: format!(
+                    "A case you supervise was due for discussion in supervision by {due}."
+                ),
+                link: link.clone(),
+            },
+        );
     }
     if let Some((flagged_on, discuss_by)) = case.cp_review {
         for day in [flagged_on, discuss_by] {

@@ -77,9 +77,6 @@ pub enum ApiError {
     /// The application layer refused, with a stable code.
     #[error("{}", .0.detail)]
     Refused(Refusal),
-    /// REM-1: a push endpoint stays with whoever registered it first.
-    #[error("this push subscription is registered to someone else; unsubscribe on this device and subscribe afresh")]
-    SubscriptionTaken,
     #[error("the resource has changed since it was read")]
     PreconditionFailed { current: Option<serde_json::Value> },
     #[error("this change needs an If-Match header with the resource's ETag")]
@@ -174,11 +171,6 @@ impl ApiError {
                     "Push subscription registered by someone else",
                 ),
             },
-            SubscriptionTaken => (
-                "subscription-taken",
-                StatusCode::CONFLICT,
-                "Push subscription registered by someone else",
-            ),
             PreconditionFailed { .. } => (
                 "stale-version",
                 StatusCode::PRECONDITION_FAILED,

@@ -18,15 +18,15 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use web_push::Urgency;
 
+use crate::app::reminders::replan;
 use crate::domain::push::{
     classify, topic, Delivery, Payload, EXPIRY_WARNING_DAYS, SUBSCRIPTION_LIFETIME_DAYS,
 };
-use crate::domain::reminder_plan::plan;
 use crate::domain::reminders::ReminderKind;
 use crate::push::{Message, Sender};
 use crate::store::organisation::Calendars;
 use crate::store::reminders::{self as store, Claimed};
-use crate::store::{devices, now, people, reminder_facts, Db, StoreResult};
+use crate::store::{devices, now, Db, StoreResult};
 
 /// How far ahead a plan reaches; re-planning every [`REPLAN_HOURS`] keeps it ahead.
 pub const HORIZON_HOURS: i64 = 26;
@@ -113,22 +113,9 @@ pub async fn plan_due(db: &Db, calendars: &Arc<Calendars>, at: NaiveDateTime) ->
             planned_people: due.len(),
             ..Tick::default()
         };
+        let horizon = at + Duration::hours(HORIZON_HOURS);
         for person_id in due {
-            let person = people::find(conn, &person_id)?;
-            let wanted = if person.active {
-                let facts = reminder_facts::gather(
-                    conn,
-                    &calendars,
-                    &person,
-                    at,
-                    at + Duration::hours(HORIZON_HOURS),
-                    crate::app::status::lines,
-                )?;
-                plan(&facts, calendars.organisation())
-            } else {
-                Vec::new()
-            };
-            let (added, removed) = store::replace_plan(conn, &person_id, &wanted, at)?;
+            let (added, removed) = replan(conn, &calendars, &person_id, at, horizon)?;
             tick.added += added;
             tick.removed += removed;
         }

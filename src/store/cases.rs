@@ -13,7 +13,6 @@ use super::{new_id, now, DbConnection, StoreError, StoreResult, MAX_IN_LIST};
 use crate::domain::calendar::Calendar;
 use crate::domain::cases::{assess, Assessment, CaseCategory, CaseTerms};
 use crate::domain::records::Content;
-use crate::domain::reminder_plan::CaseFact;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = cases)]
@@ -249,36 +248,6 @@ pub fn assess_all(
                 last_discussed_on,
                 assessment,
             }
-        })
-        .collect())
-}
-
-/// The open cases a supervisor is reminded of (CASE-1), as of their `today`.
-pub fn reminder_facts(
-    conn: &mut DbConnection,
-    supervisor_id: &str,
-    today: NaiveDate,
-    calendar: &Calendar,
-) -> StoreResult<Vec<CaseFact>> {
-    let open = list(
-        conn,
-        &Filter {
-            supervisor_id: Some(supervisor_id.to_string()),
-            ..Filter::default()
-        },
-    )?;
-    Ok(assess_all(conn, open, today, calendar)?
-        .into_iter()
-        .filter_map(|a| {
-            Some(CaseFact {
-                next_due: a.assessment.next_discussion_due?,
-                cp_review: a
-                    .assessment
-                    .cp_review
-                    .filter(|r| r.standing.is_pending())
-                    .map(|r| (r.flagged_on, r.discuss_by)),
-                id: a.case.id,
-            })
         })
         .collect())
 }

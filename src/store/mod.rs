@@ -26,7 +26,6 @@ pub mod people;
 pub mod records;
 pub mod reflections;
 pub mod refresh_tokens;
-pub mod reminder_facts;
 pub mod reminders;
 pub mod reports;
 pub mod schema;

@@ -829,3 +829,55 @@ pub fn accesses(conn: &mut DbConnection, record_id: &str) -> StoreResult<Vec<Acc
         .select(Access::as_select())
         .load(conn)?)
 }
+
+/// The records the supervisor has not sent yet: (record, held on, due by).
+pub fn unsent_of_supervisor(
+    conn: &mut DbConnection,
+    supervisor_id: &str,
+) -> StoreResult<Vec<(String, NaiveDate, NaiveDate)>> {
+    Ok(records::table
+        .filter(records::supervisor_id.eq(supervisor_id))
+        .filter(records::first_sent_on.is_null())
+        .select((records::id, records::held_on, records::due_by))
+        .load(conn)?)
+}
+
+/// The records waiting for the supervisee's signature, each with when it was last sent to
+/// them (a record with no `sent` event is left out).
+pub fn awaiting_supervisee(
+    conn: &mut DbConnection,
+    supervisee_id: &str,
+) -> StoreResult<Vec<(String, NaiveDateTime)>> {
+    let awaiting: Vec<String> = records::table
+        .filter(records::supervisee_id.eq(supervisee_id))
+        .filter(records::status.eq(RecordStatus::AwaitingSupervisee.as_str()))
+        .select(records::id)
+        .load(conn)?;
+    let mut sent_at = Vec::with_capacity(awaiting.len());
+    for record in awaiting {
+        let sent: Option<NaiveDateTime> = record_events::table
+            .filter(record_events::record_id.eq(&record))
+            .filter(record_events::action.eq("sent"))
+            .select(diesel::dsl::max(record_events::occurred_at))
+            .get_result(conn)?;
+        if let Some(sent) = sent {
+            sent_at.push((record, sent));
+        }
+    }
+    Ok(sent_at)
+}
+
+/// Reads of the supervisee's records through access requests (ACC-2) since `since`:
+/// (record, read at).
+pub fn reads_of_supervisee_since(
+    conn: &mut DbConnection,
+    supervisee_id: &str,
+    since: NaiveDateTime,
+) -> StoreResult<Vec<(String, NaiveDateTime)>> {
+    Ok(record_access::table
+        .inner_join(records::table)
+        .filter(records::supervisee_id.eq(supervisee_id))
+        .filter(record_access::accessed_at.ge(since))
+        .select((records::id, record_access::accessed_at))
+        .load(conn)?)
+}

@@ -8,15 +8,15 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use web_push::Urgency;
 
-use crate::domain::push::{check_subscription, origin, topic, Delivery, Payload};
-use crate::domain::validation::{bounded_text, Invalid};
+use crate::app::push::{self, Checked, Registered};
+use crate::domain::push::{origin, Delivery};
+use crate::domain::validation::Invalid;
 use crate::http::extract::{Caller, Json};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::views::utc;
 use crate::http::AppState;
 use crate::push::Message;
-use crate::store::audit;
-use crate::store::devices::{self, Device, Registered, MAX_PER_PERSON};
+use crate::store::devices::Device;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -124,7 +124,7 @@ impl From<Device> for DeviceView {
         (status = 200, description = "The endpoint was registered already; its keys are updated and its 60 days restart", body = DeviceView),
         (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Too many devices: remove one first (`conflict`); or someone else registered this endpoint first (`subscription-taken`): make a fresh subscription", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Too many devices: remove one first (`conflict`, code `too-many-devices`); or someone else registered this endpoint first (`subscription-taken`, code `subscription-taken`): make a fresh subscription", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable subscription (endpoint: not at an allowed push service, or resolving to a private address; keys.p256dh, keys.auth) or a bad label", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -135,60 +135,36 @@ async fn register_device(
     body: Json<NewDevice>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let mut invalid = Invalid::default();
-    let subscription = invalid.check(check_subscription(
-        &body.endpoint,
-        &body.keys.p256dh,
-        &body.keys.auth,
-        state.push.policy(),
-    ));
-    let label = invalid.check(bounded_text(
-        "label",
-        body.label.as_deref().unwrap_or("Device"),
-        1,
-        100,
-    ));
-    let (subscription, label) = invalid.into_result(|| (subscription, label))?;
-    let (subscription, label) = (subscription.expect("checked"), label.expect("checked"));
-    if let Err(address) = state.push.check_reachable(&subscription.endpoint).await {
-        // The address stays in the log: it would tell the caller about our network.
-        tracing::warn!(%address, service = %origin(&subscription.endpoint), "push endpoint refused: resolves to a forbidden address");
-        return Err(ApiError::Validation(Invalid::field(
-            "endpoint",
-            "must not lead to a private or loopback address",
-        )));
-    }
+    let new = push::NewDevice {
+        endpoint: &body.endpoint,
+        p256dh: &body.keys.p256dh,
+        auth: &body.keys.auth,
+        label: body.label.as_deref(),
+    };
+    let device = push::check(new, state.push.policy())?;
+    reachable(&state, &device).await?;
     let registered = state
         .db
-        .write(move |conn| {
-            let registered = devices::register(conn, &caller.person_id, &subscription, &label)?;
-            // The label is the person's own words: it stays out of the audit log (ACC-4).
-            let audited = match &registered {
-                Registered::Added(device) => Some((device, "device.registered")),
-                Registered::Refreshed(device) => Some((device, "device.updated")),
-                Registered::TooMany | Registered::OwnedByAnother => None,
-            };
-            if let Some((device, action)) = audited {
-                audit::record(
-                    conn,
-                    &caller.for_audit(),
-                    action,
-                    "device",
-                    Some(&device.id),
-                    serde_json::json!({}),
-                )?;
-            }
-            Ok(registered)
-        })
+        .transact(move |conn| push::register(conn, &caller, &device))
         .await?;
-    match registered {
-        Registered::Added(device) => Ok(HttpResponse::Created().json(DeviceView::from(device))),
-        Registered::Refreshed(device) => Ok(HttpResponse::Ok().json(DeviceView::from(device))),
-        Registered::TooMany => Err(ApiError::Conflict(format!(
-            "at most {MAX_PER_PERSON} devices; remove one first"
-        ))),
-        Registered::OwnedByAnother => Err(ApiError::SubscriptionTaken),
-    }
+    Ok(match registered {
+        Registered::Added(device) => HttpResponse::Created().json(DeviceView::from(device)),
+        Registered::Refreshed(device) => HttpResponse::Ok().json(DeviceView::from(device)),
+    })
+}
+
+/// A 422 for an endpoint that resolves to a private or loopback address. The address stays
+/// in the log: it would tell the caller about our network.
+async fn reachable(state: &AppState, device: &Checked) -> ApiResult<()> {
+    let endpoint = &device.subscription.endpoint;
+    let Err(address) = state.push.check_reachable(endpoint).await else {
+        return Ok(());
+    };
+    tracing::warn!(%address, service = %origin(endpoint), "push endpoint refused: resolves to a forbidden address");
+    Err(ApiError::Validation(Invalid::field(
+        "endpoint",
+        "must not lead to a private or loopback address",
+    )))
 }
 
 /// Your registered devices.
@@ -204,7 +180,7 @@ async fn register_device(
 async fn my_devices(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let list = state
         .db
-        .read(move |conn| devices::of_person(conn, &caller.person_id))
+        .query(move |conn| push::devices(conn, &caller))
         .await?;
     let views: Vec<DeviceView> = list.into_iter().map(DeviceView::from).collect();
     Ok(HttpResponse::Ok().json(views))
@@ -227,21 +203,9 @@ async fn remove_device(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     state
         .db
-        .write(move |conn| {
-            let device = devices::find_own(conn, &caller.person_id, &id)?;
-            devices::remove(conn, &device.id)?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "device.removed",
-                "device",
-                Some(&id),
-                serde_json::json!({}),
-            )
-        })
+        .transact(move |conn| push::remove(conn, &caller, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -281,52 +245,18 @@ async fn test_device(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let person = caller.person_id.clone();
+    let actor = caller.clone();
     let device = state
         .db
-        .read(move |conn| devices::find_own(conn, &person, &id))
+        .query(move |conn| push::device(conn, &actor, &id))
         .await?;
-    let payload = Payload {
-        title: "Test notification".into(),
-        body: "Reminders from the supervision service will appear like this.".into(),
-        link: "/settings/devices".into(),
-        tag: "test".into(),
-    }
-    .encode()
-    .map_err(|invalid| ApiError::Internal(invalid.to_string()))?;
-    let delivery = state
-        .push
-        .send(
-            &device.subscription(),
-            Message {
-                payload: &payload,
-                ttl: 60,
-                urgency: Urgency::Normal,
-                topic: Some(topic(&format!("test/{}", device.id))),
-            },
-            0,
-        )
-        .await;
+    let delivery = send_test(&state, &device).await;
     // What the foreign server said stays here: echoed, it would tell the caller what
     // listens at an address.
     tracing::info!(device = %device.id, ?delivery, "test push");
-    let device_id = device.id.clone();
-    let actor = caller.for_audit();
-    let delivered = delivery == Delivery::Delivered;
     state
         .db
-        .write(move |conn| {
-            audit::record(
-                conn,
-                &actor,
-                "device.tested",
-                "device",
-                Some(&device_id),
-                serde_json::json!({ "delivered": delivered }),
-            )?;
-            devices::record_outcome(conn, &device_id, &delivery)
-        })
+        .transact(move |conn| push::record_test(conn, &caller, &device.id, &delivery))
         .await?;
     Ok(HttpResponse::Ok().json(TestResult {
         outcome: match delivery {
@@ -334,4 +264,16 @@ async fn test_device(
             _ => TestOutcome::NotDelivered,
         },
     }))
+}
+
+/// Sends the test notification to the device now.
+async fn send_test(state: &AppState, device: &Device) -> Delivery {
+    let test = push::test_push(device);
+    let message = Message {
+        payload: &test.payload,
+        ttl: 60,
+        urgency: Urgency::Normal,
+        topic: Some(test.topic),
+    };
+    state.push.send(&device.subscription(), message, 0).await
 }

@@ -1,24 +1,18 @@
 //! Each person's reminder settings (REM-2, REM-3) and private calendar feed (REM-7).
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::tokens;
-use crate::domain::ical::{feed, Event};
-use crate::domain::reminders::{check_preferences, Preferences};
-use crate::domain::sessions::SessionStatus;
+use crate::app::reminders::{self, Settings};
+use crate::domain::reminders::Preferences;
 use crate::http::extract::{etag, Caller, IfMatch, Json};
-use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::problem::{ApiResult, Problem};
 use crate::http::views::utc;
 use crate::http::AppState;
-use crate::store::reminders as store;
-use crate::store::sessions::{self, Filter};
-use crate::store::status::zone;
-use crate::store::{audit, now, people, Page, StoreError};
+use crate::store::now;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -41,10 +35,13 @@ pub struct PreferencesView {
     pub version: i32,
 }
 
-fn respond(view: PreferencesView) -> HttpResponse {
+fn respond(settings: Settings) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header(("ETag", etag(view.version)))
-        .json(view)
+        .insert_header(("ETag", etag(settings.version)))
+        .json(PreferencesView {
+            preferences: settings.preferences,
+            version: settings.version,
+        })
 }
 
 /// Your reminder settings: quiet hours (no pushes between `quiet_from` and `quiet_until`, in
@@ -60,14 +57,11 @@ fn respond(view: PreferencesView) -> HttpResponse {
 )]
 #[get("/me/reminder-preferences")]
 async fn get_preferences(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let (preferences, version) = state
+    let settings = state
         .db
-        .read(move |conn| store::preferences(conn, &caller.person_id))
+        .query(move |conn| reminders::preferences(conn, &caller))
         .await?;
-    Ok(respond(PreferencesView {
-        preferences,
-        version,
-    }))
+    Ok(respond(settings))
 }
 
 /// Change your reminder settings. Needs `If-Match` (`"0"` before the first change). Session
@@ -93,29 +87,11 @@ async fn set_preferences(
     version: IfMatch,
     body: Json<Preferences>,
 ) -> ApiResult<HttpResponse> {
-    let preferences = check_preferences(body.0)?;
-    let saved = preferences.clone();
-    let version = state
+    let settings = state
         .db
-        .write(move |conn| {
-            let expected =
-                version.expect_with(|| store::preferences(conn, &caller.person_id).map(|p| p.1))?;
-            let version = store::set_preferences(conn, &caller.person_id, expected, &saved, now())?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "reminders.preferences_set",
-                "person",
-                Some(&caller.person_id),
-                json!({}),
-            )?;
-            Ok(version)
-        })
+        .transact(move |conn| reminders::set_preferences(conn, &caller, now(), version, body.0))
         .await?;
-    Ok(respond(PreferencesView {
-        preferences,
-        version,
-    }))
+    Ok(respond(settings))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -141,7 +117,7 @@ pub struct FeedView {
 async fn feed_status(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let created = state
         .db
-        .read(move |conn| store::feed_of(conn, &caller.person_id))
+        .query(move |conn| reminders::feed_made(conn, &caller))
         .await?;
     Ok(HttpResponse::Ok().json(FeedView {
         active: created.is_some(),
@@ -162,26 +138,14 @@ async fn feed_status(state: web::Data<AppState>, caller: Caller) -> ApiResult<Ht
 )]
 #[post("/me/calendar-feed")]
 async fn create_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let (token, hash) = tokens::new_opaque_token();
-    let at = now();
-    state
+    let made = state
         .db
-        .write(move |conn| {
-            store::set_feed(conn, &caller.person_id, &hash, at)?;
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "calendar_feed.created",
-                "person",
-                Some(&caller.person_id),
-                json!({}),
-            )
-        })
+        .transact(move |conn| reminders::create_feed(conn, &caller, now()))
         .await?;
     Ok(HttpResponse::Created().json(FeedView {
         active: true,
-        created_at: Some(utc(at)),
-        path: Some(format!("/api/v1/calendar-feeds/{token}.ics")),
+        created_at: Some(utc(made.created_at)),
+        path: Some(format!("/api/v1/calendar-feeds/{}.ics", made.secret)),
     }))
 }
 
@@ -199,28 +163,10 @@ async fn create_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<Ht
 async fn revoke_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     state
         .db
-        .write(move |conn| {
-            if !store::remove_feed(conn, &caller.person_id)? {
-                return Err(StoreError::NotFound);
-            }
-            audit::record(
-                conn,
-                &caller.for_audit(),
-                "calendar_feed.revoked",
-                "person",
-                Some(&caller.person_id),
-                json!({}),
-            )
-        })
+        .transact(move |conn| reminders::revoke_feed(conn, &caller))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
-
-/// Sessions from this far back stay in the feed, so a cancelled one shows as cancelled.
-const FEED_PAST_DAYS: i64 = 60;
-const FEED_AHEAD_DAYS: i64 = 400;
-/// Makes UIDs globally unique: `<session id>@supervision`.
-const UID_HOST: &str = "supervision";
 
 /// A person's sessions as iCalendar (RFC 5545), opened by the secret link itself (calendar
 /// apps cannot sign in). Moves and cancellations update the subscribed calendar: each
@@ -239,69 +185,12 @@ async fn calendar_feed(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let token = token.into_inner();
-    let hash = tokens::hash_opaque_token(token.trim_end_matches(".ics"));
-    let (name, zone, events) = state
+    let calendar = state
         .db
-        .read(move |conn| {
-            let owner = store::feed_owner(conn, &hash)?;
-            let person = people::find(conn, &owner)?;
-            let at = now();
-            let (list, _) = sessions::list(
-                conn,
-                &Filter {
-                    person_id: Some(person.id.clone()),
-                    from: Some(at - Duration::days(FEED_PAST_DAYS)),
-                    to: Some(at + Duration::days(FEED_AHEAD_DAYS)),
-                    ..Filter::default()
-                },
-                Page {
-                    limit: 2_000,
-                    offset: 0,
-                },
-            )?;
-            let mut events = Vec::with_capacity(list.len());
-            for session in list {
-                let other = if session.supervisor_id == person.id {
-                    session.supervisee_id.clone()
-                } else {
-                    Some(session.supervisor_id.clone())
-                };
-                let with = match other {
-                    Some(id) => format!(" with {}", people::find(conn, &id)?.display_name),
-                    None => String::new(),
-                };
-                let starts_at = utc(session.starts_at);
-                events.push(Event {
-                    summary: format!("Supervision{with}"),
-                    location: session.place.clone(),
-                    description: format!(
-                        "{} supervision.",
-                        session.kind.as_str().replace('_', " ")
-                    ),
-                    ends_at: starts_at + Duration::minutes(i64::from(session.duration_minutes)),
-                    starts_at,
-                    cancelled: matches!(session.status, SessionStatus::Cancelled),
-                    sequence: session.version,
-                    updated_at: utc(session.updated_at),
-                    id: session.id,
-                });
-            }
-            Ok((person.display_name.clone(), zone(&person), events))
-        })
-        .await
-        .map_err(|err| match err {
-            StoreError::NotFound => ApiError::NotFound,
-            other => other.into(),
-        })?;
+        .query(move |conn| reminders::calendar(conn, token.trim_end_matches(".ics"), now()))
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header(("Cache-Control", "private, max-age=300"))
-        .body(feed(
-            &format!("Supervision: {name}"),
-            UID_HOST,
-            zone,
-            &events,
-            Utc::now(),
-        )))
+        .body(calendar))
 }
