@@ -8,11 +8,7 @@ use std::path::{Path, PathBuf};
 /// Route files not yet moved onto the application layer (issue 17): the HTTP rules below pass
 /// over them until they are, and a test fails once one of them keeps every rule, so that the
 /// list only shrinks.
-const NOT_YET_CONVERTED: &[&str] = &[
-    "src/http/routes/push.rs",
-    "src/http/routes/reminders.rs",
-    "src/http/routes/reports.rs",
-];
+const NOT_YET_CONVERTED: &[&str] = &["src/http/routes/push.rs", "src/http/routes/reminders.rs"];
 
 fn pending(path: &Path) -> bool {
     NOT_YET_CONVERTED.iter().any(|p| path.ends_with(p))

@@ -27,6 +27,7 @@ pub mod pdr;
 pub mod people;
 pub mod records;
 pub mod reflections;
+pub mod reports;
 pub mod sessions;
 pub mod status;
 pub mod templates;
