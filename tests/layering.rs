@@ -5,15 +5,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Route files not yet moved onto the application layer (issue 17): the HTTP rules below pass
-/// over them until they are, and a test fails once one of them keeps every rule, so that the
-/// list only shrinks.
-const NOT_YET_CONVERTED: &[&str] = &["src/http/routes/reports.rs"];
-
-fn pending(path: &Path) -> bool {
-    NOT_YET_CONVERTED.iter().any(|p| path.ends_with(p))
-}
-
 fn sources(dir: &str) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in fs::read_dir(dir).unwrap() {
@@ -106,28 +97,12 @@ fn http_names_no_diesel_and_no_connection() {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
-/// Findings outside the files still waiting for conversion, as lines to print.
+/// Findings as lines to print.
 fn report(found: Vec<(PathBuf, String)>) -> Vec<String> {
     found
         .into_iter()
-        .filter(|(path, _)| !pending(path))
         .map(|(path, what)| format!("{}:{what}", path.display()))
         .collect()
-}
-
-#[test]
-fn every_file_awaiting_conversion_still_needs_it() {
-    let mut flagged: Vec<PathBuf> = http_naming_diesel().into_iter().map(|(p, _)| p).collect();
-    flagged.extend(route_imports().into_iter().map(|(p, _)| p));
-    flagged.extend(long_handlers().into_iter().map(|(p, _)| p));
-    let done: Vec<&&str> = NOT_YET_CONVERTED
-        .iter()
-        .filter(|listed| !flagged.iter().any(|p| p.ends_with(listed)))
-        .collect();
-    assert!(
-        done.is_empty(),
-        "now keep every rule; take them off NOT_YET_CONVERTED: {done:?}"
-    );
 }
 
 /// The route modules, by name: `routes/sessions.rs` and `routes/records/mod.rs` give

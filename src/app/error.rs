@@ -61,6 +61,8 @@ codes! {
     SupervisorOnly = "supervisor-only", Forbidden;
     /// Only a manager above the supervisor (or an administrator) may decide this.
     ManagerAboveOnly = "manager-above-only", Forbidden;
+    /// Only an administrator or an auditor may read this (the organisation's report).
+    AdminOrAuditorOnly = "admin-or-auditor-only", Forbidden;
     /// Reading this needs an access request that states a reason (ACC-2).
     AccessReasonRequired = "access-reason-required", ReasonRequired;
 

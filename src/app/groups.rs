@@ -5,6 +5,7 @@
 use chrono::{Months, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::json;
 
+use super::reports::{team_figures, TeamFigures};
 use super::{visibility, Actor, AppError, AppResult, Code, Expected};
 use crate::domain::compliance::{monthly_held, MonthFigure};
 use crate::domain::people::organisation_today;
@@ -19,7 +20,7 @@ use crate::store::groups::{self, GroupRecord};
 use crate::store::line_management as links;
 use crate::store::organisation::Calendars;
 use crate::store::people::Person;
-use crate::store::reports::{self, TeamFigures};
+use crate::store::reports;
 use crate::store::sessions::{self, NewSession, Session};
 use crate::store::status::zone;
 use crate::store::teams::{self, Team};
@@ -445,10 +446,17 @@ pub fn team_status(
     let team = visible_team(conn, actor, team_id)?;
     let calendars = calendars.load(conn)?;
     let today = organisation_today();
-    reports::team_figures(conn, &calendars, vec![team], last_months(today), today)?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound)
+    team_figures(
+        conn,
+        &calendars,
+        vec![team],
+        last_months(today),
+        today,
+        crate::store::now(),
+    )?
+    .into_iter()
+    .next()
+    .ok_or(AppError::NotFound)
 }
 
 /// One person's group supervision over the last twelve months.

@@ -29,6 +29,7 @@ pub mod push;
 pub mod records;
 pub mod reflections;
 pub mod reminders;
+pub mod reports;
 pub mod sessions;
 pub mod status;
 pub mod templates;

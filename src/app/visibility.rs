@@ -19,6 +19,21 @@ pub fn may_see(conn: &mut DbConnection, actor: &Actor, person_id: &str) -> Store
     links::is_above(conn, &actor.person_id, person_id, organisation_today())
 }
 
+/// Whom the actor sees among the staff, for a list: `None` (everyone) for administrators and
+/// auditors, otherwise the people below them in line management on `date`.
+pub fn people_below(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    date: NaiveDate,
+) -> StoreResult<Option<Vec<String>>> {
+    if actor.is_admin || actor.is_auditor {
+        return Ok(None);
+    }
+    Ok(Some(
+        links::hierarchy(conn)?.reports_of(&actor.person_id, date),
+    ))
+}
+
 /// The person, if the actor may see them; otherwise not found.
 pub fn person(conn: &mut DbConnection, actor: &Actor, person_id: &str) -> AppResult<Person> {
     if may_see(conn, actor, person_id)? {

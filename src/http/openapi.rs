@@ -45,7 +45,7 @@ the first response (marked `Idempotent-Replayed: true`) and creates nothing twic
         crate::http::problem::Problem,
         crate::http::problem::ProblemField,
         // Enums named only by query parameters: registered so their references resolve.
-        crate::http::routes::reports::Format,
+        crate::app::reports::Format,
         crate::http::routes::reflections::ExportFormat,
         crate::http::routes::records::RecordRole,
     ))

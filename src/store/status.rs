@@ -56,13 +56,3 @@ pub fn calendar_error(err: crate::domain::calendar::CalendarError) -> StoreError
         err.to_string().into(),
     ))
 }
-
-/// How a store read model that needs statuses gets them: `app::status::lines`, passed in,
-/// since the store does not call up into the layer that combines rules.
-pub type Lines = fn(
-    &mut DbConnection,
-    &CalendarSet,
-    Vec<Person>,
-    Reach,
-    NaiveDateTime,
-) -> StoreResult<Vec<Line>>;

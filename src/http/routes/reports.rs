@@ -4,58 +4,33 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::domain::calendar::Calendar;
+use crate::app::reports::{
+    self, Asked, Compliance, Format, PersonFigures, ScopeKind, Section, TeamFigures,
+};
 use crate::domain::compliance::{
     self, BreachReason, CpdFigures, MonthFigure, ObservationFigures, RecordFigures,
 };
 use crate::domain::dates::Day;
 use crate::domain::people::{organisation_today, StaffCategory};
-use crate::domain::periods::{practice_year, Period};
+use crate::domain::periods::Period;
 use crate::domain::scheduling::Status;
 use crate::domain::sessions::ChangeReason;
 use crate::domain::supervision::Report;
-use crate::domain::validation::Invalid;
 use crate::http::csv::{opt, Csv};
 use crate::http::extract::{page, Caller, Query};
-use crate::http::problem::{ApiError, ApiResult, Problem};
+use crate::http::problem::{ApiResult, Problem};
 use crate::http::views::status::StatusCounts;
 use crate::http::views::Paged;
 use crate::http::AppState;
-use crate::store::line_management as links;
-use crate::store::reports::{self, Compliance, PersonFigures, TeamFigures};
-use crate::store::{audit, now, people, teams, DbConnection, Page};
+use crate::store::{now, Page};
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(compliance_report);
-}
-
-/// The longest period one report covers: two practice years.
-const MAX_PERIOD_DAYS: i64 = 731;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Section {
-    /// One line per supervisee (default).
-    Supervisees,
-    /// One line per breach of the limit, with its reasons.
-    Breaches,
-    /// Cancelled 1:1s by reason.
-    Cancellations,
-    /// Each team's group supervision, month by month.
-    GroupSupervision,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    Json,
-    Csv,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -79,14 +54,6 @@ pub struct ReportQuery {
     pub limit: Option<i64>,
     /// Items to skip (default 0).
     pub offset: Option<i64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ScopeKind {
-    Organisation,
-    Team,
-    Supervisor,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -248,159 +215,6 @@ pub struct ComplianceReport {
     pub group_supervision: Option<Paged<TeamGroupView>>,
 }
 
-fn period_of(query: &ReportQuery, today: NaiveDate) -> Result<Period, Invalid> {
-    let to = query.to.map_or(today, Day::date);
-    let from = query
-        .from
-        .map_or_else(|| practice_year(to).starts_on, Day::date);
-    let mut invalid = Invalid::default();
-    let years = Calendar::FIRST_YEAR..=Calendar::LAST_YEAR;
-    if !years.contains(&from.year()) {
-        invalid.push("from", "must be between 1990 and 2100");
-    }
-    if !years.contains(&to.year()) {
-        invalid.push("to", "must be between 1990 and 2100");
-    }
-    if from > to {
-        invalid.push("to", "must not be before `from`");
-    } else if (to - from).num_days() > MAX_PERIOD_DAYS {
-        invalid.push(
-            "to",
-            format!("must be at most {MAX_PERIOD_DAYS} days after `from`"),
-        );
-    }
-    invalid.into_result(|| Period {
-        starts_on: from,
-        ends_on: to,
-    })
-}
-
-/// Who is in the report and whether the caller may see it. Anyone who may not see a team
-/// or supervisor gets 404, as if it did not exist (ACC-5).
-fn scope_of(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    query: &ReportQuery,
-    period: Period,
-) -> Result<(ScopeView, reports::Request), ApiError> {
-    let today = organisation_today();
-    let everyone = caller.is_admin || caller.is_auditor;
-    let active = |conn: &mut DbConnection, filter: people::Filter| {
-        people::all_matching(
-            conn,
-            &people::Filter {
-                active: Some(true),
-                ..filter
-            },
-        )
-    };
-    let all_teams = |conn: &mut DbConnection| {
-        teams::list(
-            conn,
-            Some(true),
-            Page {
-                limit: i64::MAX,
-                offset: 0,
-            },
-        )
-        .map(|(teams, _)| teams)
-    };
-    let request = |people, organisation_wide, teams| reports::Request {
-        people,
-        organisation_wide,
-        teams,
-        period,
-        now: now(),
-    };
-    match (&query.team_id, &query.supervisor_id) {
-        (Some(_), Some(_)) => {
-            Err(Invalid::field("supervisor_id", "give a team or a supervisor, not both").into())
-        }
-        (Some(team_id), None) => {
-            let team = teams::find(conn, team_id)?;
-            let only_ids = if everyone {
-                None
-            } else {
-                Some(links::hierarchy(conn)?.reports_of(&caller.person_id, today))
-            };
-            let members = active(
-                conn,
-                people::Filter {
-                    team_id: Some(team.id.clone()),
-                    only_ids: only_ids.clone(),
-                    ..people::Filter::default()
-                },
-            )?;
-            // A manager with nobody in the team below them has no right to its figures.
-            if only_ids.is_some() && members.is_empty() {
-                return Err(ApiError::NotFound);
-            }
-            let view = ScopeView {
-                kind: ScopeKind::Team,
-                id: Some(team.id.clone()),
-                name: team.name.clone(),
-            };
-            Ok((view, request(members, false, vec![team])))
-        }
-        (None, Some(supervisor_id)) => {
-            let supervisor = people::find(conn, supervisor_id)?;
-            let allowed = everyone
-                || caller.person_id == supervisor.id
-                || links::is_above(conn, &caller.person_id, &supervisor.id, today)?;
-            if !allowed {
-                return Err(ApiError::NotFound);
-            }
-            let ids = crate::app::visibility::supervisees_of(conn, &supervisor.id, today)?;
-            let caseload = active(
-                conn,
-                people::Filter {
-                    only_ids: Some(ids),
-                    ..people::Filter::default()
-                },
-            )?;
-            let mut team_ids: Vec<String> =
-                caseload.iter().filter_map(|p| p.team_id.clone()).collect();
-            team_ids.sort();
-            team_ids.dedup();
-            let teams = team_ids
-                .iter()
-                .map(|id| teams::find(conn, id))
-                .collect::<Result<Vec<_>, _>>()?;
-            let view = ScopeView {
-                kind: ScopeKind::Supervisor,
-                id: Some(supervisor.id.clone()),
-                name: supervisor.display_name.clone(),
-            };
-            Ok((view, request(caseload, false, teams)))
-        }
-        (None, None) => {
-            if !everyone {
-                return Err(ApiError::Forbidden(
-                    "the organisation's report is for administrators and auditors",
-                ));
-            }
-            // Administrator and auditor accounts that nobody line-manages are the service's
-            // own, not staff under supervision; anyone else with no supervision arranged
-            // stays in, as overdue.
-            let mut everyone: Vec<people::Person> = Vec::new();
-            for person in active(conn, people::Filter::default())? {
-                if !(person.is_admin || person.is_auditor)
-                    || links::manager_on(conn, &person.id, today)?.is_some()
-                {
-                    everyone.push(person);
-                }
-            }
-            let teams = all_teams(conn)?;
-            let view = ScopeView {
-                kind: ScopeKind::Organisation,
-                id: None,
-                name: "Organisation".into(),
-            };
-            Ok((view, request(everyone, true, teams)))
-        }
-    }
-}
-
 fn supervisee_line(figures: &PersonFigures) -> SuperviseeLine {
     let person = &figures.line.person;
     let report = &figures.line.report;
@@ -494,23 +308,6 @@ fn summary(report: &Compliance) -> Summary {
             .sum(),
         team_months: report.teams.iter().map(|t| t.months.len() as u32).sum(),
     }
-}
-
-/// Worst first, as the status lists order them.
-fn sorted(mut people: Vec<PersonFigures>) -> Vec<PersonFigures> {
-    people.sort_by(|a, b| {
-        let key = |p: &PersonFigures| {
-            (
-                compliance::severity(p.line.report.status),
-                p.line.report.due_by,
-            )
-        };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.line.person.display_name.cmp(&b.line.person.display_name))
-            .then_with(|| a.line.person.id.cmp(&b.line.person.id))
-    });
-    people
 }
 
 fn one_page<T: ToSchema>(items: Vec<T>, page: Page) -> Paged<T> {
@@ -695,58 +492,80 @@ async fn compliance_report(
     query: Query<ReportQuery>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let query = query.0;
-    let period = period_of(&query, organisation_today())?;
-    let list_page = page(query.limit, query.offset)?;
-    let section = query.section.unwrap_or(Section::Supervisees);
-    let csv = wants_csv(&request, query.format);
-    let actor = caller.for_audit();
-    let state2 = state.clone();
-    let (scope, request, calendars) = state
-        .db
-        .read(move |conn| {
-            let (scope, request) = match scope_of(conn, &caller, &query, period) {
-                Ok(found) => found,
-                Err(err) => return Ok(Err(err)),
-            };
-            Ok(Ok((scope, request, state2.calendars.load(conn)?)))
-        })
-        .await??;
-    let report =
-        reports::compliance(&state.db, calendars, request, crate::app::status::lines).await?;
-    let detail = json!({
-        "scope": scope.kind, "id": scope.id, "from": period.starts_on, "to": period.ends_on,
-        "section": section, "format": if csv { "csv" } else { "json" },
-    });
-    state
-        .db
-        .write(move |conn| audit::record(conn, &actor, "report.read", "report", None, detail))
-        .await?;
-    let report = Compliance {
-        people: sorted(report.people),
-        ..report
-    };
-    if csv {
-        let name = format!(
-            "compliance-{}-{}-{}.csv",
-            serde_json::to_value(section)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            period.starts_on,
-            period.ends_on
-        );
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ))
+    let (asked, list_page) = parse(query.0, &request)?;
+    let (section, format) = (asked.section, asked.format);
+    let calendars = state.calendars.clone();
+    let report = reports::compliance(&state.db, &caller, calendars, asked, now()).await?;
+    Ok(match format {
+        Format::Csv => csv_response(&report, section),
+        Format::Json => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(csv_of(&report, section)));
-    }
-    let mut view = ComplianceReport {
+            .json(json_view(report, section, list_page)),
+    })
+}
+
+/// The report asked for, and the page of its list to show as JSON.
+fn parse(query: ReportQuery, request: &HttpRequest) -> ApiResult<(Asked, Page)> {
+    let period = reports::period(
+        query.from.map(Day::date),
+        query.to.map(Day::date),
+        organisation_today(),
+    )?;
+    let list_page = page(query.limit, query.offset)?;
+    let format = if wants_csv(request, query.format) {
+        Format::Csv
+    } else {
+        Format::Json
+    };
+    let asked = Asked {
+        team_id: query.team_id,
+        supervisor_id: query.supervisor_id,
+        period,
+        section: query.section.unwrap_or_default(),
+        format,
+    };
+    Ok((asked, list_page))
+}
+
+/// The chosen section, whole, as a spreadsheet to download.
+fn csv_response(report: &reports::ComplianceReport, section: Section) -> HttpResponse {
+    let period = report.period;
+    let name = format!(
+        "compliance-{}-{}-{}.csv",
+        serde_json::to_value(section)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        period.starts_on,
+        period.ends_on
+    );
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(csv_of(&report.figures, section))
+}
+
+/// The report as JSON: the summary over everyone, one page of the chosen section's list.
+fn json_view(
+    report: reports::ComplianceReport,
+    section: Section,
+    list_page: Page,
+) -> ComplianceReport {
+    let reports::ComplianceReport {
         scope,
+        period,
+        figures: report,
+    } = report;
+    let mut view = ComplianceReport {
+        scope: ScopeView {
+            kind: scope.kind,
+            id: scope.id,
+            name: scope.name,
+        },
         period,
         as_of: report.as_of,
         summary: summary(&report),
@@ -789,7 +608,5 @@ async fn compliance_report(
         }
         Section::Cancellations => {}
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(view))
+    view
 }
