@@ -2,6 +2,7 @@
 //! document. Handlers parse the request, call one use case in `crate::app` and map its answer;
 //! they decide nothing, name no diesel type and import no other route file (`tests/layering.rs`).
 
+pub mod app_files;
 pub mod csv;
 pub mod extract;
 pub mod idempotency;
@@ -234,13 +235,14 @@ pub fn app(
 > {
     let limit = state.max_body_bytes;
     // The document and docs go first: the `/api/v1` scope would otherwise claim the path.
+    // The companion app's files are plain routes, outside the OpenAPI document (issue 19).
     let base = App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::new(limit))
         .route("/api/v1/openapi.json", web::get().to(serve_openapi))
         .route("/docs/{file:.*}", web::get().to(serve_docs))
         .service(web::redirect("/docs", "/docs/"));
-    let (app, _) = with_api(base);
+    let (app, _) = with_api(app_files::register(base));
     app.app_data(web::PathConfig::default().error_handler(extract::path_error))
         .default_service(web::to(unrouted))
         .wrap(middleware::from_fn(head_as_get))

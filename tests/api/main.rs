@@ -3,6 +3,7 @@
 
 mod support;
 
+mod app;
 mod audit;
 mod audit_walk;
 mod auth;

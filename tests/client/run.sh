@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # API-2 in CI: validates openapi/openapi.json against the OpenAPI 3.1 schema, generates TypeScript types from openapi/openapi.json with openapi-typescript,
-# type-checks smoke.ts against them (tsc --strict), starts the server with demo data on a
+# type-checks smoke.ts and the companion app's JavaScript (app/, issue 19) against them (tsc --strict), starts the server with demo data on a
 # temporary data folder and a free port, and runs the smoke client against it. With
 # FUZZ_SECONDS set (CI: 900, a cap against a hang), also runs schemathesis.sh against the same server.
 # Usage: tests/client/run.sh [path to the supervision binary, default target/debug/supervision]
@@ -19,6 +19,11 @@ venv="${SCHEMATHESIS_VENV:-$here/.venv}"
 npm ci --no-audit --no-fund --silent
 npm run --silent generate
 npm run --silent check
+# The companion app's scripts against the same generated types (issue 19): an API change that
+# breaks the app fails here. Pages and the service worker need different libraries (DOM,
+# WebWorker), so each has its own tsconfig.
+npx --no-install tsc -p ../../app/tsconfig.json
+npx --no-install tsc -p ../../app/tsconfig.sw.json
 
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

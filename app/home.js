@@ -1,0 +1,196 @@
+// @ts-check
+// The home screen (issue 19): my supervision status in plain words, my next sessions, my
+// unread notifications and, for a supervisor, my supervisees worst first. Everything is built
+// with DOM calls and textContent, never innerHTML, so no server text is ever parsed as markup.
+
+import { get } from "./api.js";
+import { SESSION_KIND, STATUS_LABEL, longDate, statusSentence, timeSpan, today } from "./words.js";
+
+/** @typedef {import("./types").PersonView} PersonView */
+/** @typedef {import("./types").StatusView} StatusView */
+/** @typedef {import("./types").SessionView} SessionView */
+/** @typedef {import("./types").NotificationView} NotificationView */
+
+/**
+ * An element with text or children.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {{ className?: string, text?: string }} [options]
+ * @param {Node[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+export function el(tag, options = {}, children = []) {
+  const node = document.createElement(tag);
+  if (options.className) node.className = options.className;
+  if (options.text !== undefined) node.textContent = options.text;
+  node.append(...children);
+  return node;
+}
+
+/**
+ * A status in words, in a tag whose colour only repeats the words.
+ * @param {StatusView["status"]} status
+ */
+function statusTag(status) {
+  return el("strong", { className: `tag tag-${status.replace("_", "-")}`, text: STATUS_LABEL[status] });
+}
+
+/**
+ * Working days from today to `due_by`, or null when the calendar cannot be reached.
+ * @param {string} from
+ * @param {string} to
+ */
+async function workingDaysBetween(from, to) {
+  try {
+    return (await get("/api/v1/calendar/working-days", { from, to })).working_days;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {HTMLElement} box
+ * @param {PersonView} me
+ */
+async function showStatus(box, me) {
+  const status = await get("/api/v1/me/supervision-status");
+  const now = today(me.time_zone);
+  const year = now.slice(0, 4);
+  const left = status.status === "ended" ? null : await workingDaysBetween(now, status.due_by);
+  const facts = el("dl", { className: "facts" });
+  /** @param {string} term @param {string} value */
+  const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: value }));
+  fact("Last held", status.last_held ? longDate(status.last_held, year) : "Not yet");
+  fact("Next booked", status.next_booked ? longDate(status.next_booked, year) : "Nothing booked");
+  box.replaceChildren(
+    el("p", { className: "status-line" }, [statusTag(status.status)]),
+    el("p", { className: "lead", text: statusSentence(status, left, year) }),
+    facts,
+  );
+}
+
+/**
+ * @param {SessionView} session
+ * @param {PersonView} me
+ * @param {Map<string, string>} names supervisees' names by id
+ */
+function sessionItem(session, me, names) {
+  const kind = SESSION_KIND[session.kind];
+  const other =
+    session.supervisor_id === me.id
+      ? session.supervisee_id && names.has(session.supervisee_id)
+        ? `with ${names.get(session.supervisee_id)}`
+        : "you supervise"
+      : "with your supervisor";
+  const details = [`${kind}, ${other}`, session.place].filter(Boolean).join(" · ");
+  const children = [
+    el("p", { className: "item-title", text: timeSpan(session.starts_at, session.ends_at, me.time_zone) }),
+    el("p", { text: details }),
+  ];
+  if (session.pending_change) {
+    children.push(el("p", { className: "note", text: "A move is waiting for a decision." }));
+  }
+  return el("li", { className: "item" }, children);
+}
+
+/**
+ * @param {HTMLElement} box
+ * @param {PersonView} me
+ * @param {Map<string, string>} names
+ */
+async function showSessions(box, me, names) {
+  const page = await get("/api/v1/me/sessions", { limit: 5 });
+  if (page.items.length === 0) {
+    box.replaceChildren(el("p", { text: "You have no sessions booked." }));
+    return;
+  }
+  box.replaceChildren(el("ul", { className: "list" }, page.items.map((s) => sessionItem(s, me, names))));
+}
+
+/**
+ * @param {HTMLElement} box
+ * @param {HTMLElement} heading
+ * @param {PersonView} me
+ */
+async function showNotifications(box, heading, me) {
+  const inbox = await get("/api/v1/me/notifications", { unread: true, limit: 5 });
+  heading.textContent = inbox.unread === 1 ? "1 unread notification" : `${inbox.unread} unread notifications`;
+  if (inbox.items.length === 0) {
+    box.replaceChildren(el("p", { text: "Nothing new." }));
+    return;
+  }
+  const year = today(me.time_zone).slice(0, 4);
+  /** @param {NotificationView} n */
+  const item = (n) =>
+    el("li", { className: "item" }, [
+      el("p", { className: "item-title", text: n.title }),
+      el("p", { text: n.body }),
+      el("p", { className: "note", text: longDate(n.created_at.slice(0, 10), year) }),
+    ]);
+  box.replaceChildren(el("ul", { className: "list" }, inbox.items.map(item)));
+}
+
+/**
+ * The supervisees, worst first as the API orders them; returns their names by id.
+ * @param {HTMLElement} section
+ * @param {HTMLElement} box
+ * @param {PersonView} me
+ */
+async function showSupervisees(section, box, me) {
+  const list = await get("/api/v1/me/supervisees", { limit: 50 });
+  const names = new Map(list.items.map((s) => [s.person_id, s.display_name]));
+  section.hidden = list.total === 0;
+  if (list.total === 0) return names;
+  const year = today(me.time_zone).slice(0, 4);
+  const { overdue, at_risk, no_baseline } = list.counts;
+  const summary = `${overdue} overdue, ${at_risk} due soon, ${no_baseline} with no supervision yet, of ${list.total}.`;
+  /** @param {StatusView} s */
+  const row = (s) =>
+    el("li", { className: "item" }, [
+      el("p", { className: "item-title" }, [document.createTextNode(`${s.display_name} `), statusTag(s.status)]),
+      el("p", {
+        text:
+          s.status === "ended"
+            ? "Requirement ended."
+            : `Due by ${longDate(s.due_by, year)}. ${s.next_booked ? `Booked ${longDate(s.next_booked, year)}.` : "Nothing booked."}`,
+      }),
+    ]);
+  box.replaceChildren(el("p", { text: summary }), el("ul", { className: "list" }, list.items.map(row)));
+  return names;
+}
+
+/**
+ * Fills the home screen. Each part loads on its own, so one failing does not blank the rest;
+ * the promise settles when all have.
+ * @param {PersonView} me
+ * @returns {Promise<number>} how many parts failed
+ */
+export async function showHome(me) {
+  /** @param {string} id */
+  const part = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  part("home-title").textContent = `Hello, ${me.display_name}`;
+  /**
+   * @param {HTMLElement} box
+   * @param {() => Promise<unknown>} load
+   */
+  const guarded = async (box, load) => {
+    try {
+      await load();
+      return 0;
+    } catch {
+      box.replaceChildren(el("p", { className: "note", text: "This could not be loaded. Try again later." }));
+      return 1;
+    }
+  };
+  /** @type {Map<string, string>} */
+  let names = new Map();
+  const team = guarded(part("supervisees"), async () => {
+    names = await showSupervisees(part("team"), part("supervisees"), me);
+  });
+  const results = await Promise.all([
+    guarded(part("status"), () => showStatus(part("status"), me)),
+    guarded(part("notifications"), () => showNotifications(part("notifications"), part("notifications-title"), me)),
+    team.then(async (failed) => failed + (await guarded(part("sessions"), () => showSessions(part("sessions"), me, names)))),
+  ]);
+  return results.reduce((a, b) => a + b, 0);
+}

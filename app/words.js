@@ -1,0 +1,109 @@
+// @ts-check
+// Dates, times and statuses in plain British English (issue 19): "Tuesday 13 January",
+// "7 working days", "Overdue". Every status is said in words; colour only repeats it.
+
+/** @typedef {import("./types").Status} Status */
+/** @typedef {import("./types").StatusView} StatusView */
+/** @typedef {import("./types").SessionKind} SessionKind */
+
+/**
+ * Today's date (`YYYY-MM-DD`) in a time zone.
+ * @param {string} timeZone IANA name
+ * @param {Date} [now]
+ */
+export function today(timeZone, now = new Date()) {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
+}
+
+/**
+ * "Tuesday 13 January", with the year when it is not `thisYear`.
+ * @param {string} date `YYYY-MM-DD`
+ * @param {string} [thisYear] `YYYY`
+ */
+export function longDate(date, thisYear) {
+  const showYear = thisYear !== undefined && !date.startsWith(thisYear);
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: "UTC",
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: showYear ? "numeric" : undefined,
+  }).format(new Date(`${date}T00:00:00Z`));
+}
+
+/**
+ * "Tuesday 13 January, 10:00 to 11:30" in the person's time zone.
+ * @param {string} starts RFC 3339
+ * @param {string} ends RFC 3339
+ * @param {string} timeZone
+ */
+export function timeSpan(starts, ends, timeZone) {
+  const date = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+  }).format(new Date(starts));
+  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" });
+  return `${date}, ${time.format(new Date(starts))} to ${time.format(new Date(ends))}`;
+}
+
+/**
+ * "1 working day", "7 working days".
+ * @param {number} n
+ */
+export function workingDays(n) {
+  return `${n} working ${n === 1 ? "day" : "days"}`;
+}
+
+/** @type {Record<Status, string>} */
+export const STATUS_LABEL = {
+  overdue: "Overdue",
+  at_risk: "Due soon",
+  no_baseline: "No supervision yet",
+  on_track: "On track",
+  ended: "Ended",
+};
+
+/** @type {Record<SessionKind, string>} */
+export const SESSION_KIND = {
+  one_to_one: "One-to-one supervision",
+  group: "Group supervision",
+  pdr: "Performance and development review",
+  observation_debrief: "Observation debrief",
+  ad_hoc: "Ad hoc supervision",
+  asye_review: "ASYE review",
+};
+
+/**
+ * The headline sentence for a supervision status: "Next supervision due by Tuesday 13
+ * January – 7 working days." `left` is the working days from today to `due_by` (negative
+ * once it has passed), or null when it could not be counted.
+ * @param {StatusView} status
+ * @param {number | null} left
+ * @param {string} thisYear
+ */
+export function statusSentence(status, left, thisYear) {
+  const due = longDate(status.due_by, thisYear);
+  const count = left === null ? "" : ` – ${workingDays(Math.abs(left))}`;
+  switch (status.status) {
+    case "ended":
+      return "Your supervision requirement has ended: no more sessions are due.";
+    case "overdue":
+      return left === null || left >= 0
+        ? `Supervision is overdue: it was due by ${due}.`
+        : `Supervision is overdue: it was due by ${due}, ${workingDays(-left)} ago.`;
+    case "no_baseline":
+      return `No supervision has been held yet. The first is due by ${due}${count}.`;
+    default:
+      return left === 0
+        ? `Next supervision due today, ${due}.`
+        : `Next supervision due by ${due}${count}.`;
+  }
+}
