@@ -32,6 +32,7 @@ pub mod reports;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
+pub mod stamp;
 pub mod status;
 pub mod teams;
 
