@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::organisation::{interval_columns, interval_from_columns};
 use super::schema::agreements;
+use super::stamp::Stamp;
 use super::{now, DbConnection, StoreError, StoreResult};
 use crate::domain::policy::Interval;
 use crate::domain::sessions::{
@@ -172,10 +173,10 @@ type Row = (
         String,
         NaiveDate,
         Option<NaiveDate>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
+        Option<Stamp>,
+        Option<Stamp>,
     ),
-    (Option<String>, String, NaiveDateTime, NaiveDateTime, i32),
+    (Option<String>, String, Stamp, Stamp, i32),
 );
 
 macro_rules! columns {
@@ -235,12 +236,12 @@ fn from_row(row: Row) -> StoreResult<Agreement> {
         agenda: b.0,
         starts_on: b.1,
         ends_on: b.2,
-        supervisor_signed_at: b.3,
-        supervisee_signed_at: b.4,
+        supervisor_signed_at: b.3.map(Into::into),
+        supervisee_signed_at: b.4.map(Into::into),
         end_reason: c.0,
         created_by: c.1,
-        created_at: c.2,
-        updated_at: c.3,
+        created_at: c.2.into(),
+        updated_at: c.3.into(),
         version: c.4,
     })
 }

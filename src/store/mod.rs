@@ -31,6 +31,7 @@ pub mod reports;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
+pub mod stamp;
 pub mod status;
 pub mod teams;
 
@@ -278,6 +279,7 @@ impl ManageConnection for ConnectionManager {
     fn connect(&self) -> Result<Pooled, r2d2::Error> {
         let conn = match self.backend {
             Backend::Sqlite => {
+                plan_without_bound_values();
                 let mut conn =
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
@@ -316,6 +318,44 @@ impl ManageConnection for ConnectionManager {
             DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
         }
     }
+}
+
+/// SQLite's planner reads the value bound to a `LIMIT ?` when it prepares a statement, and
+/// then marks the statement to be prepared again whenever that parameter is bound anew: every
+/// paged list (the home screen's sessions and notifications among them) was parsed and
+/// planned again on each request, under diesel's statement cache (issue 18). With the query
+/// planner stability guarantee (QPSG) a plan never depends on bound values, so a prepared
+/// statement stays prepared. Turned on for every SQLite connection this process opens.
+fn plan_without_bound_values() {
+    use libsqlite3_sys as ffi;
+    use std::ffi::{c_char, c_int};
+
+    unsafe extern "C" fn stable_plans(
+        db: *mut ffi::sqlite3,
+        _error: *mut *mut c_char,
+        _api: *const ffi::sqlite3_api_routines,
+    ) -> c_int {
+        // SAFETY: SQLite calls this with the connection it is opening; the setting takes an
+        // int and an optional pointer to write the new state to (none here).
+        unsafe {
+            ffi::sqlite3_db_config(
+                db,
+                ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
+                1 as c_int,
+                std::ptr::null_mut::<c_int>(),
+            );
+        }
+        ffi::SQLITE_OK
+    }
+
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a function with the signature SQLite expects; it lives as long
+        // as the program.
+        unsafe {
+            ffi::sqlite3_auto_extension(Some(stable_plans));
+        }
+    });
 }
 
 /// The connection pool, built once at start and shared by every worker.

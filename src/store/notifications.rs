@@ -6,6 +6,7 @@ use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
 use super::schema::notifications;
+use super::stamp::{MaybeStamp, Stamp};
 use super::{new_id, now, DbConnection, Page, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -19,7 +20,9 @@ pub struct Notification {
     pub link: String,
     pub subject_type: String,
     pub subject_id: String,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = MaybeStamp)]
     pub read_at: Option<NaiveDateTime>,
 }
 

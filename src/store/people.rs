@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::people;
+use super::stamp::Stamp;
 use super::{now, DbConnection, Page, StoreError, StoreResult};
 use crate::domain::people::StaffCategory;
 
@@ -24,8 +25,8 @@ type Row = (
     bool,
     bool,
     bool,
-    NaiveDateTime,
-    NaiveDateTime,
+    Stamp,
+    Stamp,
     i32,
 );
 
@@ -110,8 +111,8 @@ fn from_row(row: Row) -> StoreResult<Person> {
         is_admin: row.11,
         is_auditor: row.12,
         must_change_password: row.13,
-        created_at: row.14,
-        updated_at: row.15,
+        created_at: row.14.into(),
+        updated_at: row.15.into(),
         version: row.16,
     })
 }

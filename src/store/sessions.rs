@@ -7,6 +7,7 @@ use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 
 use super::schema::{agreements, session_changes, sessions};
+use super::stamp::{MaybeStamp, Stamp};
 use super::{now, DbConnection, Page, SqlBackend, StoreError, StoreResult};
 use crate::domain::sessions::{
     ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
@@ -43,7 +44,7 @@ type Row = (
         String,
         String,
         Option<String>,
-        NaiveDateTime,
+        Stamp,
         i32,
     ),
     (
@@ -51,8 +52,8 @@ type Row = (
         String,
         Option<String>,
         String,
-        NaiveDateTime,
-        NaiveDateTime,
+        Stamp,
+        Stamp,
         i32,
         bool,
     ),
@@ -97,14 +98,14 @@ fn from_row((a, b): Row) -> StoreResult<Session> {
         kind: a.3.parse().map_err(corrupt)?,
         supervisor_id: a.4,
         supervisee_id: a.5,
-        starts_at: a.6,
+        starts_at: a.6.into(),
         duration_minutes: a.7,
         place: b.0,
         status: b.1.parse().map_err(corrupt)?,
         replaces_id: b.2,
         created_by: b.3,
-        created_at: b.4,
-        updated_at: b.5,
+        created_at: b.4.into(),
+        updated_at: b.5.into(),
         version: b.6,
         recorded_after_the_fact: b.7,
     })
@@ -382,7 +383,9 @@ pub struct Change {
     pub session_id: String,
     pub action: String,
     pub state: String,
+    #[diesel(deserialize_as = MaybeStamp)]
     pub from_starts_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = MaybeStamp)]
     pub to_starts_at: Option<NaiveDateTime>,
     pub reason: Option<String>,
     pub reason_text: Option<String>,
@@ -390,8 +393,10 @@ pub struct Change {
     pub needs_manager: bool,
     pub breach: bool,
     pub actor_id: String,
+    #[diesel(deserialize_as = Stamp)]
     pub acted_at: NaiveDateTime,
     pub decided_by: Option<String>,
+    #[diesel(deserialize_as = MaybeStamp)]
     pub decided_at: Option<NaiveDateTime>,
     pub justification: Option<String>,
     pub comment: Option<String>,

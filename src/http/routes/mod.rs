@@ -28,23 +28,28 @@ pub mod templates;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Routes under `/api/v1`.
+/// Routes under `/api/v1`. actix tries them in the order registered, and a path with a
+/// parameter costs a regular-expression match each time it is tried: the reads a phone makes
+/// each time the app opens (`/me`, `/me/notifications`, `/me/supervision-status`,
+/// `/me/supervisees`, `/me/sessions`) come first, each ahead of its module's paths with
+/// parameters (issue 18). Which route answers does not depend on this order: no
+/// two documented paths match the same request (a test in `crate::http` holds it).
 pub fn configure(config: &mut ServiceConfig) {
     auth::configure(config);
     me::configure(config);
+    notifications::configure(config);
+    status::configure(config);
+    sessions::configure(config);
     people::configure(config);
     teams::configure(config);
     audit::configure(config);
     agreements::configure(config);
-    sessions::configure(config);
-    status::configure(config);
     groups::configure(config);
     calendar::configure(config);
     organisation::configure(config);
     records::configure(config);
     templates::configure(config);
     actions::configure(config);
-    notifications::configure(config);
     observations::configure(config);
     reflections::configure(config);
     asye::configure(config);

@@ -16,8 +16,8 @@ use crate::store::now;
 pub fn configure(config: &mut ServiceConfig) {
     config
         .service(my_status)
-        .service(person_status)
         .service(my_supervisees)
+        .service(person_status)
         .service(team_status);
 }
 
