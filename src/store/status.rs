@@ -2,11 +2,8 @@
 //! read model itself (which rows to fetch, and the domain's verdict on them) is a query of
 //! the application layer: `app::status::lines`.
 
-use chrono::NaiveDateTime;
-
-use super::organisation::CalendarSet;
 use super::people::Person;
-use super::{DbConnection, StoreError, StoreResult};
+use super::StoreError;
 use crate::domain::policy::PersonDates;
 use crate::domain::supervision::{Facts, Report};
 
