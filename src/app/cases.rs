@@ -12,13 +12,52 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::{visibility, Actor, AppError, AppResult, Code, Expected};
-use crate::domain::cases::{check_terms, CaseCategory, CaseStanding, CaseTerms};
+use crate::domain::calendar::Calendar;
+use crate::domain::cases::{check_terms, Assessment, CaseCategory, CaseStanding, CaseTerms};
 use crate::domain::records::CaseReferencePattern;
 use crate::domain::validation::{bounded_text, Invalid};
-use crate::store::cases::{self, Assessed, Case, Change, Filter, NewCase};
+use crate::store::cases::{self, Case, Change, Filter, NewCase};
 use crate::store::line_management::is_above;
 use crate::store::organisation::{CalendarSet, Calendars};
 use crate::store::{audit, people, DbConnection, Page, StoreError, StoreResult};
+
+/// One case with where it stands.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    pub case: Case,
+    pub last_discussed_on: Option<NaiveDate>,
+    pub assessment: Assessment,
+}
+
+/// CASE-1 for each case as of `today`, from one query for all their last discussions.
+pub fn assess_all(
+    conn: &mut DbConnection,
+    listed: Vec<Case>,
+    today: NaiveDate,
+    calendar: &Calendar,
+) -> StoreResult<Vec<Assessed>> {
+    let last = cases::last_discussed(conn, &listed)?;
+    Ok(listed
+        .into_iter()
+        .map(|case| {
+            let last_discussed_on = last
+                .get(&(case.supervisee_id.clone(), case.case_reference.clone()))
+                .copied();
+            let assessment = crate::domain::cases::assess(
+                &case.terms(),
+                case.closed_on.is_some(),
+                last_discussed_on,
+                today,
+                calendar,
+            );
+            Assessed {
+                case,
+                last_discussed_on,
+                assessment,
+            }
+        })
+        .collect())
+}
 
 /// The organisation's settings and calendars, or a refusal while the module is off.
 fn module_on(conn: &mut DbConnection, calendars: &Calendars) -> AppResult<Arc<CalendarSet>> {
@@ -40,11 +79,9 @@ fn assess(
     today: NaiveDate,
     case: Case,
 ) -> AppResult<Assessed> {
-    Ok(
-        cases::assess_all(conn, vec![case], today, set.organisation())?
-            .pop()
-            .ok_or(StoreError::NotFound)?,
-    )
+    Ok(assess_all(conn, vec![case], today, set.organisation())?
+        .pop()
+        .ok_or(StoreError::NotFound)?)
 }
 
 /// Whether `person` may supervise the worker's cases: they supervise the worker (line
@@ -228,7 +265,7 @@ pub fn list(
         }
     }
     let listed = cases::list(conn, &filter)?;
-    let mut assessed: Vec<Assessed> = cases::assess_all(conn, listed, today, set.organisation())?
+    let mut assessed: Vec<Assessed> = assess_all(conn, listed, today, set.organisation())?
         .into_iter()
         .filter(|a| listing.keeps(a, today))
         .collect();

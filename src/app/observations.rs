@@ -8,13 +8,16 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::{visibility, Actor, AppError, AppResult, Code, Expected};
-use crate::domain::observations::{ObservationSetting, ObservationStatus};
+use crate::domain::observations::{practice_year_status, ObservationSetting, ObservationStatus};
+use crate::domain::people::StaffCategory;
 use crate::domain::periods::practice_year;
+use crate::domain::policy::Profile;
 use crate::domain::validation::long_text;
 use crate::domain::validation::Invalid;
 use crate::store::line_management as links;
 use crate::store::observations::{self, Change, NewObservation, Observation};
-use crate::store::organisation::Calendars;
+use crate::store::organisation::{CalendarSet, Calendars};
+use crate::store::people::Person;
 use crate::store::{audit, people, records, sessions, DbConnection, StoreResult};
 
 /// Whether the actor may see a person's observations: those who may see the person, and
@@ -241,5 +244,60 @@ pub fn status(
     require_sight(conn, actor, person_id)?;
     let person = people::find(conn, person_id)?;
     let calendars = calendars.load(conn)?;
-    Ok(observations::status(conn, &calendars, &person, today)?)
+    Ok(practice_year_status_of_person(
+        conn, &calendars, &person, today,
+    )?)
+}
+
+/// Practitioners who work with children and families need observations (OBS-2, 001).
+fn needs_observations(category: StaffCategory) -> bool {
+    matches!(
+        category,
+        StaffCategory::SocialWorker | StaffCategory::Asye | StaffCategory::Student
+    )
+}
+
+/// OBS-2: the person's observations this practice year against the organisation's profile.
+pub fn practice_year_status_of_person(
+    conn: &mut DbConnection,
+    calendars: &CalendarSet,
+    person: &Person,
+    today: NaiveDate,
+) -> StoreResult<ObservationStatus> {
+    let year = practice_year(today);
+    let observed: Vec<(NaiveDate, ObservationSetting)> =
+        observations::of_supervisee(conn, &person.id, year.starts_on, year.ends_on)?
+            .into_iter()
+            .map(|o| (o.observed_on, o.setting))
+            .collect();
+    Ok(practice_year_status_from(
+        &calendars.settings.profile(),
+        person,
+        &observed,
+        today,
+    ))
+}
+
+/// OBS-2 from observations already gathered (a report gathers everyone's in one query).
+pub fn practice_year_status_from(
+    profile: &Profile,
+    person: &Person,
+    observed: &[(NaiveDate, ObservationSetting)],
+    today: NaiveDate,
+) -> ObservationStatus {
+    let (per_year, settings) = if needs_observations(person.staff_category) {
+        let settings = profile
+            .observation_settings_required()
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        (profile.observations_per_year(), settings)
+    } else {
+        (0, Vec::new())
+    };
+    let in_post_from = person
+        .asye_start
+        .or(person.placement_start)
+        .or(person.employment_start);
+    practice_year_status(per_year, &settings, in_post_from, observed, today)
 }

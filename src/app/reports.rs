@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use super::status::{self, Line, Reach};
 use super::{visibility, Actor, AppError, AppResult, Code};
+use crate::app::observations::practice_year_status_from as observation_status;
 use crate::domain::calendar::Calendar;
 use crate::domain::compliance::{
     self, Breach, BreachReason, ChangeFact, CpdFigures, MonthFigure, ObservationFigures,
@@ -29,7 +30,6 @@ use crate::domain::sessions::ChangeReason;
 use crate::domain::supervision::{self, Report};
 use crate::domain::validation::Invalid;
 use crate::store::line_management as links;
-use crate::store::observations::status_of as observation_status;
 use crate::store::organisation::{CalendarSet, Calendars};
 use crate::store::people::{self, Person};
 use crate::store::reports::{self as rows, count, midnight, organisation_zone, HeldRows, Observed};

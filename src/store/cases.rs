@@ -10,8 +10,7 @@ use diesel::prelude::*;
 
 use super::schema::{cases, record_case_discussions};
 use super::{new_id, now, DbConnection, StoreError, StoreResult, MAX_IN_LIST};
-use crate::domain::calendar::Calendar;
-use crate::domain::cases::{assess, Assessment, CaseCategory, CaseTerms};
+use crate::domain::cases::{CaseCategory, CaseTerms};
 use crate::domain::records::Content;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -212,44 +211,6 @@ pub fn last_discussed(
         }
     }
     Ok(found)
-}
-
-/// One case with where it stands.
-#[derive(Debug, Clone)]
-pub struct Assessed {
-    pub case: Case,
-    pub last_discussed_on: Option<NaiveDate>,
-    pub assessment: Assessment,
-}
-
-/// CASE-1 for each case as of `today`, from one query for all their last discussions.
-pub fn assess_all(
-    conn: &mut DbConnection,
-    cases: Vec<Case>,
-    today: NaiveDate,
-    calendar: &Calendar,
-) -> StoreResult<Vec<Assessed>> {
-    let last = last_discussed(conn, &cases)?;
-    Ok(cases
-        .into_iter()
-        .map(|case| {
-            let last_discussed_on = last
-                .get(&(case.supervisee_id.clone(), case.case_reference.clone()))
-                .copied();
-            let assessment = assess(
-                &case.terms(),
-                case.closed_on.is_some(),
-                last_discussed_on,
-                today,
-                calendar,
-            );
-            Assessed {
-                case,
-                last_discussed_on,
-                assessment,
-            }
-        })
-        .collect())
 }
 
 /// Keeps a record's case discussions in step with its latest content: every save replaces

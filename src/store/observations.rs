@@ -4,14 +4,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::organisation::CalendarSet;
-use super::people::Person;
 use super::schema::observations;
 use super::{new_id, now, DbConnection, StoreError, StoreResult};
-use crate::domain::observations::{practice_year_status, ObservationSetting, ObservationStatus};
-use crate::domain::people::StaffCategory;
-use crate::domain::periods::practice_year;
-use crate::domain::policy::Profile;
+use crate::domain::observations::ObservationSetting;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = observations)]
@@ -136,57 +131,4 @@ pub fn update(
         });
     }
     find(conn, id)
-}
-
-/// Practitioners who work with children and families need observations (OBS-2, 001).
-fn needs_observations(category: StaffCategory) -> bool {
-    matches!(
-        category,
-        StaffCategory::SocialWorker | StaffCategory::Asye | StaffCategory::Student
-    )
-}
-
-/// OBS-2: the person's observations this practice year against the organisation's profile.
-pub fn status(
-    conn: &mut DbConnection,
-    calendars: &CalendarSet,
-    person: &Person,
-    today: NaiveDate,
-) -> StoreResult<ObservationStatus> {
-    let year = practice_year(today);
-    let observed: Vec<(NaiveDate, ObservationSetting)> =
-        of_supervisee(conn, &person.id, year.starts_on, year.ends_on)?
-            .into_iter()
-            .map(|o| (o.observed_on, o.setting))
-            .collect();
-    Ok(status_of(
-        &calendars.settings.profile(),
-        person,
-        &observed,
-        today,
-    ))
-}
-
-/// OBS-2 from observations already gathered (a report gathers everyone's in one query).
-pub fn status_of(
-    profile: &Profile,
-    person: &Person,
-    observed: &[(NaiveDate, ObservationSetting)],
-    today: NaiveDate,
-) -> ObservationStatus {
-    let (per_year, settings) = if needs_observations(person.staff_category) {
-        let settings = profile
-            .observation_settings_required()
-            .iter()
-            .filter_map(|s| s.parse().ok())
-            .collect();
-        (profile.observations_per_year(), settings)
-    } else {
-        (0, Vec::new())
-    };
-    let in_post_from = person
-        .asye_start
-        .or(person.placement_start)
-        .or(person.employment_start);
-    practice_year_status(per_year, &settings, in_post_from, observed, today)
 }

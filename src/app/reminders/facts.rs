@@ -7,6 +7,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::app::cases::assess_all;
+use crate::app::observations::practice_year_status_of_person;
 use crate::app::status::{self, Reach};
 use crate::domain::people::StaffCategory;
 use crate::domain::reminder_plan::{CaseFact, Facts, FrequencyFact, Recipient, SessionFact};
@@ -17,8 +19,8 @@ use crate::store::organisation::CalendarSet;
 use crate::store::people::{self, Person};
 use crate::store::status::zone;
 use crate::store::{
-    agreements, cases, line_management, observations, records, reminders, sessions, DbConnection,
-    Page, StoreResult,
+    agreements, cases, line_management, records, reminders, sessions, DbConnection, Page,
+    StoreResult,
 };
 
 fn utc(at: NaiveDateTime) -> DateTime<Utc> {
@@ -248,7 +250,7 @@ fn observations_short(
     }
     for supervisee in line_management::direct_reports(conn, &person.id, days.today)? {
         let report = people::find(conn, &supervisee)?;
-        if observations::status(conn, calendars, &report, days.today)?.remaining > 0 {
+        if practice_year_status_of_person(conn, calendars, &report, days.today)?.remaining > 0 {
             short.push(supervisee);
         }
     }
@@ -302,20 +304,18 @@ fn open_cases(
             ..cases::Filter::default()
         },
     )?;
-    Ok(
-        cases::assess_all(conn, open, today, calendars.organisation())?
-            .into_iter()
-            .filter_map(|a| {
-                Some(CaseFact {
-                    next_due: a.assessment.next_discussion_due?,
-                    cp_review: a
-                        .assessment
-                        .cp_review
-                        .filter(|r| r.standing.is_pending())
-                        .map(|r| (r.flagged_on, r.discuss_by)),
-                    id: a.case.id,
-                })
+    Ok(assess_all(conn, open, today, calendars.organisation())?
+        .into_iter()
+        .filter_map(|a| {
+            Some(CaseFact {
+                next_due: a.assessment.next_discussion_due?,
+                cp_review: a
+                    .assessment
+                    .cp_review
+                    .filter(|r| r.standing.is_pending())
+                    .map(|r| (r.flagged_on, r.discuss_by)),
+                id: a.case.id,
             })
-            .collect(),
-    )
+        })
+        .collect())
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::app::cases::{self, Amendment, Changed, Listing, Registration};
+use crate::app::cases::{self, Amendment, Assessed, Changed, Listing, Registration};
 use crate::domain::cases::{CaseCategory, CaseStanding, CaseTerms, CpReview};
 use crate::domain::dates::Day;
 use crate::domain::people::organisation_today;
@@ -17,7 +17,6 @@ use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiError, ApiResult, Problem};
 use crate::http::views::{nullable, utc, Paged};
 use crate::http::AppState;
-use crate::store::cases::Assessed;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
