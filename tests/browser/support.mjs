@@ -1,0 +1,207 @@
+// What the browser tests stand on (issue 19): the server under test (started by run.sh, its
+// address in SUPERVISION_BASE), an organisation made through the API as an administrator
+// would make it, Debian's Chromium driven by playwright-core at a phone's size, and axe-core.
+
+import { mkdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+import { chromium, devices } from "playwright-core";
+
+export const BASE = process.env.SUPERVISION_BASE ?? "http://127.0.0.1:8080";
+export const PASSWORD = "a browser test passphrase";
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
+
+/**
+ * One API call as a client would make it; throws on an unexpected status.
+ * @param {string} method
+ * @param {string} path
+ * @param {{ token?: string, body?: unknown, status?: number, headers?: Record<string, string> }} [options]
+ */
+export async function api(method, path, { token, body, status = 200, headers = {} } = {}) {
+  const response = await fetch(BASE + path, {
+    method,
+    headers: {
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== status) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return { json: text ? JSON.parse(text) : null, etag: response.headers.get("etag") ?? "" };
+}
+
+/** Signs in through the API; returns the access token. */
+export async function token(email, password = PASSWORD) {
+  return (await api("POST", "/api/v1/auth/login", { body: { email, password } })).json.access_token;
+}
+
+/**
+ * The organisation the tests act in, made through the API by the administrator whose
+ * one-time password the server printed: a head of service above a team manager, who
+ * supervises a social worker under a signed monthly agreement with a session booked in
+ * `daysAhead` days. `fresh` is a person who has not yet changed their one-time password.
+ */
+export async function organisation() {
+  const log = await readFile(process.env.SUPERVISION_SERVER_LOG ?? "", "utf8");
+  const found = /e-mail:\s+(\S+)\s+one-time password:\s+(\S+)/.exec(log);
+  assert.ok(found, "the server printed the first administrator's one-time password");
+  const [, adminEmail, oneTime] = found;
+  const first = await token(adminEmail, oneTime);
+  await api("POST", "/api/v1/me/password", {
+    token: first,
+    body: { current_password: oneTime, new_password: PASSWORD },
+  });
+  const admin = await token(adminEmail);
+  const team = (await api("POST", "/api/v1/teams", { token: admin, body: { name: "Children in need east" }, status: 201 })).json;
+  /** @param {string} name @param {string} category @param {boolean} [change] */
+  const person = async (name, category, change = true) => {
+    const email = `${name.toLowerCase().replace(/\s+/g, ".")}@council.example`;
+    const created = (
+      await api("POST", "/api/v1/people", {
+        token: admin,
+        status: 201,
+        body: { email, display_name: name, staff_category: category, team_id: team.id },
+      })
+    ).json;
+    if (change) {
+      const once = await token(email, created.one_time_password);
+      await api("POST", "/api/v1/me/password", {
+        token: once,
+        body: { current_password: created.one_time_password, new_password: PASSWORD },
+      });
+    }
+    return { id: created.person.id, email, name, oneTime: created.one_time_password };
+  };
+  const head = await person("Grace Obi", "operational_manager");
+  const manager = await person("Sam Patel", "operational_manager");
+  const worker = await person("Ruth Evans", "social_worker");
+  const fresh = await person("Tom Reid", "social_worker", false);
+  const manage = (supervisee, above) =>
+    api("POST", `/api/v1/people/${supervisee.id}/line-management`, {
+      token: admin,
+      status: 201,
+      body: { manager_id: above.id, starts_on: "2020-01-01" },
+    });
+  await manage(manager, head);
+  await manage(worker, manager);
+  const managerToken = await token(manager.email);
+  const workerToken = await token(worker.email);
+  const today = new Date().toISOString().slice(0, 10);
+  const made = await api("POST", "/api/v1/agreements", {
+    token: managerToken,
+    status: 201,
+    body: {
+      supervisee_id: worker.id,
+      kind: "line_management",
+      frequency: { every_months: 1 },
+      session_minutes: 90,
+      usual_weekday: "thursday",
+      usual_time: "10:00",
+      place: "Room 2",
+      agenda: "Cases, wellbeing, learning",
+      starts_on: today,
+    },
+  });
+  const agreement = made.json.id;
+  const signed = await api("POST", `/api/v1/agreements/${agreement}/sign`, {
+    token: workerToken,
+    body: {},
+    headers: { "if-match": made.etag },
+  });
+  await api("POST", `/api/v1/agreements/${agreement}/sign`, {
+    token: managerToken,
+    body: {},
+    headers: { "if-match": signed.etag },
+  });
+  return { admin, team, head, manager, worker, fresh, agreement, managerToken, workerToken };
+}
+
+/**
+ * Books a session `days` calendar days ahead at 10:00 UTC; returns its id.
+ * @param {{ agreement: string, managerToken: string }} org
+ * @param {number} days
+ */
+export async function book(org, days) {
+  const at = new Date(Date.now() + days * 86400_000);
+  at.setUTCHours(10, 0, 0, 0);
+  const booked = await api("POST", `/api/v1/agreements/${org.agreement}/sessions`, {
+    token: org.managerToken,
+    status: 201,
+    body: { starts_at: at.toISOString() },
+  });
+  return booked.json.id;
+}
+
+/** Chromium, headless, from Debian's package (Playwright's own download is not reachable). */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox"],
+  });
+}
+
+/**
+ * A fresh browser profile the size of a phone (Pixel 7: 412 × 915, touch), with
+ * notifications allowed for the app.
+ * @param {import("playwright-core").Browser} browser
+ */
+export async function phone(browser) {
+  const context = await browser.newContext({ ...devices["Pixel 7"], locale: "en-GB", timezoneId: "Europe/London" });
+  await context.grantPermissions(["notifications"], { origin: BASE });
+  return context;
+}
+
+/**
+ * Signs in through the app's form and waits for home.
+ * @param {import("playwright-core").Page} page
+ * @param {string} email
+ */
+export async function signIn(page, email, password = PASSWORD) {
+  await page.goto(BASE + "/");
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core (WCAG 2.0–2.2 A and AA rules) on what the page shows now and fails on any
+ * serious or critical violation, naming the rule and the elements.
+ * @param {import("playwright-core").Page} page
+ * @param {string} screen
+ */
+export async function accessible(page, screen) {
+  // Through the DevTools protocol, which the app's CSP (no inline script) does not govern.
+  await page.evaluate(await axeSource);
+  const results = await page.evaluate(() =>
+    // @ts-ignore axe is the global axe-core defines
+    window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+      resultTypes: ["violations"],
+    }),
+  );
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    [],
+    `axe-core on ${screen}`,
+  );
+  return results.violations.length;
+}
+
+/**
+ * Saves a screenshot for the README when SCREENSHOTS_DIR is set.
+ * @param {import("playwright-core").Page} page
+ * @param {string} name
+ */
+export async function screenshot(page, name) {
+  if (!SCREENSHOTS) return;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
