@@ -14,6 +14,7 @@ import {
   launch,
   organisation,
   phone,
+  reflows,
   screenshot,
   signIn,
 } from "./support.mjs";
@@ -32,11 +33,13 @@ after(async () => {
   await browser?.close();
 });
 
-test("the accessibility check fails on a serious violation (the check itself can fail)", async () => {
+test("the accessibility and reflow checks fail on a broken page (the checks themselves can fail)", async () => {
   const context = await phone(browser);
   const page = await context.newPage();
   await page.setContent('<main><h1>x</h1><form><input id="q"><button></button></form></main>');
   await assert.rejects(accessible(page, "a broken page"), /button-name|label/);
+  await page.setContent('<meta name="viewport" content="width=device-width"><main><h1>x</h1><p style="width: 500px">wide</p></main>');
+  await assert.rejects(reflows(page, "a wide page"), /320 px wide/);
   await context.close();
 });
 
@@ -80,6 +83,26 @@ test("FREQ-1: home says when the next supervision is due, in words", async () =>
   await accessible(page, "home");
   await screenshot(page, "home");
   assert.ok(session);
+  await context.close();
+});
+
+test("ACC-1: signing in works with the keyboard alone", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to main content");
+  await page.keyboard.press("Enter");
+  // From the main landmark, Tab walks into the form.
+  for (let i = 0; i < 5 && !(await page.getByLabel("E-mail address").evaluate((e) => e === document.activeElement)); i += 1) {
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.type(org.worker.email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
   await context.close();
 });
 

@@ -192,7 +192,28 @@ export async function accessible(page, screen) {
     [],
     `axe-core on ${screen}`,
   );
+  await reflows(page, screen);
   return results.violations.length;
+}
+
+/**
+ * WCAG 1.4.10 (reflow): at 320 CSS px wide, what 1280 px at 400 % zoom gives, nothing needs
+ * scrolling sideways. The viewport is put back afterwards.
+ * @param {import("playwright-core").Page} page
+ * @param {string} screen
+ */
+export async function reflows(page, screen) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const overflow = await page.evaluate(() => {
+    const root = document.documentElement;
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((element) => element.getBoundingClientRect().right > root.clientWidth + 1)
+      .map((element) => element.id || element.tagName.toLowerCase());
+    return { scroll: root.scrollWidth - root.clientWidth, wide: wide.slice(0, 5) };
+  });
+  if (size) await page.setViewportSize(size);
+  assert.deepEqual(overflow, { scroll: 0, wide: [] }, `${screen} at 320 px wide`);
 }
 
 /**
