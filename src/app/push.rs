@@ -125,7 +125,7 @@ pub fn test_push(device: &Device) -> TestPush {
     let payload = Payload {
         title: "Test notification".into(),
         body: "Reminders from the supervision service will appear like this.".into(),
-        link: "/settings/devices".into(),
+        link: "/reminders".into(),
         tag: "test".into(),
     }
     .encode()

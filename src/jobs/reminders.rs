@@ -246,7 +246,7 @@ async fn expire_devices(db: &Db, sender: &Sender, at: NaiveDateTime) -> StoreRes
         body: format!(
             "Open the supervision app on this device within {days_left} days to keep getting reminders here."
         ),
-        link: "/settings/devices".into(),
+        link: "/reminders".into(),
         tag: "device-expiry".into(),
     }
     .encode()
