@@ -3,11 +3,12 @@
 # folder and a free port, with pushes allowed to loopback so the tests' own push receiver can
 # stand in for a browser vendor's push service, then runs app.test.mjs in Debian's Chromium
 # (playwright-core and axe-core, pinned in package-lock.json).
-# Usage: tests/browser/run.sh [path to the supervision binary, default target/debug/supervision]
+# Usage: tests/browser/run.sh [path to the supervision binary, default target/debug/supervision] [node --test options]
 # SCREENSHOTS_DIR=<folder> also saves the phone-size screenshots the README shows.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 binary="$(realpath "${1:-$here/../../target/debug/supervision}")"
+shift || true
 cd "$here"
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "Chromium is not installed (apt-get install chromium)"; exit 1; }
 npm ci --no-audit --no-fund --silent
@@ -26,4 +27,4 @@ for _ in $(seq 1 100); do
   kill -0 $server 2>/dev/null || { cat "$SUPERVISION_SERVER_LOG"; exit 1; }
   sleep 0.2
 done
-node --test --test-concurrency=1 app.test.mjs
+node --test --test-concurrency=1 "$@" app.test.mjs

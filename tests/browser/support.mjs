@@ -226,3 +226,105 @@ export async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Makes this profile's PushManager subscribe to the tests' push receiver instead of a browser
+ * vendor's push service (unreachable here): `subscribe` resolves to a subscription with the
+ * receiver's endpoint and keys, `getSubscription` returns it once made (across reloads), and
+ * `unsubscribe` forgets it. Everything after that — the app's registration, the server's
+ * encryption and VAPID signature, the service worker's notification — is real.
+ * @param {import("playwright-core").BrowserContext} context
+ * @param {{ endpoint: string, expirationTime: null, keys: { p256dh: string, auth: string } }} subscription
+ */
+export async function pushTo(context, subscription) {
+  await context.addInitScript((json) => {
+    const KEY = "browser-test.push-subscribed";
+    const made = () => ({
+      endpoint: json.endpoint,
+      expirationTime: null,
+      options: { userVisibleOnly: true },
+      toJSON: () => json,
+      getKey: (/** @type {string} */ name) =>
+        Uint8Array.from(atob(json.keys[name].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)).buffer,
+      unsubscribe: async () => {
+        localStorage.removeItem(KEY);
+        return true;
+      },
+    });
+    PushManager.prototype.subscribe = async function () {
+      localStorage.setItem(KEY, "1");
+      return /** @type {any} */ (made());
+    };
+    PushManager.prototype.getSubscription = async function () {
+      return localStorage.getItem(KEY) ? /** @type {any} */ (made()) : null;
+    };
+  }, subscription);
+}
+
+/**
+ * Hands a push message to the page's service worker as the push service would, through the
+ * DevTools protocol (ServiceWorker.deliverPushMessage), and waits for the notification it shows.
+ * @param {import("playwright-core").Page} page
+ * @param {string} data the decrypted payload the server sent
+ */
+export async function deliverPush(page, data) {
+  const cdp = await page.context().newCDPSession(page);
+  /** @type {string[]} */
+  const registrations = [];
+  cdp.on("ServiceWorker.workerRegistrationUpdated", (event) => {
+    for (const r of event.registrations) if (!r.isDeleted && r.scopeURL === `${BASE}/`) registrations.push(r.registrationId);
+  });
+  await cdp.send("ServiceWorker.enable");
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  for (let i = 0; i < 50 && registrations.length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(registrations.length, "the app's service worker is registered");
+  const tag = JSON.parse(data).tag;
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE, registrationId: registrations[0], data });
+  await cdp.detach();
+  for (let i = 0; i < 50; i += 1) {
+    const shown = await page.evaluate(
+      (t) =>
+        navigator.serviceWorker.ready
+          .then((r) => r.getNotifications({ tag: t }))
+          .then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data }))),
+      tag,
+    );
+    if (shown.length) return shown[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the service worker showed no notification for ${data}`);
+}
+
+/**
+ * Taps the shown notification with `tag`: a `notificationclick` in the service worker, as the
+ * system dispatches it (the DevTools protocol has no way to click a system notification).
+ * @param {import("playwright-core").BrowserContext} context
+ * @param {string} tag
+ */
+export async function tapNotification(context, tag) {
+  const worker = context.serviceWorkers().find((w) => w.url() === `${BASE}/sw.js`);
+  assert.ok(worker, "the app's service worker runs");
+  await worker.evaluate(async (t) => {
+    const sw = /** @type {any} */ (self);
+    const [notification] = await sw.registration.getNotifications({ tag: t });
+    sw.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+  }, tag);
+}
+
+/**
+ * Waits until `check` (an API read) gives something truthy, up to `ms`: for what the
+ * server's reminder sweep does once a minute.
+ * @template T
+ * @param {() => Promise<T>} check
+ * @param {number} ms
+ * @returns {Promise<NonNullable<T>>}
+ */
+export async function eventually(check, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await check();
+    if (found) return /** @type {NonNullable<T>} */ (found);
+    if (Date.now() > deadline) throw new Error("timed out waiting for the server");
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
