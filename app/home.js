@@ -4,28 +4,13 @@
 // with DOM calls and textContent, never innerHTML, so no server text is ever parsed as markup.
 
 import { get } from "./api.js";
+import { el, link } from "./ui.js";
 import { SESSION_KIND, STATUS_LABEL, longDate, statusSentence, timeSpan, today } from "./words.js";
 
 /** @typedef {import("./types").PersonView} PersonView */
 /** @typedef {import("./types").StatusView} StatusView */
 /** @typedef {import("./types").SessionView} SessionView */
 /** @typedef {import("./types").NotificationView} NotificationView */
-
-/**
- * An element with text or children.
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {{ className?: string, text?: string }} [options]
- * @param {Node[]} [children]
- * @returns {HTMLElementTagNameMap[K]}
- */
-export function el(tag, options = {}, children = []) {
-  const node = document.createElement(tag);
-  if (options.className) node.className = options.className;
-  if (options.text !== undefined) node.textContent = options.text;
-  node.append(...children);
-  return node;
-}
 
 /**
  * A status in words, in a tag whose colour only repeats the words.
@@ -123,7 +108,7 @@ async function showNotifications(box, heading, me) {
   /** @param {NotificationView} n */
   const item = (n) =>
     el("li", { className: "item" }, [
-      el("p", { className: "item-title", text: n.title }),
+      el("p", { className: "item-title" }, [link(n.link, n.title)]),
       el("p", { text: n.body }),
       el("p", { className: "note", text: longDate(n.created_at.slice(0, 10), year) }),
     ]);

@@ -3,12 +3,13 @@
 // The service worker (issue 19): keeps the app's shell in a cache so the app opens offline and
 // a repeat visit starts from the cache. Each shell request answers from the cache at once and
 // refreshes the copy from the network behind it (stale-while-revalidate), so a new version is
-// in use from the next start. The API, the docs and everything else go to the network
-// untouched: signed-in data is never cached here.
+// in use from the next start. Other navigations (the app's own addresses, such as
+// /sessions/{id}) go to the network and fall back to the cached shell offline. The API, the
+// docs and everything else go to the network untouched: signed-in data is never cached here.
 
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const CACHE = "supervision-shell-v1";
+const CACHE = "supervision-shell-v2";
 const SHELL = [
   "/",
   "/styles.css",
@@ -16,6 +17,7 @@ const SHELL = [
   "/api.js",
   "/words.js",
   "/home.js",
+  "/ui.js",
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",
@@ -54,6 +56,14 @@ function shellPath(request) {
 
 sw.addEventListener("fetch", (event) => {
   const path = shellPath(event.request);
+  const url = new URL(event.request.url);
+  if (!path && event.request.mode === "navigate" && url.origin === sw.location.origin) {
+    // The server answers the app's addresses with the shell; offline, the cached shell does.
+    event.respondWith(
+      fetch(event.request).catch(async () => (await caches.match("/")) ?? Response.error()),
+    );
+    return;
+  }
   if (!path) return;
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
