@@ -6,6 +6,7 @@
 
 import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut } from "./api.js";
 import { showHome } from "./home.js";
+import { showPersonStatus, showSession, showSessions } from "./sessions.js";
 import { announce, byId, el, failure, fieldError, input, link, summary } from "./ui.js";
 
 /** @typedef {import("./types").PersonView} PersonView */
@@ -32,11 +33,11 @@ async function notYet(screen) {
  * @type {[string, string, (screen: Screen) => Promise<void>][]}
  */
 const ROUTES = [
-  ["/sessions", "Your sessions", notYet],
-  ["/sessions/{id}", "Session", notYet],
+  ["/sessions", "Your sessions", showSessions],
+  ["/sessions/{id}", "Session", showSession],
   ["/inbox", "Inbox", notYet],
   ["/reminders", "Reminders", notYet],
-  ["/people/{id}/supervision-status", "Supervision status", notYet],
+  ["/people/{id}/supervision-status", "Supervision status", showPersonStatus],
   ["/records/{id}", "Supervision record", notYet],
   ["/agreements/{id}", "Supervision agreement", notYet],
   ["/people/{id}/observation-status", "Observations", notYet],

@@ -18,6 +18,7 @@ const SHELL = [
   "/words.js",
   "/home.js",
   "/ui.js",
+  "/sessions.js",
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",

@@ -55,6 +55,11 @@ app_files![
     ("/words.js", "words.js", "text/javascript; charset=utf-8"),
     ("/home.js", "home.js", "text/javascript; charset=utf-8"),
     ("/ui.js", "ui.js", "text/javascript; charset=utf-8"),
+    (
+        "/sessions.js",
+        "sessions.js",
+        "text/javascript; charset=utf-8"
+    ),
     ("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
     (
         "/manifest.webmanifest",
