@@ -19,6 +19,7 @@ const SHELL = [
   "/home.js",
   "/ui.js",
   "/sessions.js",
+  "/reminders.js",
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",

@@ -60,6 +60,11 @@ app_files![
         "sessions.js",
         "text/javascript; charset=utf-8"
     ),
+    (
+        "/reminders.js",
+        "reminders.js",
+        "text/javascript; charset=utf-8"
+    ),
     ("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
     (
         "/manifest.webmanifest",
