@@ -6,6 +6,7 @@
 
 import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut } from "./api.js";
 import { showHome } from "./home.js";
+import { showInbox } from "./inbox.js";
 import { keepSubscription, showReminders } from "./reminders.js";
 import { showPersonStatus, showSession, showSessions } from "./sessions.js";
 import { announce, byId, el, failure, fieldError, input, link, summary } from "./ui.js";
@@ -36,7 +37,7 @@ async function notYet(screen) {
 const ROUTES = [
   ["/sessions", "Your sessions", showSessions],
   ["/sessions/{id}", "Session", showSession],
-  ["/inbox", "Inbox", notYet],
+  ["/inbox", "Inbox", showInbox],
   ["/reminders", "Reminders", showReminders],
   ["/people/{id}/supervision-status", "Supervision status", showPersonStatus],
   ["/records/{id}", "Supervision record", notYet],

@@ -19,6 +19,7 @@ const SHELL = [
   "/home.js",
   "/ui.js",
   "/sessions.js",
+  "/inbox.js",
   "/reminders.js",
   "/manifest.webmanifest",
   "/icons/icon.svg",

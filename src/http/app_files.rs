@@ -60,6 +60,7 @@ app_files![
         "sessions.js",
         "text/javascript; charset=utf-8"
     ),
+    ("/inbox.js", "inbox.js", "text/javascript; charset=utf-8"),
     (
         "/reminders.js",
         "reminders.js",
