@@ -269,6 +269,13 @@ function start() {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // Without the worker the app still works, only not offline.
     });
+    // The worker opens a tapped notification's link here, and says when the push service
+    // replaced this device's subscription (it cannot tell the server itself: no token).
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      const message = event.data ?? {};
+      if (message.type === "open" && typeof message.link === "string") go(message.link);
+      if (message.type === "subscription-changed" && me) void keepSubscription();
+    });
   }
 }
 
