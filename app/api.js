@@ -127,9 +127,28 @@ async function authorised(method, path, body, extra) {
     if (!(error instanceof ApiError) || error.status !== 401) throw error;
     if (await refresh()) return request(method, path, body, true, extra);
     tokens = null;
+    lastRead.clear();
     onSignedOut();
     throw error;
   }
+}
+
+/**
+ * What each read last answered, and when: shown again, marked as stale, when the network
+ * fails (issue 19). Kept in memory only and forgotten at sign-out.
+ * @type {Map<string, { value: unknown, at: Date }>}
+ */
+const lastRead = new Map();
+
+/**
+ * Called when a read answers from `lastRead` because the network failed.
+ * @type {(at: Date) => void}
+ */
+let onStale = () => {};
+
+/** @param {(at: Date) => void} callback */
+export function whenStale(callback) {
+  onStale = callback;
 }
 
 /**
@@ -150,11 +169,20 @@ function url(template, params = {}, query = {}) {
 }
 
 /**
- * An authorised GET.
+ * An authorised GET that falls back to its last answer when the network fails.
  * @param {string} target
  */
 async function read(target) {
-  return authorised("GET", target);
+  try {
+    const value = await authorised("GET", target);
+    lastRead.set(target, { value, at: new Date() });
+    return value;
+  } catch (error) {
+    const kept = error instanceof ApiError && error.status === 0 ? lastRead.get(target) : undefined;
+    if (!kept) throw error;
+    onStale(kept.at);
+    return kept.value;
+  }
 }
 
 /**
@@ -248,6 +276,7 @@ export async function changePassword(change) {
 export async function signOut() {
   const held = tokens;
   tokens = null;
+  lastRead.clear();
   if (held) {
     try {
       await request("POST", "/api/v1/auth/logout", { refresh_token: held.refresh }, false);

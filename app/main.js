@@ -4,12 +4,13 @@
 // (api.js), announces changes in the live region and registers the service worker that keeps
 // the shell working offline and shows reminders.
 
-import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut } from "./api.js";
+import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut, whenStale } from "./api.js";
 import { showHome } from "./home.js";
 import { showInbox } from "./inbox.js";
 import { keepSubscription, showReminders } from "./reminders.js";
 import { showPersonStatus, showSession, showSessions } from "./sessions.js";
 import { announce, byId, el, failure, fieldError, input, link, summary } from "./ui.js";
+import { clock } from "./words.js";
 
 /** @typedef {import("./types").PersonView} PersonView */
 /** @typedef {import("./types").Screen} Screen */
@@ -112,6 +113,7 @@ function go(path) {
 /** Shows the screen the address names, for the signed-in person. */
 async function route(focus = true) {
   if (!me) return;
+  byId("stale").hidden = true;
   markNavigation();
   if (HOME.includes(location.pathname)) {
     await home(me, focus);
@@ -250,6 +252,11 @@ function start() {
     await signOut();
     announce("You are signed out.");
     signInScreen();
+  });
+  whenStale((at) => {
+    const notice = byId("stale");
+    notice.textContent = `You are offline — shown as of ${clock(at)}, may be out of date.`;
+    notice.hidden = false;
   });
   // Links within the app change the screen without reloading (the token is in memory).
   document.addEventListener("click", (event) => {

@@ -170,3 +170,11 @@ export function zonedParts(instant, timeZone) {
   const local = new Date(Date.parse(instant) + offset(Date.parse(instant), timeZone)).toISOString();
   return { date: local.slice(0, 10), time: local.slice(11, 16) };
 }
+
+/**
+ * "14:05" in the device's time.
+ * @param {Date} at
+ */
+export function clock(at) {
+  return at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+}
