@@ -237,22 +237,15 @@ async fn the_apps_addresses_answer_with_the_page_so_links_in_notifications_open_
     // Every link the reminders write (domain::reminder_plan) is among the app's addresses.
     let plan = include_str!("../../src/domain/reminder_plan.rs");
     let links = Regex::new(r#"link: (?:format!\()?"(/[^"]*)""#).unwrap();
+    let param = Regex::new(r"\{[a-z_.]*\}").unwrap();
     let patterns: Vec<Regex> = APP_ROUTES
         .iter()
-        .map(|p| {
-            Regex::new(&format!(
-                "^{}$",
-                Regex::new(r"\{[a-z_]+\}").unwrap().replace_all(p, "[^/]+")
-            ))
-            .unwrap()
-        })
+        .map(|p| Regex::new(&format!("^{}$", param.replace_all(p, "[^/]+"))).unwrap())
         .collect();
     let mut seen = 0;
     for link in links.captures_iter(plan) {
         seen += 1;
-        let path = Regex::new(r"\{[a-z_.]*\}")
-            .unwrap()
-            .replace_all(&link[1], "x");
+        let path = param.replace_all(&link[1], "x");
         assert!(
             patterns.iter().any(|p| p.is_match(&path)),
             "{} opens no screen",
