@@ -5,7 +5,7 @@
 // innerHTML, so no server text is ever parsed as markup.
 
 import { get } from "./api.js";
-import { awaitingMe, sessionItem, statusTag } from "./sessions.js";
+import { addNames, awaitingMe, sessionItem, statusTag } from "./sessions.js";
 import { el, link } from "./ui.js";
 import { longDate, statusSentence, today } from "./words.js";
 
@@ -99,8 +99,11 @@ async function showNotifications(box, heading, me) {
  */
 async function showDecisions(section, box, me, notifications) {
   const waiting = await awaitingMe(me, notifications);
+  /** @type {Map<string, string>} */
+  const names = new Map();
+  for (const session of waiting) await addNames(session, me, names);
   section.hidden = waiting.length === 0;
-  box.replaceChildren(el("ul", { className: "list" }, waiting.map((s) => sessionItem(s, me, new Map()))));
+  box.replaceChildren(el("ul", { className: "list" }, waiting.map((s) => sessionItem(s, me, names))));
 }
 
 /**

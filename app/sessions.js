@@ -83,7 +83,9 @@ export function sessionItem(session, me, names) {
       ? session.supervisee_id
         ? `with ${who(session.supervisee_id, session, me, names)}`
         : "you lead"
-      : "with your supervisor";
+      : session.supervisee_id === me.id
+        ? "with your supervisor"
+        : `of ${who(session.supervisee_id, session, me, names)} with ${who(session.supervisor_id, session, me, names)}`;
   const details = [`${SESSION_KIND[session.kind]}, ${other}`, session.place].filter(Boolean).join(" · ");
   const children = [
     el("p", { className: "item-title" }, [
@@ -249,7 +251,7 @@ function decisionPart(session, pending, screen, names) {
       refused(problem, error, { [confirm ? "justification" : "comment"]: text });
       return;
     }
-    await showSession(screen);
+    await reshow(screen);
     announce(confirm ? "The move is confirmed." : can.proposer ? "Your proposal is withdrawn." : "The move is turned down.");
   };
   if (can.confirm) {
@@ -347,7 +349,7 @@ function movePart(session, screen) {
       refused(problem, error, { starts_at: date, reason: why, reason_text: whyText });
       return;
     }
-    await showSession(screen);
+    await reshow(screen);
     announce(supervisor ? "The session is moved, or waits for your manager if past the due date." : "Your proposal is sent to your supervisor.");
   });
   return el("section", { className: "card" }, [
@@ -395,6 +397,31 @@ function historyItem(change, session, me, names) {
 }
 
 /**
+ * Shows the session again after a change, with focus on its heading: the button pressed is
+ * gone.
+ * @param {Screen} screen
+ */
+async function reshow(screen) {
+  await showSession(screen);
+  document.getElementById("view-title")?.focus();
+}
+
+/**
+ * Adds the names of the session's people I do not know yet, where I may read them.
+ * @param {SessionView} session
+ * @param {PersonView} me
+ * @param {Map<string, string>} names
+ */
+export async function addNames(session, me, names) {
+  const unknown = [session.supervisor_id, session.supervisee_id].filter(
+    /** @returns {id is string} */ (id) => Boolean(id && id !== me.id && !names.has(id)),
+  );
+  for (const person of await Promise.all(unknown.map((id) => getAt("/api/v1/people/{id}", { id }).catch(() => null)))) {
+    if (person) names.set(person.id, person.display_name);
+  }
+}
+
+/**
  * One session: what and when, a pending move's decision, the move form and the history.
  * @param {Screen} screen
  */
@@ -406,6 +433,7 @@ export async function showSession(screen) {
     getAt("/api/v1/sessions/{id}/history", { id: params.id }),
     superviseeNames(),
   ]);
+  await addNames(session, me, names);
   const facts = el("dl", { className: "facts" });
   /** @param {string} term @param {string} value */
   const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: value }));
