@@ -8,6 +8,12 @@
 /** @typedef {import("./types").GetPath} GetPath */
 /** @template {GetPath} P @typedef {import("./types").GetJson<P>} GetJson */
 /** @template {GetPath} P @typedef {import("./types").GetQuery<P>} GetQuery */
+/** @typedef {import("./types").Method} Method */
+/** @template {Method} M @typedef {import("./types").PathWith<M>} PathWith */
+/** @template {keyof import("./types").paths} P @template {Method} M @typedef {import("./types").Answer<P, M>} Answer */
+/** @template {keyof import("./types").paths} P @template {Method} M @typedef {import("./types").PathParams<P, M>} PathParams */
+/** @template {keyof import("./types").paths} P @template {Method} M @typedef {import("./types").QueryOf<P, M>} QueryOf */
+/** @template {keyof import("./types").paths} P @template {Method} M @typedef {import("./types").BodyOf<P, M>} BodyOf */
 
 /** A refusal or failure, with the server's problem document when it sent one. */
 export class ApiError extends Error {
@@ -60,11 +66,12 @@ function keep(answer) {
  * @param {string} path
  * @param {unknown} [body]
  * @param {boolean} [authorised]
+ * @param {Record<string, string>} [extra] more request headers (If-Match)
  * @returns {Promise<unknown>}
  */
-async function request(method, path, body, authorised = true) {
+async function request(method, path, body, authorised = true, extra = {}) {
   /** @type {Record<string, string>} */
-  const headers = { accept: "application/json" };
+  const headers = { accept: "application/json", ...extra };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (authorised && tokens) headers.authorization = `Bearer ${tokens.access}`;
   let response;
@@ -111,16 +118,70 @@ async function refresh() {
  * @param {string} method
  * @param {string} path
  * @param {unknown} [body]
+ * @param {Record<string, string>} [extra]
  */
-async function authorised(method, path, body) {
+async function authorised(method, path, body, extra) {
   try {
-    return await request(method, path, body);
+    return await request(method, path, body, true, extra);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) throw error;
-    if (await refresh()) return request(method, path, body);
+    if (await refresh()) return request(method, path, body, true, extra);
     tokens = null;
+    lastRead.clear();
     onSignedOut();
     throw error;
+  }
+}
+
+/**
+ * What each read last answered, and when: shown again, marked as stale, when the network
+ * fails (issue 19). Kept in memory only and forgotten at sign-out.
+ * @type {Map<string, { value: unknown, at: Date }>}
+ */
+const lastRead = new Map();
+
+/**
+ * Called when a read answers from `lastRead` because the network failed.
+ * @type {(at: Date) => void}
+ */
+let onStale = () => {};
+
+/** @param {(at: Date) => void} callback */
+export function whenStale(callback) {
+  onStale = callback;
+}
+
+/**
+ * A path with its `{name}` parameters filled in and its query appended.
+ * @param {string} template
+ * @param {unknown} [params] an object of path parameters
+ * @param {unknown} [query] an object of query parameters
+ */
+function url(template, params = {}, query = {}) {
+  const values = /** @type {Record<string, unknown>} */ (params);
+  const path = template.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(String(values[name])));
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(/** @type {object} */ (query))) {
+    if (value !== undefined && value !== null) search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/**
+ * An authorised GET that falls back to its last answer when the network fails.
+ * @param {string} target
+ */
+async function read(target) {
+  try {
+    const value = await authorised("GET", target);
+    lastRead.set(target, { value, at: new Date() });
+    return value;
+  } catch (error) {
+    const kept = error instanceof ApiError && error.status === 0 ? lastRead.get(target) : undefined;
+    if (!kept) throw error;
+    onStale(kept.at);
+    return kept.value;
   }
 }
 
@@ -133,13 +194,64 @@ async function authorised(method, path, body) {
  * @returns {Promise<GetJson<P>>}
  */
 export async function get(path, query) {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null) search.set(key, String(value));
-  }
-  const text = search.toString();
-  const url = text ? `${path}?${text}` : path;
-  return /** @type {GetJson<P>} */ (await authorised("GET", url));
+  return /** @type {GetJson<P>} */ (await read(url(path, {}, query ?? {})));
+}
+
+/**
+ * GET a documented path with path parameters: `getAt("/api/v1/sessions/{id}", { id })`.
+ * @template {PathWith<"get">} P
+ * @param {P} template
+ * @param {PathParams<P, "get">} params
+ * @param {QueryOf<P, "get">} [query]
+ * @returns {Promise<Answer<P, "get">>}
+ */
+export async function getAt(template, params, query) {
+  return /** @type {Answer<P, "get">} */ (await read(url(template, params, query ?? {})));
+}
+
+/**
+ * A change: the body goes out as JSON, `version` as `If-Match` for resources that need it.
+ * @param {Method} method
+ * @param {string} template
+ * @param {{ params?: unknown, body?: unknown, version?: number }} options
+ */
+function change(method, template, { params, body, version }) {
+  /** @type {Record<string, string>} */
+  const extra = version === undefined ? {} : { "if-match": `"${version}"` };
+  return authorised(method.toUpperCase(), url(template, params), body, extra);
+}
+
+/**
+ * POST to a documented path.
+ * @template {PathWith<"post">} P
+ * @param {P} template
+ * @param {{ params?: PathParams<P, "post">, body?: BodyOf<P, "post">, version?: number }} [options]
+ * @returns {Promise<Answer<P, "post">>}
+ */
+export async function post(template, options = {}) {
+  return /** @type {Answer<P, "post">} */ (await change("post", template, options));
+}
+
+/**
+ * PUT to a documented path.
+ * @template {PathWith<"put">} P
+ * @param {P} template
+ * @param {{ params?: PathParams<P, "put">, body?: BodyOf<P, "put">, version?: number }} [options]
+ * @returns {Promise<Answer<P, "put">>}
+ */
+export async function put(template, options = {}) {
+  return /** @type {Answer<P, "put">} */ (await change("put", template, options));
+}
+
+/**
+ * DELETE a documented path.
+ * @template {PathWith<"delete">} P
+ * @param {P} template
+ * @param {{ params?: PathParams<P, "delete">, version?: number }} [options]
+ * @returns {Promise<Answer<P, "delete">>}
+ */
+export async function remove(template, options = {}) {
+  return /** @type {Answer<P, "delete">} */ (await change("delete", template, options));
 }
 
 /**
@@ -164,6 +276,7 @@ export async function changePassword(change) {
 export async function signOut() {
   const held = tokens;
   tokens = null;
+  lastRead.clear();
   if (held) {
     try {
       await request("POST", "/api/v1/auth/logout", { refresh_token: held.refresh }, false);

@@ -1,39 +1,18 @@
 // @ts-check
 // The home screen (issue 19): my supervision status in plain words, my next sessions, my
-// unread notifications and, for a supervisor, my supervisees worst first. Everything is built
-// with DOM calls and textContent, never innerHTML, so no server text is ever parsed as markup.
+// unread notifications, the moves waiting for my decision and, for a supervisor, my
+// supervisees worst first. Everything is built with DOM calls and textContent, never
+// innerHTML, so no server text is ever parsed as markup.
 
 import { get } from "./api.js";
-import { SESSION_KIND, STATUS_LABEL, longDate, statusSentence, timeSpan, today } from "./words.js";
+import { addNames, awaitingMe, sessionItem, statusTag } from "./sessions.js";
+import { el, link } from "./ui.js";
+import { longDate, statusSentence, today } from "./words.js";
 
 /** @typedef {import("./types").PersonView} PersonView */
 /** @typedef {import("./types").StatusView} StatusView */
 /** @typedef {import("./types").SessionView} SessionView */
 /** @typedef {import("./types").NotificationView} NotificationView */
-
-/**
- * An element with text or children.
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {{ className?: string, text?: string }} [options]
- * @param {Node[]} [children]
- * @returns {HTMLElementTagNameMap[K]}
- */
-export function el(tag, options = {}, children = []) {
-  const node = document.createElement(tag);
-  if (options.className) node.className = options.className;
-  if (options.text !== undefined) node.textContent = options.text;
-  node.append(...children);
-  return node;
-}
-
-/**
- * A status in words, in a tag whose colour only repeats the words.
- * @param {StatusView["status"]} status
- */
-function statusTag(status) {
-  return el("strong", { className: `tag tag-${status.replace("_", "-")}`, text: STATUS_LABEL[status] });
-}
 
 /**
  * Working days from today to `due_by`, or null when the calendar cannot be reached.
@@ -70,30 +49,6 @@ async function showStatus(box, me) {
 }
 
 /**
- * @param {SessionView} session
- * @param {PersonView} me
- * @param {Map<string, string>} names supervisees' names by id
- */
-function sessionItem(session, me, names) {
-  const kind = SESSION_KIND[session.kind];
-  const other =
-    session.supervisor_id === me.id
-      ? session.supervisee_id && names.has(session.supervisee_id)
-        ? `with ${names.get(session.supervisee_id)}`
-        : "you supervise"
-      : "with your supervisor";
-  const details = [`${kind}, ${other}`, session.place].filter(Boolean).join(" · ");
-  const children = [
-    el("p", { className: "item-title", text: timeSpan(session.starts_at, session.ends_at, me.time_zone) }),
-    el("p", { text: details }),
-  ];
-  if (session.pending_change) {
-    children.push(el("p", { className: "note", text: "A move is waiting for a decision." }));
-  }
-  return el("li", { className: "item" }, children);
-}
-
-/**
  * @param {HTMLElement} box
  * @param {PersonView} me
  * @param {Map<string, string>} names
@@ -104,7 +59,10 @@ async function showSessions(box, me, names) {
     box.replaceChildren(el("p", { text: "You have no sessions booked." }));
     return;
   }
-  box.replaceChildren(el("ul", { className: "list" }, page.items.map((s) => sessionItem(s, me, names))));
+  box.replaceChildren(
+    el("ul", { className: "list" }, page.items.map((s) => sessionItem(s, me, names))),
+    el("p", {}, [link("/sessions", "All your sessions")]),
+  );
 }
 
 /**
@@ -115,19 +73,37 @@ async function showSessions(box, me, names) {
 async function showNotifications(box, heading, me) {
   const inbox = await get("/api/v1/me/notifications", { unread: true, limit: 5 });
   heading.textContent = inbox.unread === 1 ? "1 unread notification" : `${inbox.unread} unread notifications`;
+  const all = el("p", {}, [link("/inbox", "Open your inbox")]);
   if (inbox.items.length === 0) {
-    box.replaceChildren(el("p", { text: "Nothing new." }));
-    return;
+    box.replaceChildren(el("p", { text: "Nothing new." }), all);
+    return inbox.items;
   }
   const year = today(me.time_zone).slice(0, 4);
   /** @param {NotificationView} n */
   const item = (n) =>
     el("li", { className: "item" }, [
-      el("p", { className: "item-title", text: n.title }),
+      el("p", { className: "item-title" }, [link(n.link, n.title)]),
       el("p", { text: n.body }),
       el("p", { className: "note", text: longDate(n.created_at.slice(0, 10), year) }),
     ]);
-  box.replaceChildren(el("ul", { className: "list" }, inbox.items.map(item)));
+  box.replaceChildren(el("ul", { className: "list" }, inbox.items.map(item)), all);
+  return inbox.items;
+}
+
+/**
+ * Moves waiting for my decision, each a link to the session where the buttons are.
+ * @param {HTMLElement} section
+ * @param {HTMLElement} box
+ * @param {PersonView} me
+ * @param {NotificationView[]} notifications
+ */
+async function showDecisions(section, box, me, notifications) {
+  const waiting = await awaitingMe(me, notifications);
+  /** @type {Map<string, string>} */
+  const names = new Map();
+  for (const session of waiting) await addNames(session, me, names);
+  section.hidden = waiting.length === 0;
+  box.replaceChildren(el("ul", { className: "list" }, waiting.map((s) => sessionItem(s, me, names))));
 }
 
 /**
@@ -147,7 +123,11 @@ async function showSupervisees(section, box, me) {
   /** @param {StatusView} s */
   const row = (s) =>
     el("li", { className: "item" }, [
-      el("p", { className: "item-title" }, [document.createTextNode(`${s.display_name} `), statusTag(s.status)]),
+      el("p", { className: "item-title" }, [
+        link(`/people/${s.person_id}/supervision-status`, s.display_name),
+        " ",
+        statusTag(s.status),
+      ]),
       el("p", {
         text:
           s.status === "ended"
@@ -168,7 +148,6 @@ async function showSupervisees(section, box, me) {
 export async function showHome(me) {
   /** @param {string} id */
   const part = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-  part("home-title").textContent = `Hello, ${me.display_name}`;
   /**
    * @param {HTMLElement} box
    * @param {() => Promise<unknown>} load
@@ -187,9 +166,17 @@ export async function showHome(me) {
   const team = guarded(part("supervisees"), async () => {
     names = await showSupervisees(part("team"), part("supervisees"), me);
   });
+  /** @type {NotificationView[]} */
+  let unread = [];
+  const notifications = guarded(part("notifications"), async () => {
+    unread = await showNotifications(part("notifications"), part("notifications-title"), me);
+  });
   const results = await Promise.all([
     guarded(part("status"), () => showStatus(part("status"), me)),
-    guarded(part("notifications"), () => showNotifications(part("notifications"), part("notifications-title"), me)),
+    notifications.then(
+      async (failed) =>
+        failed + (await guarded(part("decisions-list"), () => showDecisions(part("decisions"), part("decisions-list"), me, unread))),
+    ),
     team.then(async (failed) => failed + (await guarded(part("sessions"), () => showSessions(part("sessions"), me, names)))),
   ]);
   return results.reduce((a, b) => a + b, 0);

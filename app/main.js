@@ -1,34 +1,80 @@
 // @ts-check
-// The app's shell (issue 19): shows sign-in, the one-time-password change or home, keeps the
-// access token in memory (api.js), announces changes in the live region and registers the
-// service worker that keeps the shell working offline.
+// The app's shell (issue 19): shows sign-in, the one-time-password change or the screen the
+// address names (client-side routes with the History API), keeps the access token in memory
+// (api.js), announces changes in the live region and registers the service worker that keeps
+// the shell working offline and shows reminders.
 
-import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut } from "./api.js";
+import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut, whenStale } from "./api.js";
 import { showHome } from "./home.js";
+import { showInbox } from "./inbox.js";
+import { keepSubscription, showReminders } from "./reminders.js";
+import { showPersonStatus, showSession, showSessions } from "./sessions.js";
+import { announce, byId, el, failure, fieldError, input, link, summary } from "./ui.js";
+import { clock } from "./words.js";
 
 /** @typedef {import("./types").PersonView} PersonView */
+/** @typedef {import("./types").Screen} Screen */
 
-const SCREENS = ["sign-in", "change-password", "home"];
+const SCREENS = ["sign-in", "change-password", "home", "view"];
 
-/** @param {string} id */
-function byId(id) {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing from index.html`);
-  return found;
-}
-
-/** @param {string} id */
-function input(id) {
-  return /** @type {HTMLInputElement} */ (byId(id));
+/**
+ * A screen of a later part of the app: notifications link to it already, so its address
+ * opens the app and says so rather than failing.
+ * @param {Screen} screen
+ */
+async function notYet(screen) {
+  screen.body.replaceChildren(
+    el("p", { text: "This opens in a later version of the app." }),
+    el("p", {}, [link("/", "Go to your home page")]),
+  );
 }
 
 /**
- * Says something to screen-reader users (and shows it) through the polite live region.
- * @param {string} message
+ * The app's addresses: the same patterns src/http/app_files.rs answers with index.html (a
+ * test checks both lists agree), each with its screen's heading. Links in notifications and
+ * pushes (src/domain/reminder_plan.rs) are all here.
+ * @type {[string, string, (screen: Screen) => Promise<void>][]}
  */
-function announce(message) {
-  byId("announce").textContent = message;
+const ROUTES = [
+  ["/sessions", "Your sessions", showSessions],
+  ["/sessions/{id}", "Session", showSession],
+  ["/inbox", "Inbox", showInbox],
+  ["/reminders", "Reminders", showReminders],
+  ["/people/{id}/supervision-status", "Supervision status", showPersonStatus],
+  ["/records/{id}", "Supervision record", notYet],
+  ["/agreements/{id}", "Supervision agreement", notYet],
+  ["/people/{id}/observation-status", "Observations", notYet],
+  ["/people/{id}/pdr", "Performance and development review", notYet],
+  ["/me/pdr", "Performance and development review", notYet],
+  ["/me/actions", "Your actions", notYet],
+  ["/me/reflections", "Your reflective log", notYet],
+  ["/cases/{id}", "Case discussion", notYet],
+];
+
+/** Addresses that are another screen's: home. */
+const HOME = ["/", "/me/supervision-status"];
+
+/**
+ * The route an address names, with its parameters.
+ * @param {string} path
+ */
+function match(path) {
+  for (const [pattern, title, screen] of ROUTES) {
+    const names = [...pattern.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const regex = new RegExp(`^${pattern.replace(/\{\w+\}/g, "([^/]+)")}$`);
+    const found = regex.exec(path);
+    if (found) {
+      /** @type {Record<string, string>} */
+      const params = {};
+      names.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1])));
+      return { title, screen, params };
+    }
+  }
+  return null;
 }
+
+/** The signed-in person, once known. @type {PersonView | null} */
+let me = null;
 
 /**
  * Shows one screen, moves focus to its heading (not on first load: the skip link comes
@@ -46,92 +92,86 @@ function show(id, focus = true) {
   }
 }
 
-/**
- * Sets or clears one field's error, linking it with aria-describedby (after any hint).
- * @param {HTMLInputElement} field
- * @param {string | undefined} message
- */
-function fieldError(field, message) {
-  const error = byId(`${field.id}-error`);
-  const hint = document.getElementById(`${field.id}-hint`);
-  error.textContent = message ? `Error: ${message}` : "";
-  error.hidden = !message;
-  field.toggleAttribute("aria-invalid", Boolean(message));
-  const described = [hint?.id, message ? error.id : undefined].filter(Boolean).join(" ");
-  if (described) field.setAttribute("aria-describedby", described);
-  else field.removeAttribute("aria-describedby");
-}
-
-/**
- * Shows a form's error summary (a list of links to the fields at fault) and focuses it, or
- * hides it when there is nothing to say.
- * @param {string} id
- * @param {string} title
- * @param {{ field?: HTMLInputElement, message: string }[]} problems
- */
-function summary(id, title, problems) {
-  const box = byId(id);
-  box.hidden = problems.length === 0;
-  if (box.hidden) return;
-  const list = document.createElement("ul");
-  for (const { field, message } of problems) {
-    const item = document.createElement("li");
-    if (field) {
-      const link = document.createElement("a");
-      link.href = `#${field.id}`;
-      link.textContent = message;
-      link.addEventListener("click", (event) => {
-        event.preventDefault();
-        field.focus();
-      });
-      item.append(link);
-    } else {
-      item.textContent = message;
-    }
-    list.append(item);
+/** Marks the navigation link of the current screen. */
+function markNavigation() {
+  for (const a of byId("nav").querySelectorAll("a")) {
+    const here = a.pathname === "/" ? location.pathname === "/" : location.pathname.startsWith(a.pathname);
+    if (here) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
   }
-  const heading = document.createElement("h2");
-  heading.textContent = title;
-  box.replaceChildren(heading, list);
-  box.focus();
 }
 
 /**
- * Words for a failed request that is not about one field.
- * @param {unknown} error
+ * Goes to an address in the app without reloading the page.
+ * @param {string} path
  */
-function failure(error) {
-  if (error instanceof ApiError) {
-    if (error.status === 0) return "The server cannot be reached. Check your connection and try again.";
-    if (error.status === 429) return "Too many attempts. Wait a few minutes and try again.";
-    if (error.status >= 500) return "Something went wrong on the server. Try again later.";
-    return error.message;
-  }
-  return "Something went wrong. Try again.";
+function go(path) {
+  if (path !== location.pathname + location.search) history.pushState(null, "", path);
+  void route();
 }
 
-/** @param {PersonView} me */
-async function home(me) {
-  byId("who").textContent = me.display_name;
-  byId("account").hidden = false;
-  show("home");
+/** Shows the screen the address names, for the signed-in person. */
+async function route(focus = true) {
+  if (!me) return;
+  byId("stale").hidden = true;
+  markNavigation();
+  if (HOME.includes(location.pathname)) {
+    await home(me, focus);
+    return;
+  }
+  const found = match(location.pathname);
+  const heading = byId("view-title");
+  const body = el("div");
+  byId("view-body").replaceWith(body);
+  body.id = "view-body";
+  heading.textContent = found ? found.title : "Page not found";
+  show("view", focus);
+  if (!found) {
+    body.append(
+      el("p", { text: "There is no page at this address. If you typed it, check it is right." }),
+      el("p", {}, [link("/", "Go to your home page")]),
+    );
+    return;
+  }
+  try {
+    await found.screen({ me, params: found.params, body, go });
+  } catch (error) {
+    // A screen replaced since (the person moved on) leaves the new one alone.
+    if (body.isConnected) body.replaceChildren(el("p", { className: "note", text: failure(error) }));
+  }
+}
+
+/**
+ * @param {PersonView} person
+ * @param {boolean} focus
+ */
+async function home(person, focus) {
+  byId("home-title").textContent = `Hello, ${person.display_name}`;
+  show("home", focus);
   announce("Loading your supervision.");
-  const failed = await showHome(me);
+  const failed = await showHome(person);
   announce(failed ? "Some parts could not be loaded." : "Your supervision is up to date.");
 }
 
 /** After sign-in or a password change: the one-time-password form, or home. */
 async function enter() {
-  const me = await get("/api/v1/me");
-  if (me.must_change_password) {
+  const person = await get("/api/v1/me");
+  if (person.must_change_password) {
     show("change-password");
     return;
   }
-  await home(me);
+  me = person;
+  byId("who").textContent = person.display_name;
+  byId("account").hidden = false;
+  byId("nav").hidden = false;
+  void keepSubscription();
+  await route();
 }
 
 function signInScreen(focus = true) {
+  me = null;
   byId("account").hidden = true;
+  byId("nav").hidden = true;
   input("password").value = "";
   show("sign-in", focus);
 }
@@ -213,12 +253,35 @@ function start() {
     announce("You are signed out.");
     signInScreen();
   });
+  whenStale((at) => {
+    const notice = byId("stale");
+    notice.textContent = `You are offline — shown as of ${clock(at)}, may be out of date.`;
+    notice.hidden = false;
+  });
+  // Links within the app change the screen without reloading (the token is in memory).
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target.closest("a") : null;
+    if (!target || !me || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || target.target) return;
+    if (target.origin !== location.origin || !(HOME.includes(target.pathname) || match(target.pathname))) return;
+    if (target.getAttribute("href")?.startsWith("#")) return;
+    event.preventDefault();
+    go(target.pathname + target.search);
+  });
+  window.addEventListener("popstate", () => void route());
   window.addEventListener("offline", () => announce("You are offline. What you see may be out of date."));
   window.addEventListener("online", () => announce("You are back online."));
   if (!signedIn()) signInScreen(false);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // Without the worker the app still works, only not offline.
+    });
+    // The worker opens a tapped notification's link here, and says when the push service
+    // replaced this device's subscription (it cannot tell the server itself: no token).
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      const message = event.data ?? {};
+      if (message.type === "open" && typeof message.link === "string") go(message.link);
+      if (message.type === "subscription-changed" && me) void keepSubscription();
     });
   }
 }

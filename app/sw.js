@@ -3,12 +3,14 @@
 // The service worker (issue 19): keeps the app's shell in a cache so the app opens offline and
 // a repeat visit starts from the cache. Each shell request answers from the cache at once and
 // refreshes the copy from the network behind it (stale-while-revalidate), so a new version is
-// in use from the next start. The API, the docs and everything else go to the network
-// untouched: signed-in data is never cached here.
+// in use from the next start. Other navigations (the app's own addresses, such as
+// /sessions/{id}) go to the network and fall back to the cached shell offline. The API, the
+// docs and everything else go to the network untouched: signed-in data is never cached here.
+// It also shows reminders pushed by the server and opens the app at a tapped one's link.
 
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const CACHE = "supervision-shell-v1";
+const CACHE = "supervision-shell-v2";
 const SHELL = [
   "/",
   "/styles.css",
@@ -16,6 +18,10 @@ const SHELL = [
   "/api.js",
   "/words.js",
   "/home.js",
+  "/ui.js",
+  "/sessions.js",
+  "/inbox.js",
+  "/reminders.js",
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",
@@ -54,6 +60,14 @@ function shellPath(request) {
 
 sw.addEventListener("fetch", (event) => {
   const path = shellPath(event.request);
+  const url = new URL(event.request.url);
+  if (!path && event.request.mode === "navigate" && url.origin === sw.location.origin) {
+    // The server answers the app's addresses with the shell; offline, the cached shell does.
+    event.respondWith(
+      fetch(event.request).catch(async () => (await caches.match("/")) ?? Response.error()),
+    );
+    return;
+  }
   if (!path) return;
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
@@ -68,5 +82,84 @@ sw.addEventListener("fetch", (event) => {
       }
       return fresh;
     }),
+  );
+});
+
+/**
+ * A push message's payload as src/domain/push.rs writes it; null when it is not one.
+ * @param {PushMessageData | null} data
+ * @returns {{ title: string, body: string, link: string, tag: string } | null}
+ */
+function payload(data) {
+  try {
+    const json = data?.json();
+    return typeof json?.title === "string" && typeof json?.link === "string" ? json : null;
+  } catch {
+    return null;
+  }
+}
+
+sw.addEventListener("push", (event) => {
+  const message = payload(event.data);
+  const title = message?.title ?? "Supervision";
+  event.waitUntil(
+    sw.registration.showNotification(title, {
+      body: message?.body ?? "Something needs your attention.",
+      tag: message?.tag,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      lang: "en-GB",
+      data: { link: message?.link ?? "/inbox" },
+    }),
+  );
+});
+
+/**
+ * Only paths on this origin are followed, so a payload cannot send the app elsewhere.
+ * @param {unknown} link
+ */
+function inApp(link) {
+  return typeof link === "string" && link.startsWith("/") && !link.startsWith("//") ? link : "/inbox";
+}
+
+sw.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const link = inApp(event.notification.data?.link);
+  event.waitUntil(
+    (async () => {
+      const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const open = windows.find((w) => {
+        const url = new URL(w.url);
+        return url.origin === sw.location.origin && !/^\/(api|docs)\//.test(url.pathname);
+      });
+      if (open) {
+        // The page navigates itself: a reload would lose its signed-in session (in memory).
+        open.postMessage({ type: "open", link });
+        await open.focus();
+        return;
+      }
+      await sw.clients.openWindow(link);
+    })(),
+  );
+});
+
+/**
+ * The push service replaced or ended this device's subscription: subscribe again with the
+ * same server key, then tell open pages, which register it with the server (the worker holds
+ * no token). With no page open, the next start does it (main.js, keepSubscription).
+ * @typedef {ExtendableEvent & { oldSubscription?: PushSubscription | null }} SubscriptionChange
+ */
+sw.addEventListener("pushsubscriptionchange", (event) => {
+  const change = /** @type {SubscriptionChange} */ (event);
+  change.waitUntil(
+    (async () => {
+      const key = change.oldSubscription?.options.applicationServerKey;
+      if (key) {
+        await sw.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      }
+      for (const client of await sw.clients.matchAll({ type: "window" })) {
+        client.postMessage({ type: "subscription-changed" });
+      }
+    })().catch(() => undefined),
   );
 });

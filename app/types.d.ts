@@ -3,6 +3,8 @@
 // changes shape, `tsc -p app/tsconfig.json` fails. Development only: never served.
 import type { components, paths } from "../tests/client/api";
 
+export type { paths };
+
 export type Schemas = components["schemas"];
 export type Problem = Schemas["Problem"];
 export type TokenResponse = Schemas["TokenResponse"];
@@ -18,6 +20,12 @@ export type SessionKind = Schemas["SessionKind"];
 export type Inbox = Schemas["Inbox"];
 export type NotificationView = Schemas["NotificationView"];
 export type WorkingDays = Schemas["WorkingDays"];
+export type ChangeView = Schemas["ChangeView"];
+export type ChangeReason = Schemas["ChangeReason"];
+export type DeviceView = Schemas["DeviceView"];
+export type NewDevice = Schemas["NewDevice"];
+export type Preferences = Schemas["Preferences"];
+export type ReminderKind = Schemas["ReminderKind"];
 
 /** The JSON body of a 200 answer. */
 type Ok<Op> = Op extends { responses: { 200: { content: { "application/json": infer T } } } }
@@ -44,3 +52,57 @@ export type GetQuery<P extends GetPath> = paths[P] extends {
 }
   ? Q
   : never;
+
+
+/** What main.js gives a screen: who is signed in, the address's parameters, the element to
+ * fill (detached once the person moves on, so a late answer changes nothing) and navigation. */
+export interface Screen {
+  me: PersonView;
+  params: Record<string, string>;
+  body: HTMLElement;
+  go: (path: string) => void;
+}
+
+export type Method = "get" | "post" | "put" | "delete";
+
+/** The operation at path `P` for method `M`. */
+type Op<P extends keyof paths, M extends Method> = Exclude<paths[P][M], undefined>;
+
+/** Paths that take method `M`, with or without path parameters. */
+export type PathWith<M extends Method> = {
+  [P in keyof paths]: [Op<P, M>] extends [never] ? never : P;
+}[keyof paths];
+
+/** The JSON body of a 200 or 201 answer; null for an answer without one (204). */
+export type Answer<P extends keyof paths, M extends Method> = Op<P, M> extends {
+  responses: infer R;
+}
+  ? R extends { 200: { content: { "application/json": infer T } } }
+    ? T
+    : R extends { 201: { content: { "application/json": infer T } } }
+      ? T
+      : null
+  : never;
+
+/** The path parameters (`{id}`) of `P`. */
+export type PathParams<P extends keyof paths, M extends Method> = Op<P, M> extends {
+  parameters: { path: infer Q };
+}
+  ? Q
+  : Record<string, never>;
+
+/** The query parameters of `P`. */
+export type QueryOf<P extends keyof paths, M extends Method> = Op<P, M> extends {
+  parameters: { query?: infer Q };
+}
+  ? Q
+  : never;
+
+/** The JSON request body `P` takes, or undefined when it takes none. */
+export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends {
+  requestBody: { content: { "application/json": infer B } };
+}
+  ? B
+  : Op<P, M> extends { requestBody?: { content: { "application/json": infer B } } }
+    ? B | undefined
+    : undefined;

@@ -107,3 +107,74 @@ export function statusSentence(status, left, thisYear) {
         : `Next supervision due by ${due}${count}.`;
   }
 }
+
+/** @type {Record<import("./types").Schemas["SessionStatus"], string>} */
+export const SESSION_STATUS = {
+  scheduled: "Booked",
+  reschedule_pending: "Move waiting for a decision",
+  held: "Held",
+  missed: "Missed",
+  cancelled: "Cancelled",
+};
+
+/** @type {Record<import("./types").ChangeReason, string>} */
+export const CHANGE_REASON = {
+  sickness: "Sickness",
+  annual_leave: "Annual leave",
+  urgent_work: "Urgent work",
+  personal: "Personal reasons",
+  other: "Other",
+};
+
+/**
+ * The UTC offset of a time zone at an instant, in milliseconds.
+ * @param {number} instant
+ * @param {string} timeZone
+ */
+function offset(instant, timeZone) {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(instant));
+  /** @param {string} type */
+  const n = (type) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) - instant;
+}
+
+/**
+ * A wall-clock date and time in a time zone as an RFC 3339 instant: "2027-01-13", "10:00",
+ * "Europe/London" -> "2027-01-13T10:00:00.000Z".
+ * @param {string} date `YYYY-MM-DD`
+ * @param {string} time `HH:MM`
+ * @param {string} timeZone
+ */
+export function zonedInstant(date, time, timeZone) {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  // Twice: the first guess may sit on the other side of a clock change.
+  const first = wall - offset(wall, timeZone);
+  return new Date(wall - offset(first, timeZone)).toISOString();
+}
+
+/**
+ * An instant's wall-clock date and time in a time zone, for date and time fields.
+ * @param {string} instant RFC 3339
+ * @param {string} timeZone
+ */
+export function zonedParts(instant, timeZone) {
+  const local = new Date(Date.parse(instant) + offset(Date.parse(instant), timeZone)).toISOString();
+  return { date: local.slice(0, 10), time: local.slice(11, 16) };
+}
+
+/**
+ * "14:05" in the device's time.
+ * @param {Date} at
+ */
+export function clock(at) {
+  return at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+}

@@ -54,6 +54,18 @@ app_files![
     ("/api.js", "api.js", "text/javascript; charset=utf-8"),
     ("/words.js", "words.js", "text/javascript; charset=utf-8"),
     ("/home.js", "home.js", "text/javascript; charset=utf-8"),
+    ("/ui.js", "ui.js", "text/javascript; charset=utf-8"),
+    (
+        "/sessions.js",
+        "sessions.js",
+        "text/javascript; charset=utf-8"
+    ),
+    ("/inbox.js", "inbox.js", "text/javascript; charset=utf-8"),
+    (
+        "/reminders.js",
+        "reminders.js",
+        "text/javascript; charset=utf-8"
+    ),
     ("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
     (
         "/manifest.webmanifest",
@@ -63,6 +75,27 @@ app_files![
     ("/icons/icon.svg", "icons/icon.svg", "image/svg+xml"),
     ("/icons/icon-192.png", "icons/icon-192.png", "image/png"),
     ("/icons/icon-512.png", "icons/icon-512.png", "image/png"),
+];
+
+/// The app's own addresses (actix patterns), answered with `index.html` so that a link in a
+/// notification or push (`domain::reminder_plan`), a reload or a bookmark opens the app at that
+/// screen. A fixed list, not a catch-all: any other path keeps the API's problem+json 404.
+/// `app/main.js` routes the same patterns (a test checks the two lists agree).
+pub const APP_ROUTES: &[&str] = &[
+    "/sessions",
+    "/sessions/{id}",
+    "/inbox",
+    "/reminders",
+    "/people/{id}/supervision-status",
+    "/records/{id}",
+    "/agreements/{id}",
+    "/people/{id}/observation-status",
+    "/people/{id}/pdr",
+    "/me/supervision-status",
+    "/me/pdr",
+    "/me/actions",
+    "/me/reflections",
+    "/cases/{id}",
 ];
 
 /// Files under `app/` that are for development only (type-checking), never served.
@@ -131,7 +164,8 @@ async fn read_only() -> Result<HttpResponse, ApiError> {
     })
 }
 
-/// Registers a GET route for each of the app's files (HEAD follows from `head_as_get`).
+/// Registers a GET route for each of the app's files and for the app's addresses (HEAD follows
+/// from `head_as_get`).
 pub fn register<T>(mut app: App<T>) -> App<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
@@ -143,7 +177,12 @@ where
                 .default_service(web::to(read_only)),
         );
     }
-    app
+    // The page is the first file.
+    app.service(
+        web::resource(APP_ROUTES.to_vec())
+            .route(web::get().to(|req: HttpRequest| async move { serve(&req, 0) }))
+            .default_service(web::to(read_only)),
+    )
 }
 
 #[cfg(test)]
@@ -173,6 +212,8 @@ mod tests {
         let mut listed: Vec<String> = FILES.iter().map(|f| f.source.to_string()).collect();
         listed.sort();
         assert_eq!(found, listed, "app/ and app_files::FILES disagree");
+        // register() serves the page at the app's addresses as the first file.
+        assert_eq!(FILES[0].source, "index.html");
     }
 
     #[test]

@@ -6,6 +6,8 @@ use actix_web::test::TestRequest;
 use regex::Regex;
 use serde_json::Value;
 
+use supervision::http::app_files::APP_ROUTES;
+
 use crate::support::TestApp;
 
 const CSP: [&str; 7] = [
@@ -218,4 +220,95 @@ async fn the_api_and_operations_routes_are_undisturbed() {
     let post = app.call(TestRequest::post().uri("/sw.js")).await;
     post.problem(405, "method-not-allowed");
     assert_eq!(post.header("allow").as_deref(), Some("GET, HEAD"));
+}
+
+/// An address of the app's with an id in place of each parameter.
+fn filled(pattern: &str) -> String {
+    Regex::new(r"\{[a-z_]+\}")
+        .unwrap()
+        .replace_all(pattern, "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80")
+        .into_owned()
+}
+
+#[actix_web::test]
+async fn the_apps_addresses_answer_with_the_page_so_links_in_notifications_open_it() {
+    let app = TestApp::sqlite();
+    let page = get(&app, "/").await;
+    // Every link the reminders write (domain::reminder_plan) is among the app's addresses.
+    let plan = include_str!("../../src/domain/reminder_plan.rs");
+    let links = Regex::new(r#"link: (?:format!\()?"(/[^"]*)""#).unwrap();
+    let param = Regex::new(r"\{[a-z_.]*\}").unwrap();
+    let patterns: Vec<Regex> = APP_ROUTES
+        .iter()
+        .map(|p| Regex::new(&format!("^{}$", param.replace_all(p, "[^/]+"))).unwrap())
+        .collect();
+    let mut seen = 0;
+    for link in links.captures_iter(plan) {
+        seen += 1;
+        let path = param.replace_all(&link[1], "x");
+        assert!(
+            patterns.iter().any(|p| p.is_match(&path)),
+            "{} opens no screen",
+            &link[1]
+        );
+    }
+    assert!(seen >= 10, "reminder links not found ({seen})");
+    // The app routes the same addresses the server answers.
+    let main = text(&get(&app, "/main.js").await);
+    let routed: Vec<String> = Regex::new(r#"\["(/[^"]+)", ""#)
+        .unwrap()
+        .captures_iter(&main)
+        .map(|c| c[1].to_string())
+        .collect();
+    let mut served: Vec<String> = APP_ROUTES.iter().map(|r| r.to_string()).collect();
+    served.retain(|r| r != "/me/supervision-status"); // main.js shows home there
+    assert_eq!(
+        routed, served,
+        "main.js ROUTES and app_files::APP_ROUTES disagree"
+    );
+    assert!(main.contains(r#""/me/supervision-status""#));
+
+    for pattern in APP_ROUTES {
+        let path = filled(pattern);
+        let resp = get(&app, &path).await;
+        assert_eq!(resp.status, 200, "{path}");
+        assert_eq!(resp.body, page.body, "{path} is not the app's page");
+        assert_eq!(
+            resp.header("content-type").as_deref(),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(resp.header("content-security-policy").is_some(), "{path}");
+        let post = app.call(TestRequest::post().uri(&path)).await;
+        post.problem(405, "method-not-allowed");
+    }
+}
+
+#[actix_web::test]
+async fn paths_near_the_apps_addresses_are_still_the_apis_not_found() {
+    let app = TestApp::sqlite();
+    for path in [
+        "/sessions/1/2",
+        "/sessions/",
+        "/sessionsx",
+        "/inbox/1",
+        "/people/1",
+        "/people/1/supervision-status/x",
+        "/records",
+        "/me",
+    ] {
+        let resp = get(&app, path).await;
+        resp.problem(404, "not-found");
+        assert!(resp.header("content-security-policy").is_none(), "{path}");
+    }
+    // The API's own session, still the API's: a problem, not the page.
+    let api = get(
+        &app,
+        "/api/v1/sessions/019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80",
+    )
+    .await;
+    assert!(api.status == 401 || api.status == 404, "{}", api.status);
+    assert!(api
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("application/problem+json"));
 }
