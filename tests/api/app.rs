@@ -234,8 +234,14 @@ fn filled(pattern: &str) -> String {
 async fn the_apps_addresses_answer_with_the_page_so_links_in_notifications_open_it() {
     let app = TestApp::sqlite();
     let page = get(&app, "/").await;
-    // Every link the reminders write (domain::reminder_plan) is among the app's addresses.
-    let plan = include_str!("../../src/domain/reminder_plan.rs");
+    // Every link the reminders and pushes write (domain::reminder_plan, the test push, the
+    // expiry warning) is among the app's addresses.
+    let plan = [
+        include_str!("../../src/domain/reminder_plan.rs"),
+        include_str!("../../src/app/push.rs"),
+        include_str!("../../src/jobs/reminders.rs"),
+    ]
+    .concat();
     let links = Regex::new(r#"link: (?:format!\()?"(/[^"]*)""#).unwrap();
     let param = Regex::new(r"\{[a-z_.]*\}").unwrap();
     let patterns: Vec<Regex> = APP_ROUTES
@@ -243,7 +249,7 @@ async fn the_apps_addresses_answer_with_the_page_so_links_in_notifications_open_
         .map(|p| Regex::new(&format!("^{}$", param.replace_all(p, "[^/]+"))).unwrap())
         .collect();
     let mut seen = 0;
-    for link in links.captures_iter(plan) {
+    for link in links.captures_iter(&plan) {
         seen += 1;
         let path = param.replace_all(&link[1], "x");
         assert!(
@@ -252,7 +258,7 @@ async fn the_apps_addresses_answer_with_the_page_so_links_in_notifications_open_
             &link[1]
         );
     }
-    assert!(seen >= 10, "reminder links not found ({seen})");
+    assert!(seen >= 12, "reminder links not found ({seen})");
     // The app routes the same addresses the server answers.
     let main = text(&get(&app, "/main.js").await);
     let routed: Vec<String> = Regex::new(r#"\["(/[^"]+)", ""#)

@@ -44,9 +44,11 @@ after(async () => {
   await receiver?.close();
 });
 
-/** The date `days` from today, as the app's date field takes it. */
+/** The first weekday `days` or more from today, as the app's date field takes it. */
 function dayAhead(days) {
-  return new Date(Date.now() + days * 86400_000).toISOString().slice(0, 10);
+  const day = new Date(Date.now() + days * 86400_000);
+  while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
 }
 
 /**
