@@ -113,20 +113,75 @@ const fn cast(
 /// Everyone's supervision, by e-mail local part: each supervisor is the line manager, so
 /// the manager above is the one above them (Hannah for Tom's and Priya's people).
 const CASTS: &[Cast] = &[
-    cast("hannah.shaw", &["rachel.moore"], Ending::Booked, LastRecord::AwaitingSupervisee),
-    cast("tom.reed", &["hannah.shaw"], Ending::Booked, LastRecord::Signed),
-    cast("priya.patel", &["hannah.shaw"], Ending::SuperviseeProposes, LastRecord::Signed),
-    cast("aisha.khan", &["tom.reed"], Ending::MovedPastDueBy, LastRecord::AwaitingSupervisee),
-    cast("ben.carter", &["tom.reed"], Ending::Overdue, LastRecord::Signed),
-    cast("chloe.davies", &["tom.reed"], Ending::SuperviseeProposes, LastRecord::Signed),
-    cast("daniel.evans", &["tom.reed"], Ending::Booked, LastRecord::AwaitingSupervisee),
-    cast("ed.foster", &["priya.patel"], Ending::Booked, LastRecord::AmendmentsAsked),
-    cast("fiona.grant", &["priya.patel"], Ending::AtRisk, LastRecord::Signed),
+    cast(
+        "hannah.shaw",
+        &["rachel.moore"],
+        Ending::Booked,
+        LastRecord::AwaitingSupervisee,
+    ),
+    cast(
+        "tom.reed",
+        &["hannah.shaw"],
+        Ending::Booked,
+        LastRecord::Signed,
+    ),
+    cast(
+        "priya.patel",
+        &["hannah.shaw"],
+        Ending::SuperviseeProposes,
+        LastRecord::Signed,
+    ),
+    cast(
+        "aisha.khan",
+        &["tom.reed"],
+        Ending::MovedPastDueBy,
+        LastRecord::AwaitingSupervisee,
+    ),
+    cast(
+        "ben.carter",
+        &["tom.reed"],
+        Ending::Overdue,
+        LastRecord::Signed,
+    ),
+    cast(
+        "chloe.davies",
+        &["tom.reed"],
+        Ending::SuperviseeProposes,
+        LastRecord::Signed,
+    ),
+    cast(
+        "daniel.evans",
+        &["tom.reed"],
+        Ending::Booked,
+        LastRecord::AwaitingSupervisee,
+    ),
+    cast(
+        "ed.foster",
+        &["priya.patel"],
+        Ending::Booked,
+        LastRecord::AmendmentsAsked,
+    ),
+    cast(
+        "fiona.grant",
+        &["priya.patel"],
+        Ending::AtRisk,
+        LastRecord::Signed,
+    ),
     Cast {
         breach_once: true,
-        ..cast("george.hughes", &["priya.patel"], Ending::Booked, LastRecord::Draft)
+        ..cast(
+            "george.hughes",
+            &["priya.patel"],
+            Ending::Booked,
+            LastRecord::Draft,
+        )
     },
-    cast("isla.jones", &["priya.patel", "jack.lewis"], Ending::Booked, LastRecord::Signed),
+    cast(
+        "isla.jones",
+        &["priya.patel", "jack.lewis"],
+        Ending::Booked,
+        LastRecord::Signed,
+    ),
 ];
 
 /// A small linear congruential generator (Knuth's MMIX constants): enough to vary a demo,
@@ -225,8 +280,7 @@ fn live(
         .flat_map(|c| std::iter::once(c.supervisee).chain(c.supervisors.iter().copied()));
     for name in names {
         let email = format!("{name}@demo.council.example");
-        let (person, _) = people::credentials_by_email(conn, &email)?
-            .ok_or(AppError::NotFound)?;
+        let (person, _) = people::credentials_by_email(conn, &email)?.ok_or(AppError::NotFound)?;
         people.insert(name, person);
     }
     let london = chrono_tz::Europe::London;
@@ -278,8 +332,11 @@ impl World<'_> {
         let supervisee = &self.people[cast.supervisee];
         let line_manager = &self.people[cast.supervisors[0]];
         let profile = self.calendars.load(conn)?.settings.profile();
-        let requirement =
-            profile.requirement(supervisee.staff_category, &person_dates(supervisee), starts_on);
+        let requirement = profile.requirement(
+            supervisee.staff_category,
+            &person_dates(supervisee),
+            starts_on,
+        );
         let kind = if supervisor.id == line_manager.id {
             AgreementKind::LineManagement
         } else {
@@ -339,7 +396,10 @@ impl World<'_> {
             Ending::AtRisk => Some(self.working_days(self.today, -22)?),
             _ => None,
         };
-        let breach_window = (self.today - Duration::days(200), self.today - Duration::days(120));
+        let breach_window = (
+            self.today - Duration::days(200),
+            self.today - Duration::days(120),
+        );
         let mut breach_due = cast.breach_once;
         let mut anchored = false;
         let mut now = local_to_utc(starts_on, NaiveTime::MIN, tz);
@@ -397,7 +457,15 @@ impl World<'_> {
             if anchored && cast.ending == Ending::Overdue && date != anchor.unwrap_or(date) {
                 // Nobody rebooked the session the supervisee missed.
                 let missed_at = session.starts_at + Duration::hours(1);
-                sessions::mark(conn, &booker, missed_at, self.calendars, &session.id, Expected::ANY, Outcome::Missed)?;
+                sessions::mark(
+                    conn,
+                    &booker,
+                    missed_at,
+                    self.calendars,
+                    &session.id,
+                    Expected::ANY,
+                    Outcome::Missed,
+                )?;
                 break;
             }
             let moving = Moving {
@@ -504,7 +572,15 @@ impl World<'_> {
                         reason: ChangeReason::UrgentWork,
                         reason_text: None,
                     };
-                    sessions::reschedule(conn, &supervisor, when, self.calendars, &id, Expected::ANY, change)?;
+                    sessions::reschedule(
+                        conn,
+                        &supervisor,
+                        when,
+                        self.calendars,
+                        &id,
+                        Expected::ANY,
+                        change,
+                    )?;
                     return Ok((id, to));
                 }
             }
@@ -512,7 +588,7 @@ impl World<'_> {
                 let when = m.ahead(session, 5);
                 let to = m.at(nearest);
                 if nearest > m.after && to > when {
-                    let reason = if roll % 2 == 0 {
+                    let reason = if roll.is_multiple_of(2) {
                         ChangeReason::AnnualLeave
                     } else {
                         ChangeReason::Personal
@@ -522,7 +598,15 @@ impl World<'_> {
                         reason,
                         reason_text: None,
                     };
-                    sessions::reschedule(conn, m.me, when, self.calendars, &id, Expected::ANY, change)?;
+                    sessions::reschedule(
+                        conn,
+                        m.me,
+                        when,
+                        self.calendars,
+                        &id,
+                        Expected::ANY,
+                        change,
+                    )?;
                     if roll < 16 {
                         let confirm = Decision::Confirm {
                             justification: None,
@@ -530,8 +614,15 @@ impl World<'_> {
                         sessions::decide(conn, &supervisor, &id, Expected::ANY, confirm)?;
                         return Ok((id, to));
                     }
-                    let comment = Some("The room is only free on the day we agreed; can we keep it?".into());
-                    sessions::decide(conn, &supervisor, &id, Expected::ANY, Decision::Reject { comment })?;
+                    let comment =
+                        Some("The room is only free on the day we agreed; can we keep it?".into());
+                    sessions::decide(
+                        conn,
+                        &supervisor,
+                        &id,
+                        Expected::ANY,
+                        Decision::Reject { comment },
+                    )?;
                     return Ok((id, session.starts_at));
                 }
             }
@@ -545,7 +636,15 @@ impl World<'_> {
                         new_starts_at: Some(to),
                         relationship_ended: false,
                     };
-                    let cancelled = sessions::cancel(conn, &supervisor, when, self.calendars, &id, Expected::ANY, cancellation)?;
+                    let cancelled = sessions::cancel(
+                        conn,
+                        &supervisor,
+                        when,
+                        self.calendars,
+                        &id,
+                        Expected::ANY,
+                        cancellation,
+                    )?;
                     if let Some(replacement) = cancelled.replacement {
                         return Ok((replacement.id, replacement.starts_at));
                     }
@@ -553,7 +652,15 @@ impl World<'_> {
             }
             27..=31 if later <= m.due => {
                 let missed_at = session.starts_at + Duration::hours(1);
-                sessions::mark(conn, &supervisor, missed_at, self.calendars, &id, Expected::ANY, Outcome::Missed)?;
+                sessions::mark(
+                    conn,
+                    &supervisor,
+                    missed_at,
+                    self.calendars,
+                    &id,
+                    Expected::ANY,
+                    Outcome::Missed,
+                )?;
                 let to = m.at(later);
                 let booking = Booking {
                     starts_at: to,
@@ -561,7 +668,13 @@ impl World<'_> {
                     duration_minutes: None,
                     place: None,
                 };
-                let again = sessions::book(conn, &supervisor, missed_at + Duration::hours(1), &m.with.agreement_id, booking)?;
+                let again = sessions::book(
+                    conn,
+                    &supervisor,
+                    missed_at + Duration::hours(1),
+                    &m.with.agreement_id,
+                    booking,
+                )?;
                 return Ok((again.id, to));
             }
             _ => {}
@@ -585,10 +698,20 @@ impl World<'_> {
             reason_text: None,
         };
         let when = m.ahead(session, 7);
-        sessions::reschedule(conn, &actor(supervisor), when, self.calendars, &session.id, Expected::ANY, change)?;
+        sessions::reschedule(
+            conn,
+            &actor(supervisor),
+            when,
+            self.calendars,
+            &session.id,
+            Expected::ANY,
+            change,
+        )?;
         let above = self.manager_above(supervisor)?;
         let confirm = Decision::Confirm {
-            justification: Some("Final hearing listed all week; this is the earliest both can meet.".into()),
+            justification: Some(
+                "Final hearing listed all week; this is the earliest both can meet.".into(),
+            ),
         };
         sessions::decide(conn, &actor(&above), &session.id, Expected::ANY, confirm)?;
         Ok((session.id.clone(), to))
@@ -627,7 +750,11 @@ impl World<'_> {
                 }
                 (me, to, ChangeReason::AnnualLeave)
             }
-            Ending::MovedPastDueBy => (supervisor, self.working_days(due, 2)?, ChangeReason::UrgentWork),
+            Ending::MovedPastDueBy => (
+                supervisor,
+                self.working_days(due, 2)?,
+                ChangeReason::UrgentWork,
+            ),
             _ => return Ok(()),
         };
         let change = Move {
@@ -635,7 +762,15 @@ impl World<'_> {
             reason,
             reason_text: None,
         };
-        sessions::reschedule(conn, who, self.end, self.calendars, &session.id, Expected::ANY, change)?;
+        sessions::reschedule(
+            conn,
+            who,
+            self.end,
+            self.calendars,
+            &session.id,
+            Expected::ANY,
+            change,
+        )?;
         Ok(())
     }
 
@@ -664,21 +799,42 @@ impl World<'_> {
             template_id: None,
             content,
         };
-        signoff::edit(conn, &supervisor, self.calendars, &record.id, Expected::ANY, edit)?;
+        signoff::edit(
+            conn,
+            &supervisor,
+            self.calendars,
+            &record.id,
+            Expected::ANY,
+            edit,
+        )?;
         let late = rng.below(10) == 0;
         let sent_on = if late {
             self.working_days(record.held_on, 2)?
         } else {
             record.held_on
         };
-        signoff::send(conn, &supervisor, self.calendars, sent_on.min(self.today), &record.id, Expected::ANY)?;
+        signoff::send(
+            conn,
+            &supervisor,
+            self.calendars,
+            sent_on.min(self.today),
+            &record.id,
+            Expected::ANY,
+        )?;
         match ends {
             LastRecord::Signed => {
                 signoff::sign(conn, me, self.calendars, &record.id, Expected::ANY)?;
             }
             LastRecord::AmendmentsAsked => {
                 let comment = "Please add that we agreed a lighter caseload until the court statement is filed.";
-                signoff::request_amendments(conn, me, self.calendars, &record.id, Expected::ANY, comment)?;
+                signoff::request_amendments(
+                    conn,
+                    me,
+                    self.calendars,
+                    &record.id,
+                    Expected::ANY,
+                    comment,
+                )?;
             }
             LastRecord::AwaitingSupervisee | LastRecord::Draft => {}
         }
@@ -725,7 +881,13 @@ impl World<'_> {
                 session_id: None,
                 record_id: None,
             };
-            observations::record(conn, &actor(&self.people[observer]), self.today, &person.id, recording)?;
+            observations::record(
+                conn,
+                &actor(&self.people[observer]),
+                self.today,
+                &person.id,
+                recording,
+            )?;
         }
         Ok(())
     }

@@ -135,7 +135,14 @@ async fn send_record(
     let outcome = state
         .db
         .transact(move |conn| {
-            signoff::send(conn, &caller, &calendars, organisation_today(), &id, version)
+            signoff::send(
+                conn,
+                &caller,
+                &calendars,
+                organisation_today(),
+                &id,
+                version,
+            )
         })
         .await?;
     stepped(outcome)
