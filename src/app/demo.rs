@@ -126,6 +126,12 @@ const CASTS: &[Cast] = &[
         LastRecord::Signed,
     ),
     cast(
+        "jack.lewis",
+        &["hannah.shaw"],
+        Ending::Booked,
+        LastRecord::Signed,
+    ),
+    cast(
         "priya.patel",
         &["hannah.shaw"],
         Ending::SuperviseeProposes,

@@ -229,7 +229,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "jack.lewis@demo.council.example",
         category: StaffCategory::OtherStaff,
         team: None,
-        manager: None,
+        manager: Some("hannah.shaw@demo.council.example"),
         admin: false,
         auditor: false,
     },
