@@ -370,6 +370,33 @@ impl World<'_> {
         Ok(agreement.id)
     }
 
+    /// The next session's day: a working day or a few before `due_by` (one at most on a
+    /// weekly cadence), after the last held, and never today, whose hour may have passed.
+    fn next_date(&self, after: NaiveDate, due: NaiveDate, rng: &mut Lcg) -> AppResult<NaiveDate> {
+        let gap = self
+            .calendar
+            .working_days_between(after, due)
+            .map_err(calendar_refusal)?;
+        let slack = if gap > 10 {
+            1 + rng.below(3) as i32
+        } else {
+            rng.below(2) as i32
+        };
+        let mut date = self.working_days(due, -slack)?;
+        if date <= after {
+            date = due;
+        }
+        if date == self.today {
+            let before = self.working_days(date, -1)?;
+            date = if before > after {
+                before
+            } else {
+                self.working_days(date, 1)?
+            };
+        }
+        Ok(date)
+    }
+
     /// One supervisee's year, session by session: each booked after the last was held, a
     /// little before its `due_by`, then held, moved, cancelled or missed; returns the status
     /// it was meant to end with.
@@ -419,30 +446,10 @@ impl World<'_> {
             let due = status::of_person(conn, &me, self.calendars, now, &supervisee.id)?
                 .report
                 .due_by;
-            let gap = self
-                .calendar
-                .working_days_between(after, due)
-                .map_err(calendar_refusal)?;
-            let slack = if gap > 10 {
-                1 + rng.below(3) as i32
-            } else {
-                rng.below(2) as i32
-            };
-            let mut date = self.working_days(due, -slack)?;
-            if date <= after {
-                date = due;
-            }
+            let mut date = self.next_date(after, due, rng)?;
             if let Some(at) = anchor.filter(|a| *a > after && *a <= due && !anchored) {
                 date = at;
                 anchored = true;
-            }
-            if date == self.today {
-                let before = self.working_days(date, -1)?;
-                date = if before > after {
-                    before
-                } else {
-                    self.working_days(date, 1)?
-                };
             }
             if placement_end.is_some_and(|end| date >= end) {
                 break;
