@@ -279,13 +279,14 @@ fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
     settings.vapid_private_key = Some(settings.vapid_keys()?.private_key().to_string());
     if demo {
         let today = supervision::domain::people::organisation_today();
-        match seed::demo(&db, today)? {
-            Some(accounts) => {
+        let calendars = supervision::store::organisation::Calendars::default();
+        match supervision::app::demo::load(&db, &calendars, today)? {
+            Some(loaded) => {
                 let mut text = format!(
                     "Demo organisation loaded. Every account's password is: {}\n",
                     seed::DEMO_PASSWORD
                 );
-                for account in accounts {
+                for account in loaded.accounts {
                     text.push_str(&format!("  {:<28} {}\n", account.role, account.email));
                 }
                 print_once(&text);

@@ -17,6 +17,7 @@ pub mod asye;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod demo;
 pub mod error;
 pub mod groups;
 pub mod me;

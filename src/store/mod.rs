@@ -545,6 +545,14 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        self.transact_now(work)
+    }
+
+    /// Blocking variant of [`Db::transact`], for start-up work made of use cases (the demo).
+    pub fn transact_now<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut conn = self.checkout()?;
         write_transaction(&mut conn, work)
     }

@@ -102,3 +102,22 @@ pub fn mark_read(conn: &mut DbConnection, person_id: &str, id: &str) -> StoreRes
         .optional()?
         .ok_or(StoreError::NotFound)
 }
+
+/// Marks read the person's notifications about one subject (the demo's people read what
+/// they acted on); returns how many.
+pub fn mark_read_about(
+    conn: &mut DbConnection,
+    person_id: &str,
+    subject_type: &str,
+    subject_id: &str,
+) -> StoreResult<usize> {
+    Ok(diesel::update(
+        notifications::table
+            .filter(notifications::person_id.eq(person_id))
+            .filter(notifications::subject_type.eq(subject_type))
+            .filter(notifications::subject_id.eq(subject_id))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(now()))
+    .execute(conn)?)
+}

@@ -104,12 +104,22 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         auditor: true,
     },
     DemoPerson {
+        role: "director",
+        name: "Rachel Moore",
+        email: "rachel.moore@demo.council.example",
+        category: StaffCategory::OperationalManager,
+        team: None,
+        manager: None,
+        admin: false,
+        auditor: false,
+    },
+    DemoPerson {
         role: "head of service",
         name: "Hannah Shaw",
         email: "hannah.shaw@demo.council.example",
         category: StaffCategory::OperationalManager,
         team: None,
-        manager: None,
+        manager: Some("rachel.moore@demo.council.example"),
         admin: false,
         auditor: false,
     },
@@ -219,96 +229,116 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "jack.lewis@demo.council.example",
         category: StaffCategory::OtherStaff,
         team: None,
-        manager: None,
+        manager: Some("hannah.shaw@demo.council.example"),
         admin: false,
         auditor: false,
     },
 ];
 
-/// Loads the demo organisation into an empty database. Returns `None` when people already
-/// exist, so a restart with `--demo` changes nothing.
+/// The demo's practice year began on the most recent 1 September: ASYE and placement both
+/// started then, so their early weekly phases are live.
+pub fn demo_year_start(today: NaiveDate) -> NaiveDate {
+    let year = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(today)
+}
+
+/// The demo's history begins a year before today, so the reports' twelve months are lived in.
+pub fn demo_history_start(today: NaiveDate) -> NaiveDate {
+    today - chrono::Days::new(365)
+}
+
+/// Loads the demo's people into an empty database (no history). Returns `None` when people
+/// already exist, so a restart with `--demo` changes nothing.
 pub fn demo(db: &Db, today: NaiveDate) -> StoreResult<Option<Vec<DemoAccount>>> {
     if db.write_now(people::count)? > 0 {
         return Ok(None);
     }
     // One hash for every demo account: argon2 is slow on purpose.
     let hash = password::hash(DEMO_PASSWORD);
-    db.write_now(|conn| {
-        // Checked again inside the transaction, in case two instances start at once.
-        if people::count(conn)? > 0 {
-            return Ok(None);
-        }
-        let team_ids = DEMO_TEAMS
-            .iter()
-            .map(|name| teams::insert(conn, name).map(|team| team.id))
-            .collect::<StoreResult<Vec<_>>>()?;
-        // The demo's year began on the most recent 1 September: ASYE and placement both
-        // started then, so their early weekly phases are live.
-        let year = if today.month() >= 9 {
-            today.year()
-        } else {
-            today.year() - 1
-        };
-        let year_start = NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(today);
-        let mut created: Vec<(&'static str, String)> = Vec::new();
-        let mut accounts = Vec::new();
-        for demo in DEMO_PEOPLE {
-            let asye = demo.category == StaffCategory::Asye;
-            let student = demo.category == StaffCategory::Student;
-            let person = people::insert(
-                conn,
-                NewPerson {
-                    email: demo.email.to_string(),
-                    display_name: demo.name.to_string(),
-                    staff_category: demo.category,
-                    team_id: demo.team.map(|i| team_ids[i].clone()),
-                    employment_start: Some(if asye || student {
-                        year_start
-                    } else {
-                        year_start - chrono::Days::new(3 * 365)
-                    }),
-                    asye_start: asye.then_some(year_start),
-                    placement_start: student.then_some(year_start),
-                    placement_end: student.then(|| year_start + chrono::Days::new(200)),
-                    time_zone: DEFAULT_TIME_ZONE.to_string(),
-                    is_admin: demo.admin,
-                    is_auditor: demo.auditor,
-                    password_hash: hash.clone(),
-                    must_change_password: false,
-                },
-            )?;
-            if let Some(manager_email) = demo.manager {
-                let manager_id = created
-                    .iter()
-                    .find(|(email, _)| *email == manager_email)
-                    .map(|(_, id)| id.clone())
-                    .expect("demo managers are listed before their reports");
-                line_management::insert(
-                    conn,
-                    NewLink {
-                        supervisee_id: &person.id,
-                        manager_id: &manager_id,
-                        starts_on: year_start,
-                        ends_on: None,
-                        created_by: None,
-                    },
-                    None,
-                )?;
-            }
-            created.push((demo.email, person.id));
-            accounts.push(DemoAccount {
-                role: demo.role,
-                email: demo.email.to_string(),
-            });
-        }
-        audit::record(
+    db.write_now(|conn| demo_people(conn, today, &hash))
+}
+
+/// The demo's teams, people and line management, inside the caller's transaction, each
+/// account with `hash`; `None` when people already exist (checked again here, in case two
+/// instances start at once). Line management runs from the start of the demo's history, or
+/// from the day a newcomer started.
+pub fn demo_people(
+    conn: &mut super::DbConnection,
+    today: NaiveDate,
+    hash: &str,
+) -> StoreResult<Option<Vec<DemoAccount>>> {
+    if people::count(conn)? > 0 {
+        return Ok(None);
+    }
+    let team_ids = DEMO_TEAMS
+        .iter()
+        .map(|name| teams::insert(conn, name).map(|team| team.id))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let year_start = demo_year_start(today);
+    let history_start = demo_history_start(today);
+    let mut created: Vec<(&'static str, String)> = Vec::new();
+    let mut accounts = Vec::new();
+    for demo in DEMO_PEOPLE {
+        let newcomer = matches!(demo.category, StaffCategory::Asye | StaffCategory::Student);
+        let asye = demo.category == StaffCategory::Asye;
+        let student = demo.category == StaffCategory::Student;
+        let person = people::insert(
             conn,
-            &Actor::default(),
-            "demo.loaded",
-            "organisation",
-            None,
-            json!({ "people": accounts.len(), "teams": team_ids.len() }),
+            NewPerson {
+                email: demo.email.to_string(),
+                display_name: demo.name.to_string(),
+                staff_category: demo.category,
+                team_id: demo.team.map(|i| team_ids[i].clone()),
+                employment_start: Some(if newcomer {
+                    year_start
+                } else {
+                    year_start - chrono::Days::new(3 * 365)
+                }),
+                asye_start: asye.then_some(year_start),
+                placement_start: student.then_some(year_start),
+                placement_end: student.then(|| year_start + chrono::Days::new(200)),
+                time_zone: DEFAULT_TIME_ZONE.to_string(),
+                is_admin: demo.admin,
+                is_auditor: demo.auditor,
+                password_hash: hash.to_string(),
+                must_change_password: false,
+            },
         )?;
-        Ok(Some(accounts))
-    })
+        if let Some(manager_email) = demo.manager {
+            let manager_id = created
+                .iter()
+                .find(|(email, _)| *email == manager_email)
+                .map(|(_, id)| id.clone())
+                .expect("demo managers are listed before their reports");
+            line_management::insert(
+                conn,
+                NewLink {
+                    supervisee_id: &person.id,
+                    manager_id: &manager_id,
+                    starts_on: if newcomer { year_start } else { history_start },
+                    ends_on: None,
+                    created_by: None,
+                },
+                None,
+            )?;
+        }
+        created.push((demo.email, person.id));
+        accounts.push(DemoAccount {
+            role: demo.role,
+            email: demo.email.to_string(),
+        });
+    }
+    audit::record(
+        conn,
+        &Actor::default(),
+        "demo.loaded",
+        "organisation",
+        None,
+        json!({ "people": accounts.len(), "teams": team_ids.len() }),
+    )?;
+    Ok(Some(accounts))
 }

@@ -10,6 +10,7 @@ mod auth;
 mod authority;
 mod calendar;
 mod cases;
+mod demo;
 mod errors;
 mod history;
 mod idempotency;

@@ -2,6 +2,7 @@
 //! for amendments, either records a disagreement; after the lock, addenda. Every step asks the
 //! state machine in `domain::records` and runs under If-Match.
 
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::{
@@ -172,11 +173,13 @@ pub fn edit(
 }
 
 /// Sends the record to the supervisee for signature (the supervisor; sending is their
-/// signature). The first send settles whether it was late (REC-5); the supervisee is notified.
+/// signature). The first send, on `today`, settles whether it was late (REC-5); the supervisee
+/// is notified.
 pub fn send(
     conn: &mut DbConnection,
     actor: &Actor,
     calendars: &Calendars,
+    today: NaiveDate,
     id: &str,
     expected: Expected,
 ) -> AppResult<Stepped> {
@@ -196,7 +199,7 @@ pub fn send(
                 record.version,
                 Change {
                     status: Some(status),
-                    sent_on: Some(organisation_today()),
+                    sent_on: Some(today),
                     ..Change::default()
                 },
                 &actor.person_id,

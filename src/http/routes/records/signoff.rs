@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{respond, RecordView};
 use crate::app::records::signoff::{self, Disagreement as Disputing, Edit, Stepped};
+use crate::domain::people::organisation_today;
 use crate::domain::records::{Content, DisagreementProposal};
 use crate::http::extract::{Caller, IfMatch, Json};
 use crate::http::problem::{ApiError, ApiResult, Problem};
@@ -133,7 +134,16 @@ async fn send_record(
     let calendars = state.calendars.clone();
     let outcome = state
         .db
-        .transact(move |conn| signoff::send(conn, &caller, &calendars, &id, version))
+        .transact(move |conn| {
+            signoff::send(
+                conn,
+                &caller,
+                &calendars,
+                organisation_today(),
+                &id,
+                version,
+            )
+        })
         .await?;
     stepped(outcome)
 }
