@@ -1,9 +1,10 @@
 // @ts-check
-// The app's shell (issue 19): shows sign-in, the one-time-password change or home, keeps the
-// access token in memory (api.js), announces changes in the live region and registers the
-// service worker that keeps the shell working offline.
+// The app's shell (issue 19): shows sign-in, the one-time-password change or home (straight
+// away when the refresh cookie still signs this browser in; api.js keeps the tokens),
+// announces changes in the live region and registers the service worker that keeps the shell
+// working offline.
 
-import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut } from "./api.js";
+import { ApiError, changePassword, get, resume, signIn, signOut, whenSignedOut } from "./api.js";
 import { showHome } from "./home.js";
 
 /** @typedef {import("./types").PersonView} PersonView */
@@ -215,7 +216,11 @@ function start() {
   });
   window.addEventListener("offline", () => announce("You are offline. What you see may be out of date."));
   window.addEventListener("online", () => announce("You are back online."));
-  if (!signedIn()) signInScreen(false);
+  // A reload keeps you signed in: the refresh cookie, which no script here can read, buys a
+  // new access token.
+  resume()
+    .then((signedIn) => (signedIn ? enter() : signInScreen(false)))
+    .catch(() => signInScreen(false));
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // Without the worker the app still works, only not offline.
