@@ -1,7 +1,9 @@
 // @ts-check
 // The API client (issue 19): same origin, JSON in and out, typed from the OpenAPI document
-// through types.d.ts. Tokens live in this module's memory only, never in localStorage or
-// sessionStorage: closing the tab signs out.
+// through types.d.ts. No token is ever in localStorage or sessionStorage: the access token
+// lives in this module's memory only, and the refresh token in an HttpOnly, SameSite=Strict
+// cookie scoped to /api/v1/auth that no script can read. A reload asks that cookie for a new
+// access token, so it keeps you signed in; signing out clears it.
 
 /** @typedef {import("./types").Problem} Problem */
 /** @typedef {import("./types").TokenResponse} TokenResponse */
@@ -36,8 +38,8 @@ export class ApiError extends Error {
   }
 }
 
-/** @type {{ access: string, refresh: string } | null} */
-let tokens = null;
+/** @type {string | null} */
+let access = null;
 
 /**
  * Called when the session ends without the person asking (tokens expired or revoked).
@@ -50,13 +52,9 @@ export function whenSignedOut(callback) {
   onSignedOut = callback;
 }
 
-export function signedIn() {
-  return tokens !== null;
-}
-
 /** @param {TokenResponse} answer */
 function keep(answer) {
-  tokens = { access: answer.access_token, refresh: answer.refresh_token };
+  access = answer.access_token;
   return answer;
 }
 
@@ -73,7 +71,7 @@ async function request(method, path, body, authorised = true, extra = {}) {
   /** @type {Record<string, string>} */
   const headers = { accept: "application/json", ...extra };
   if (body !== undefined) headers["content-type"] = "application/json";
-  if (authorised && tokens) headers.authorization = `Bearer ${tokens.access}`;
+  if (authorised && access) headers.authorization = `Bearer ${access}`;
   let response;
   try {
     response = await fetch(path, {
@@ -96,19 +94,41 @@ async function request(method, path, body, authorised = true, extra = {}) {
   throw new ApiError(response.status, problem);
 }
 
-/** Exchanges the refresh token once; false when the session cannot go on. */
-async function refresh() {
-  if (!tokens) return false;
+/** @type {Promise<boolean> | null} */
+let refreshing = null;
+
+/**
+ * Exchanges the refresh cookie for a new access token (the server rotates the cookie); false
+ * when the session cannot go on. Callers at the same moment share one exchange, and tabs take
+ * turns (Web Locks): the same cookie presented twice looks like a stolen one, and the server
+ * then ends the sign-in.
+ */
+function refresh() {
+  if (!refreshing) {
+    const turn = navigator.locks ? navigator.locks.request("supervision-refresh", exchange) : exchange();
+    refreshing = turn.finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+async function exchange() {
   try {
-    keep(
-      /** @type {TokenResponse} */ (
-        await request("POST", "/api/v1/auth/refresh", { refresh_token: tokens.refresh }, false)
-      ),
-    );
+    keep(/** @type {TokenResponse} */ (await request("POST", "/api/v1/auth/refresh", {}, false)));
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.status === 0) throw error;
-    tokens = null;
+    access = null;
+    return false;
+  }
+}
+
+/** On start: whether the refresh cookie still signs this browser in (false offline too). */
+export async function resume() {
+  try {
+    return await refresh();
+  } catch {
     return false;
   }
 }
@@ -126,7 +146,7 @@ async function authorised(method, path, body, extra) {
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) throw error;
     if (await refresh()) return request(method, path, body, true, extra);
-    tokens = null;
+    access = null;
     lastRead.clear();
     onSignedOut();
     throw error;
@@ -255,33 +275,30 @@ export async function remove(template, options = {}) {
 }
 
 /**
- * Signs in; the tokens stay in memory.
+ * Signs in: the access token stays in memory, the refresh token in the cookie.
  * @param {import("./types").LoginRequest} credentials
  */
 export async function signIn(credentials) {
-  return keep(
-    /** @type {TokenResponse} */ (await request("POST", "/api/v1/auth/login", credentials, false)),
-  );
+  const asked = { ...credentials, refresh_token_delivery: /** @type {const} */ ("cookie") };
+  return keep(/** @type {TokenResponse} */ (await request("POST", "/api/v1/auth/login", asked, false)));
 }
 
 /**
- * Replaces a one-time password; the answer carries fresh tokens.
+ * Replaces a one-time password; the answer carries a fresh access token (and a fresh cookie).
  * @param {import("./types").ChangePassword} change
  */
 export async function changePassword(change) {
-  return keep(/** @type {TokenResponse} */ (await authorised("POST", "/api/v1/me/password", change)));
+  const asked = { ...change, refresh_token_delivery: /** @type {const} */ ("cookie") };
+  return keep(/** @type {TokenResponse} */ (await authorised("POST", "/api/v1/me/password", asked)));
 }
 
-/** Revokes the refresh token on the server (best effort) and forgets both tokens. */
+/** Revokes the sign-in on the server, which clears the cookie (best effort), and forgets the access token. */
 export async function signOut() {
-  const held = tokens;
-  tokens = null;
+  access = null;
   lastRead.clear();
-  if (held) {
-    try {
-      await request("POST", "/api/v1/auth/logout", { refresh_token: held.refresh }, false);
-    } catch {
-      // Offline: the refresh token is forgotten here and expires on the server.
-    }
+  try {
+    await request("POST", "/api/v1/auth/logout", {}, false);
+  } catch {
+    // Offline: the cookie stays until the next sign-out or sign-in, or until it expires.
   }
 }

@@ -1,10 +1,11 @@
 // @ts-check
 // The app's shell (issue 19): shows sign-in, the one-time-password change or the screen the
-// address names (client-side routes with the History API), keeps the access token in memory
-// (api.js), announces changes in the live region and registers the service worker that keeps
-// the shell working offline and shows reminders.
+// address names (client-side routes with the History API; straight away when the refresh
+// cookie still signs this browser in), keeps the access token in memory (api.js), announces
+// changes in the live region and registers the service worker that keeps the shell working
+// offline and shows reminders.
 
-import { ApiError, changePassword, get, signIn, signOut, signedIn, whenSignedOut, whenStale } from "./api.js";
+import { ApiError, changePassword, get, resume, signIn, signOut, whenSignedOut, whenStale } from "./api.js";
 import { showHome } from "./home.js";
 import { showInbox } from "./inbox.js";
 import { keepSubscription, showReminders } from "./reminders.js";
@@ -271,7 +272,11 @@ function start() {
   window.addEventListener("popstate", () => void route());
   window.addEventListener("offline", () => announce("You are offline. What you see may be out of date."));
   window.addEventListener("online", () => announce("You are back online."));
-  if (!signedIn()) signInScreen(false);
+  // A reload keeps you signed in: the refresh cookie, which no script here can read, buys a
+  // new access token.
+  resume()
+    .then((signedIn) => (signedIn ? enter() : signInScreen(false)))
+    .catch(() => signInScreen(false));
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // Without the worker the app still works, only not offline.

@@ -53,7 +53,8 @@ pub struct Settings {
     /// existing configurations).
     pub login_max_attempts_per_address: usize,
     pub login_window_seconds: u64,
-    /// Use the first address of `X-Forwarded-For` as the client's (only behind a proxy you run).
+    /// Use the first address of `X-Forwarded-For` as the client's, and the proxy's forwarded
+    /// scheme and host for the refresh cookie (only behind a proxy you run).
     pub trust_forwarded_for: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,

@@ -8,8 +8,9 @@
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
-use super::{Actor, AppResult};
+use super::{Actor, AppError, AppResult, Code};
 use crate::auth::{password, tokens};
+use crate::domain::same_origin::{self, RequestSite};
 use crate::store::audit;
 use crate::store::people::{self, Person};
 use crate::store::{new_id, refresh_tokens, DbConnection, StoreResult};
@@ -225,4 +226,10 @@ pub fn sign_out_everywhere(conn: &mut DbConnection, actor: &Actor) -> AppResult<
         json!({}),
     )?;
     Ok(())
+}
+
+/// Refuses a request that reads or sets the browser's refresh cookie unless it comes from
+/// this site's own pages (CSRF; ACC-1).
+pub fn from_this_site(site: RequestSite) -> AppResult<()> {
+    same_origin::check(site).map_err(|why| AppError::refuse(Code::CrossSiteRequest, why.detail()))
 }

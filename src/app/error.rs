@@ -65,6 +65,9 @@ codes! {
     AdminOrAuditorOnly = "admin-or-auditor-only", Forbidden;
     /// Reading this needs an access request that states a reason (ACC-2).
     AccessReasonRequired = "access-reason-required", ReasonRequired;
+    /// A request that reads or sets the refresh cookie came from another site's page
+    /// (its `Origin` or `Sec-Fetch-Site` says so; ACC-1).
+    CrossSiteRequest = "cross-site-request", Forbidden;
 
     // State.
     /// Something with the same identity already exists.

@@ -18,6 +18,7 @@ pub mod records;
 pub mod reflection;
 pub mod reminder_plan;
 pub mod reminders;
+pub mod same_origin;
 pub mod scheduling;
 pub mod sessions;
 pub mod supervision;

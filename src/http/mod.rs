@@ -10,6 +10,7 @@ pub mod observe;
 pub mod openapi;
 pub mod print;
 pub mod problem;
+pub mod refresh_cookie;
 pub mod routes;
 pub mod views;
 

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document's frame: info, tags and the bearer scheme. Paths and schemas are
 //! collected from the handlers as they are registered (see `http::with_api`).
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -68,6 +68,14 @@ impl Modify for BearerScheme {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "refresh_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::http::refresh_cookie::NAME,
+                "The refresh token of a sign-in that asked for `refresh_token_delivery: \"cookie\"`: \
+HttpOnly, SameSite=Strict, Path=/api/v1/auth; only from this site's own pages",
+            ))),
         );
     }
 }

@@ -7,6 +7,7 @@ mod app;
 mod audit;
 mod audit_walk;
 mod auth;
+mod auth_cookie;
 mod authority;
 mod calendar;
 mod cases;

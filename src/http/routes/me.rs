@@ -1,6 +1,6 @@
 //! The signed-in person's own profile and password.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -9,7 +9,8 @@ use crate::app::me::{self, ProfileChanges};
 use crate::domain::people::TimeZoneName;
 use crate::http::extract::{Caller, IfMatch, Json, PendingCaller};
 use crate::http::problem::{ApiError, ApiResult, Problem};
-use crate::http::views::auth::TokenResponse;
+use crate::http::refresh_cookie;
+use crate::http::views::auth::{RefreshTokenDelivery, TokenResponse};
 use crate::http::views::people::{person_response, refused_change, PersonView};
 use crate::http::AppState;
 use crate::store::now;
@@ -99,31 +100,40 @@ pub struct ChangePassword {
     /// 12 to 128 characters.
     #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
+    /// `cookie` for a browser app: the fresh refresh token comes back in an `HttpOnly`
+    /// cookie, not in the body.
+    pub refresh_token_delivery: Option<RefreshTokenDelivery>,
 }
 
 /// Change your password (required after signing in with a one-time password). Signs out every
-/// other device and returns fresh tokens for this one.
+/// other device and returns fresh tokens for this one (the refresh token in the
+/// `supervision_refresh` cookie with `refresh_token_delivery: "cookie"`).
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
     request_body = ChangePassword,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, body = TokenResponse, headers(("Set-Cookie" = String, description = "Only when the refresh token goes in the cookie: `supervision_refresh=<token>; Path=/api/v1/auth; Max-Age=<refresh_expires_in>; HttpOnly; SameSite=Strict`, with `Secure` when the page is HTTPS"))),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The request reads or sets the refresh cookie but comes from another site's page (`Origin` or `Sec-Fetch-Site`); code `cross-site-request`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Current password wrong, or new password too short or unchanged", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/me/password")]
 async fn change_password(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: PendingCaller,
     body: Json<ChangePassword>,
-) -> ApiResult<web::Json<TokenResponse>> {
+) -> ApiResult<HttpResponse> {
     let caller = caller.0;
     let ChangePassword {
         current_password,
         new_password,
+        refresh_token_delivery,
     } = body.0;
+    let delivery = refresh_token_delivery.unwrap_or_default();
+    refresh_cookie::allow(&req, delivery)?;
     me::check_new_password(&current_password, &new_password)?;
     let actor = caller.clone();
     let stored = state
@@ -144,5 +154,5 @@ async fn change_password(
         })
         .await?;
     state.access.forget(&id);
-    Ok(web::Json(issued.into()))
+    Ok(refresh_cookie::tokens(&req, issued, delivery))
 }

@@ -22,8 +22,11 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
-    /// Exchange at `/auth/refresh` for new tokens; each refresh token works once.
-    pub refresh_token: String,
+    /// Exchange at `/auth/refresh` for new tokens; each refresh token works once. Absent when
+    /// the request asked for `refresh_token_delivery: "cookie"`: the token is then in the
+    /// `supervision_refresh` cookie, out of reach of page scripts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     pub refresh_expires_in: i64,
     pub person_id: String,
     /// When true, only `GET /me` and `POST /me/password` are allowed until the password is changed.
@@ -36,10 +39,24 @@ impl From<Tokens> for TokenResponse {
             access_token: t.access_token,
             token_type: "Bearer".into(),
             expires_in: t.expires_in,
-            refresh_token: t.refresh_token,
+            refresh_token: Some(t.refresh_token),
             refresh_expires_in: t.refresh_expires_in,
             person_id: t.person_id,
             must_change_password: t.must_change_password,
         }
     }
+}
+
+/// Where the answer puts the refresh token: in the JSON body (the default, for API clients),
+/// or, for a browser app, in an `HttpOnly`, `SameSite=Strict` cookie named
+/// `supervision_refresh` scoped to `/api/v1/auth` (`Secure` when the page is HTTPS), which
+/// `/auth/refresh` and `/auth/logout` then read when their body names no token. Such a request
+/// must come from this site's own pages (`Origin`, `Sec-Fetch-Site`), or it is refused with
+/// 403 `cross-site-request`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RefreshTokenDelivery {
+    #[default]
+    Body,
+    Cookie,
 }
