@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::organisation::{interval_columns, interval_from_columns};
 use super::schema::agreements;
-use super::stamp::Stamp;
+use super::stamp::{Day, Stamp};
 use super::{now, DbConnection, StoreError, StoreResult};
 use crate::domain::policy::Interval;
 use crate::domain::sessions::{
@@ -105,15 +105,7 @@ pub fn terms_of(
     conn: &mut DbConnection,
     supervisee_ids: Option<&[String]>,
 ) -> StoreResult<Vec<Terms>> {
-    type TermsRow = (
-        String,
-        String,
-        String,
-        NaiveDate,
-        Option<NaiveDate>,
-        bool,
-        bool,
-    );
+    type TermsRow = (String, String, String, Day, Option<Day>, bool, bool);
     let rows: Vec<TermsRow> = super::for_ids(supervisee_ids, |chunk| {
         let mut query = agreements::table
             .select((
@@ -146,8 +138,8 @@ pub fn terms_of(
                     id,
                     supervisee_id,
                     kind: kind.parse().map_err(corrupt)?,
-                    starts_on,
-                    ends_on,
+                    starts_on: starts_on.into(),
+                    ends_on: ends_on.map(Into::into),
                     supervisor_signed,
                     supervisee_signed,
                 })
@@ -169,13 +161,7 @@ type Row = (
         String,
         String,
     ),
-    (
-        String,
-        NaiveDate,
-        Option<NaiveDate>,
-        Option<Stamp>,
-        Option<Stamp>,
-    ),
+    (String, Day, Option<Day>, Option<Stamp>, Option<Stamp>),
     (Option<String>, String, Stamp, Stamp, i32),
 );
 
@@ -234,8 +220,8 @@ fn from_row(row: Row) -> StoreResult<Agreement> {
             .map_err(|_| corrupt(format!("time {}", a.8)))?,
         place: a.9,
         agenda: b.0,
-        starts_on: b.1,
-        ends_on: b.2,
+        starts_on: b.1.into(),
+        ends_on: b.2.map(Into::into),
         supervisor_signed_at: b.3.map(Into::into),
         supervisee_signed_at: b.4.map(Into::into),
         end_reason: c.0,

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::people;
-use super::stamp::Stamp;
+use super::stamp::{Day, Stamp};
 use super::{now, DbConnection, Page, StoreError, StoreResult};
 use crate::domain::people::StaffCategory;
 
@@ -16,10 +16,10 @@ type Row = (
     String,
     String,
     Option<String>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
+    Option<Day>,
+    Option<Day>,
+    Option<Day>,
+    Option<Day>,
     String,
     bool,
     bool,
@@ -102,10 +102,10 @@ fn from_row(row: Row) -> StoreResult<Person> {
         display_name: row.2,
         staff_category,
         team_id: row.4,
-        employment_start: row.5,
-        asye_start: row.6,
-        placement_start: row.7,
-        placement_end: row.8,
+        employment_start: row.5.map(Into::into),
+        asye_start: row.6.map(Into::into),
+        placement_start: row.7.map(Into::into),
+        placement_end: row.8.map(Into::into),
         time_zone: row.9,
         active: row.10,
         is_admin: row.11,

@@ -7,7 +7,7 @@ use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 
 use super::schema::{agreements, session_changes, sessions};
-use super::stamp::{MaybeStamp, Stamp};
+use super::stamp::{MaybeDay, MaybeStamp, Stamp};
 use super::{now, DbConnection, Page, SqlBackend, StoreError, StoreResult};
 use crate::domain::sessions::{
     ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
@@ -389,6 +389,7 @@ pub struct Change {
     pub to_starts_at: Option<NaiveDateTime>,
     pub reason: Option<String>,
     pub reason_text: Option<String>,
+    #[diesel(deserialize_as = MaybeDay)]
     pub due_by: Option<NaiveDate>,
     pub needs_manager: bool,
     pub breach: bool,
