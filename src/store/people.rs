@@ -3,7 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::people;
+use super::agreements::{terms_columns, terms_from, Terms, TermsRow};
+use super::schema::{agreements, people};
 use super::stamp::{Day, Stamp};
 use super::{now, DbConnection, Page, StoreError, StoreResult};
 use crate::domain::people::StaffCategory;
@@ -178,21 +179,20 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Person> {
         .and_then(from_row)
 }
 
-/// These people, in the order of `ids`, in one statement per [`super::MAX_IN_LIST`] ids
-/// (not one per person); an id with no person is not found.
-pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<Person>> {
-    let rows = super::for_ids(Some(ids), |chunk| {
-        people::table
-            .filter(super::one_of(people::id, chunk.unwrap_or_default()))
-            .select(COLUMNS)
-            .load::<Row>(conn)
-    })?;
-    let by_id = rows
+/// The supervisees of everyone's agreements with this supervisor, each with the terms of one
+/// such agreement (a person with two comes twice), in one statement: a manager's caseload
+/// and the agreements that put each person on it, without reading either table twice.
+pub fn under_agreements_with(
+    conn: &mut DbConnection,
+    supervisor_id: &str,
+) -> StoreResult<Vec<(Person, Terms)>> {
+    agreements::table
+        .inner_join(people::table.on(people::id.eq(agreements::supervisee_id)))
+        .filter(agreements::supervisor_id.eq(supervisor_id))
+        .select((COLUMNS, terms_columns()))
+        .load::<(Row, TermsRow)>(conn)?
         .into_iter()
-        .map(|row| from_row(row).map(|person| (person.id.clone(), person)))
-        .collect::<StoreResult<std::collections::HashMap<_, _>>>()?;
-    ids.iter()
-        .map(|id| by_id.get(id).cloned().ok_or(StoreError::NotFound))
+        .map(|(person, terms)| Ok((from_row(person)?, terms_from(terms)?)))
         .collect()
 }
 
