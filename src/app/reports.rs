@@ -584,7 +584,7 @@ async fn held_before_lookback(
     }
     let (from, now) = (window.lookback_from, window.now);
     db.read(move |conn| {
-        let sessions = sessions_store::frequency_sessions(
+        let (_, sessions) = sessions_store::frequency_sessions(
             conn,
             AgreementsOf::Supervisees(&older),
             Some(from),

@@ -106,14 +106,28 @@ pub fn lines(
 ) -> StoreResult<Vec<Line>> {
     let ids: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
     let listed = (reach == Reach::Listed).then_some(ids.as_slice());
+    // Listed people's agreements come with their sessions in one statement; the
+    // organisation's report reads every agreement, then the sessions in passes of its own.
+    let (terms, listed_sessions) = match reach {
+        Reach::Listed => {
+            let (terms, extremes) = sessions::frequency_sessions(
+                conn,
+                sessions::AgreementsOf::Supervisees(&ids),
+                None,
+                now,
+            )?;
+            (terms, Some(extremes))
+        }
+        Reach::Everyone => (agreements::all_terms(conn)?, None),
+    };
     let mut by_person: HashMap<String, Vec<Terms>> = HashMap::new();
-    for agreement in agreements::terms_of(conn, listed)? {
+    for agreement in terms {
         by_person
             .entry(agreement.supervisee_id.clone())
             .or_default()
             .push(agreement);
     }
-    let overrides = organisation::all_overrides(conn)?;
+    let overrides = organisation::overrides_of(conn, listed)?;
     let profile = calendars.settings.profile();
     let calendar = calendars.organisation();
     // Each person's own today (CAL-4) and the agreements that count for them.
@@ -128,14 +142,9 @@ pub fn lines(
             )
         })
         .collect();
-    let extremes = match reach {
-        Reach::Listed => sessions::frequency_sessions(
-            conn,
-            sessions::AgreementsOf::Supervisees(&ids),
-            None,
-            now,
-        )?,
-        Reach::Everyone => {
+    let extremes = match listed_sessions {
+        Some(extremes) => extremes,
+        None => {
             let since = now - Days::new(RECENT_DAYS);
             let mut recent = sessions::recent_frequency_sessions(conn, since, now)?;
             // Anything held before `since` is older than what the recent pass found, so
@@ -151,7 +160,7 @@ pub fn lines(
                 .flatten()
                 .map(|a| a.id.clone())
                 .collect();
-            let older = sessions::frequency_sessions(
+            let (_, older) = sessions::frequency_sessions(
                 conn,
                 sessions::AgreementsOf::Ids(&behind),
                 Some(since),
@@ -236,7 +245,7 @@ pub fn facts(
     now: NaiveDateTime,
 ) -> StoreResult<Facts> {
     let terms: Vec<Terms> = agreements.iter().map(Agreement::terms).collect();
-    let extremes = sessions::frequency_sessions(
+    let (_, extremes) = sessions::frequency_sessions(
         conn,
         sessions::AgreementsOf::Supervisees(std::slice::from_ref(&person.id)),
         None,
@@ -343,14 +352,14 @@ pub fn supervisees(
     listing: Listing,
 ) -> AppResult<Listed> {
     let today = organisation_today();
-    let mut ids: Vec<String> = agreements::for_person(conn, &actor.person_id)?
+    let mut people: Vec<Person> = people::under_agreements_with(conn, &actor.person_id)?
         .into_iter()
-        .filter(|a| a.supervisor_id == actor.person_id && a.in_force(today))
-        .map(|a| a.supervisee_id)
+        .filter(|(_, terms)| terms.in_force(today))
+        .map(|(person, _)| person)
         .collect();
-    ids.sort();
-    ids.dedup();
-    let people = people::find_many(conn, &ids)?;
+    // By id, as the list was before it was sorted worst first (ties keep this order).
+    people.sort_by(|a, b| a.id.cmp(&b.id));
+    people.dedup_by(|a, b| a.id == b.id);
     let calendars = calendars.load(conn)?;
     let lines = lines(conn, &calendars, people, Reach::Listed, now)?;
     Ok(listed(lines, listing)?)

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::organisation::{interval_columns, interval_from_columns};
 use super::schema::agreements;
-use super::stamp::Stamp;
+use super::stamp::{Day, Stamp};
 use super::{now, DbConnection, StoreError, StoreResult};
 use crate::domain::policy::Interval;
 use crate::domain::sessions::{
@@ -43,13 +43,7 @@ impl Agreement {
 
     /// Whether it gives the supervisor authority over the supervisee on `date` (AGR-3).
     pub fn in_force(&self, date: NaiveDate) -> bool {
-        agreement_in_force(
-            self.supervisor_signed_at.is_some(),
-            self.supervisee_signed_at.is_some(),
-            self.starts_on,
-            self.ends_on,
-            date,
-        )
+        self.terms().in_force(date)
     }
 
     pub fn terms(&self) -> Terms {
@@ -97,62 +91,67 @@ impl Terms {
             today,
         )
     }
+
+    /// Whether it gives the supervisor authority over the supervisee on `date` (AGR-3).
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        agreement_in_force(
+            self.supervisor_signed,
+            self.supervisee_signed,
+            self.starts_on,
+            self.ends_on,
+            date,
+        )
+    }
 }
 
-/// The terms of these supervisees' agreements, or (None) everyone's: one pass over the
-/// table costs less than IN lists that name most of the organisation.
-pub fn terms_of(
-    conn: &mut DbConnection,
-    supervisee_ids: Option<&[String]>,
-) -> StoreResult<Vec<Terms>> {
-    type TermsRow = (
-        String,
-        String,
-        String,
-        NaiveDate,
-        Option<NaiveDate>,
-        bool,
-        bool,
-    );
-    let rows: Vec<TermsRow> = super::for_ids(supervisee_ids, |chunk| {
-        let mut query = agreements::table
-            .select((
-                agreements::id,
-                agreements::supervisee_id,
-                agreements::kind,
-                agreements::starts_on,
-                agreements::ends_on,
-                agreements::supervisor_signed_at.is_not_null(),
-                agreements::supervisee_signed_at.is_not_null(),
-            ))
-            .into_boxed();
-        if let Some(chunk) = chunk {
-            query = query.filter(super::one_of(agreements::supervisee_id, chunk));
-        }
-        query.load(conn)
-    })?;
-    rows.into_iter()
-        .map(
-            |(
-                id,
-                supervisee_id,
-                kind,
-                starts_on,
-                ends_on,
-                supervisor_signed,
-                supervisee_signed,
-            )| {
-                Ok(Terms {
-                    id,
-                    supervisee_id,
-                    kind: kind.parse().map_err(corrupt)?,
-                    starts_on,
-                    ends_on,
-                    supervisor_signed,
-                    supervisee_signed,
-                })
-            },
-        )
+/// The columns [`Terms`] is read from, for reads that add columns of their own.
+pub(super) type TermsColumns = (
+    agreements::id,
+    agreements::supervisee_id,
+    agreements::kind,
+    agreements::starts_on,
+    agreements::ends_on,
+    diesel::dsl::IsNotNull<agreements::supervisor_signed_at>,
+    diesel::dsl::IsNotNull<agreements::supervisee_signed_at>,
+);
+
+pub(super) fn terms_columns() -> TermsColumns {
+    (
+        agreements::id,
+        agreements::supervisee_id,
+        agreements::kind,
+        agreements::starts_on,
+        agreements::ends_on,
+        agreements::supervisor_signed_at.is_not_null(),
+        agreements::supervisee_signed_at.is_not_null(),
+    )
+}
+
+/// What [`TermsColumns`] reads.
+pub(super) type TermsRow = (String, String, String, Day, Option<Day>, bool, bool);
+
+pub(super) fn terms_from(row: TermsRow) -> StoreResult<Terms> {
+    let (id, supervisee_id, kind, starts_on, ends_on, supervisor_signed, supervisee_signed) = row;
+    Ok(Terms {
+        id,
+        supervisee_id,
+        kind: kind.parse().map_err(corrupt)?,
+        starts_on: starts_on.into(),
+        ends_on: ends_on.map(Into::into),
+        supervisor_signed,
+        supervisee_signed,
+    })
+}
+
+/// The terms of every agreement, in one pass over the table (the organisation's report: IN
+/// lists would name most of it). A caseload's come with their sessions from
+/// `sessions::frequency_sessions`.
+pub fn all_terms(conn: &mut DbConnection) -> StoreResult<Vec<Terms>> {
+    agreements::table
+        .select(terms_columns())
+        .load::<TermsRow>(conn)?
+        .into_iter()
+        .map(terms_from)
         .collect()
 }
 
@@ -169,13 +168,7 @@ type Row = (
         String,
         String,
     ),
-    (
-        String,
-        NaiveDate,
-        Option<NaiveDate>,
-        Option<Stamp>,
-        Option<Stamp>,
-    ),
+    (String, Day, Option<Day>, Option<Stamp>, Option<Stamp>),
     (Option<String>, String, Stamp, Stamp, i32),
 );
 
@@ -234,8 +227,8 @@ fn from_row(row: Row) -> StoreResult<Agreement> {
             .map_err(|_| corrupt(format!("time {}", a.8)))?,
         place: a.9,
         agenda: b.0,
-        starts_on: b.1,
-        ends_on: b.2,
+        starts_on: b.1.into(),
+        ends_on: b.2.map(Into::into),
         supervisor_signed_at: b.3.map(Into::into),
         supervisee_signed_at: b.4.map(Into::into),
         end_reason: c.0,

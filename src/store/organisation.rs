@@ -272,13 +272,27 @@ pub fn frequency_override(
         .transpose()
 }
 
-/// Every override, by person: cheap (few people have one) and needed for team-wide status.
-pub fn all_overrides(conn: &mut DbConnection) -> StoreResult<HashMap<String, Interval>> {
-    frequency_overrides::table
-        .select(frequency_overrides::all_columns)
-        .load::<OverrideRow>(conn)?
-        .into_iter()
-        .map(|row| override_from(row).map(|o| (o.person_id, o.interval)))
+/// The overrides of these people, or (None) everyone's, by person: a status read for one
+/// person or a caseload need not read the whole organisation's.
+pub fn overrides_of(
+    conn: &mut DbConnection,
+    person_ids: Option<&[String]>,
+) -> StoreResult<HashMap<String, Interval>> {
+    let rows: Vec<(String, String, i32)> = super::for_ids(person_ids, |chunk| {
+        let mut query = frequency_overrides::table
+            .select((
+                frequency_overrides::person_id,
+                frequency_overrides::interval_kind,
+                frequency_overrides::interval_value,
+            ))
+            .into_boxed();
+        if let Some(chunk) = chunk {
+            query = query.filter(super::one_of(frequency_overrides::person_id, chunk));
+        }
+        query.load(conn)
+    })?;
+    rows.into_iter()
+        .map(|(person_id, kind, value)| Ok((person_id, interval_from_columns(&kind, value)?)))
         .collect()
 }
 

@@ -3,8 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::people;
-use super::stamp::Stamp;
+use super::agreements::{terms_columns, terms_from, Terms, TermsRow};
+use super::schema::{agreements, people};
+use super::stamp::{Day, Stamp};
 use super::{now, DbConnection, Page, StoreError, StoreResult};
 use crate::domain::people::StaffCategory;
 
@@ -16,10 +17,10 @@ type Row = (
     String,
     String,
     Option<String>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
+    Option<Day>,
+    Option<Day>,
+    Option<Day>,
+    Option<Day>,
     String,
     bool,
     bool,
@@ -102,10 +103,10 @@ fn from_row(row: Row) -> StoreResult<Person> {
         display_name: row.2,
         staff_category,
         team_id: row.4,
-        employment_start: row.5,
-        asye_start: row.6,
-        placement_start: row.7,
-        placement_end: row.8,
+        employment_start: row.5.map(Into::into),
+        asye_start: row.6.map(Into::into),
+        placement_start: row.7.map(Into::into),
+        placement_end: row.8.map(Into::into),
         time_zone: row.9,
         active: row.10,
         is_admin: row.11,
@@ -178,21 +179,20 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Person> {
         .and_then(from_row)
 }
 
-/// These people, in the order of `ids`, in one statement per [`super::MAX_IN_LIST`] ids
-/// (not one per person); an id with no person is not found.
-pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<Person>> {
-    let rows = super::for_ids(Some(ids), |chunk| {
-        people::table
-            .filter(super::one_of(people::id, chunk.unwrap_or_default()))
-            .select(COLUMNS)
-            .load::<Row>(conn)
-    })?;
-    let by_id = rows
+/// The supervisees of everyone's agreements with this supervisor, each with the terms of one
+/// such agreement (a person with two comes twice), in one statement: a manager's caseload
+/// and the agreements that put each person on it, without reading either table twice.
+pub fn under_agreements_with(
+    conn: &mut DbConnection,
+    supervisor_id: &str,
+) -> StoreResult<Vec<(Person, Terms)>> {
+    agreements::table
+        .inner_join(people::table.on(people::id.eq(agreements::supervisee_id)))
+        .filter(agreements::supervisor_id.eq(supervisor_id))
+        .select((COLUMNS, terms_columns()))
+        .load::<(Row, TermsRow)>(conn)?
         .into_iter()
-        .map(|row| from_row(row).map(|person| (person.id.clone(), person)))
-        .collect::<StoreResult<std::collections::HashMap<_, _>>>()?;
-    ids.iter()
-        .map(|id| by_id.get(id).cloned().ok_or(StoreError::NotFound))
+        .map(|(person, terms)| Ok((from_row(person)?, terms_from(terms)?)))
         .collect()
 }
 

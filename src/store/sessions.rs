@@ -6,8 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 
+use super::agreements::{terms_columns, terms_from, Terms, TermsRow};
 use super::schema::{agreements, session_changes, sessions};
-use super::stamp::{MaybeStamp, Stamp};
+use super::stamp::{MaybeDay, MaybeStamp, Stamp};
 use super::{now, DbConnection, Page, SqlBackend, StoreError, StoreResult};
 use crate::domain::sessions::{
     ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
@@ -389,6 +390,7 @@ pub struct Change {
     pub to_starts_at: Option<NaiveDateTime>,
     pub reason: Option<String>,
     pub reason_text: Option<String>,
+    #[diesel(deserialize_as = MaybeDay)]
     pub due_by: Option<NaiveDate>,
     pub needs_manager: bool,
     pub breach: bool,
@@ -572,62 +574,65 @@ fn no_cap() -> NaiveDateTime {
         .and_time(NaiveTime::MIN)
 }
 
-/// Per agreement: the last held formal 1:1 (before `held_before`, if given) and the first
-/// still booked from `booked_from`. Two correlated sub-selects, each one seek on
-/// `sessions (agreement_id, kind, status, starts_at)`: the cost follows the number of
-/// agreements, not the years behind them. For a team or one person; the whole organisation
-/// reads [`recent_frequency_sessions`] instead.
+/// The agreements' terms and, per agreement, the last held formal 1:1 (before `held_before`,
+/// if given) and the first still booked from `booked_from`: one statement, the terms read
+/// with the sessions rather than in a round trip of their own. Two correlated sub-selects,
+/// each one seek on `sessions (agreement_id, kind, status, starts_at)`: the cost follows the
+/// number of agreements, not the years behind them. For a team or one person; the whole
+/// organisation reads [`recent_frequency_sessions`] instead.
 pub fn frequency_sessions(
     conn: &mut DbConnection,
     of: AgreementsOf,
     held_before: Option<NaiveDateTime>,
     booked_from: NaiveDateTime,
-) -> StoreResult<FrequencySessions> {
+) -> StoreResult<(Vec<Terms>, FrequencySessions)> {
     let one_to_one = SessionKind::OneToOne.as_str();
     let held_before = held_before.unwrap_or_else(no_cap);
     let ids = match of {
         AgreementsOf::Supervisees(ids) | AgreementsOf::Ids(ids) => ids,
     };
-    let rows: Vec<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
-        super::for_ids(Some(ids), |chunk| {
-            let chunk = chunk.unwrap_or_default();
-            let of_agreement = || {
-                sessions::table
-                    .filter(sessions::agreement_id.eq(agreements::id.nullable()))
-                    .filter(sessions::kind.eq(one_to_one))
-            };
-            let last_held = of_agreement()
-                .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-                .filter(sessions::starts_at.lt(held_before))
-                .select(max(sessions::starts_at))
-                .single_value();
-            let next_booked = of_agreement()
-                .filter(is_booked())
-                .filter(sessions::starts_at.ge(booked_from))
-                .select(min(sessions::starts_at))
-                .single_value();
-            let query = agreements::table
-                .select((agreements::id, last_held, next_booked))
-                .into_boxed();
-            match of {
-                AgreementsOf::Supervisees(_) => query
-                    .filter(super::one_of(agreements::supervisee_id, chunk))
-                    .load(conn),
-                AgreementsOf::Ids(_) => query
-                    .filter(super::one_of(agreements::id, chunk))
-                    .load(conn),
-            }
-        })?;
+    let rows: Vec<(TermsRow, Option<Stamp>, Option<Stamp>)> = super::for_ids(Some(ids), |chunk| {
+        let chunk = chunk.unwrap_or_default();
+        let of_agreement = || {
+            sessions::table
+                .filter(sessions::agreement_id.eq(agreements::id.nullable()))
+                .filter(sessions::kind.eq(one_to_one))
+        };
+        let last_held = of_agreement()
+            .filter(sessions::status.eq(SessionStatus::Held.as_str()))
+            .filter(sessions::starts_at.lt(held_before))
+            .select(max(sessions::starts_at))
+            .single_value();
+        let next_booked = of_agreement()
+            .filter(is_booked())
+            .filter(sessions::starts_at.ge(booked_from))
+            .select(min(sessions::starts_at))
+            .single_value();
+        let query = agreements::table
+            .select((terms_columns(), last_held, next_booked))
+            .into_boxed();
+        match of {
+            AgreementsOf::Supervisees(_) => query
+                .filter(super::one_of(agreements::supervisee_id, chunk))
+                .load(conn),
+            AgreementsOf::Ids(_) => query
+                .filter(super::one_of(agreements::id, chunk))
+                .load(conn),
+        }
+    })?;
+    let mut terms = Vec::with_capacity(rows.len());
     let mut result = FrequencySessions::default();
-    for (agreement, last, next) in rows {
+    for (row, last, next) in rows {
+        let agreement = terms_from(row)?;
         if let Some(last) = last {
-            result.last_held.insert(agreement.clone(), last);
+            result.last_held.insert(agreement.id.clone(), last.into());
         }
         if let Some(next) = next {
-            result.next_booked.insert(agreement, next);
+            result.next_booked.insert(agreement.id.clone(), next.into());
         }
+        terms.push(agreement);
     }
-    Ok(result)
+    Ok((terms, result))
 }
 
 /// A booked session (scheduled, or with a move pending), as `=` joined by `OR`: diesel never

@@ -1,58 +1,135 @@
-//! Timestamps as rows carry them. SQLite keeps a timestamp as text, which diesel reads with
+//! Timestamps and dates as rows carry them. SQLite keeps both as text, which diesel reads with
 //! chrono's format-string parser (the format parsed again for every value); on the
-//! home-screen reads that cost more than the rest of the row. [`Stamp`] reads the one format
-//! this service writes (`YYYY-MM-DD HH:MM:SS`, then up to nine fraction digits) by hand and
-//! leaves anything else to diesel; PostgreSQL's binary timestamps go through diesel as before.
+//! home-screen reads that cost more than the rest of the row. [`Stamp`] and [`Day`] read the
+//! one format this service writes (`YYYY-MM-DD HH:MM:SS`, then up to nine fraction digits;
+//! `YYYY-MM-DD`) by hand and leave anything else to diesel; PostgreSQL's binary values go
+//! through diesel as before.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::pg::Pg;
-use diesel::sql_types::{Nullable, Timestamp};
+use diesel::sql_types::{Date, Nullable, Timestamp};
 use diesel::sqlite::Sqlite;
 
 use super::SqlBackend;
 
-/// A timestamp column read into a row; `.into()` gives the value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
-pub struct Stamp(pub NaiveDateTime);
+/// A newtype that reads a column of `$sql` into `$value`, and its twin for the nullable
+/// column: SQLite's text through `$parse` first, diesel's own reading deciding whatever
+/// `$parse` returns None for.
+macro_rules! read_by_hand {
+    ($(#[$doc:meta])* $one:ident, $(#[$maybe_doc:meta])* $maybe:ident, $value:ty, $sql:ty, $parse:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
+        pub struct $one(pub $value);
 
-impl From<Stamp> for NaiveDateTime {
-    fn from(stamp: Stamp) -> NaiveDateTime {
-        stamp.0
-    }
+        impl From<$one> for $value {
+            fn from(read: $one) -> $value {
+                read.0
+            }
+        }
+
+        $(#[$maybe_doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
+        pub struct $maybe(pub Option<$value>);
+
+        impl From<$maybe> for Option<$value> {
+            fn from(read: $maybe) -> Option<$value> {
+                read.0
+            }
+        }
+
+        impl FromSql<$sql, Sqlite> for $one {
+            fn from_sql(mut value: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                match $parse(value.read_text()) {
+                    Some(read) => Ok($one(read)),
+                    None => <$value as FromSql<$sql, Sqlite>>::from_sql(value).map($one),
+                }
+            }
+        }
+
+        impl FromSql<$sql, Pg> for $one {
+            fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                <$value as FromSql<$sql, Pg>>::from_sql(value).map($one)
+            }
+        }
+
+        impl FromSql<$sql, SqlBackend> for $one {
+            fn from_sql(value: <SqlBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                value.from_sql::<Self, $sql>()
+            }
+        }
+
+        impl FromSql<Nullable<$sql>, SqlBackend> for $maybe {
+            fn from_sql(value: <SqlBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                <$one as FromSql<$sql, SqlBackend>>::from_sql(value).map(|read| $maybe(Some(read.0)))
+            }
+
+            fn from_nullable_sql(
+                value: Option<<SqlBackend as Backend>::RawValue<'_>>,
+            ) -> deserialize::Result<Self> {
+                match value {
+                    Some(value) => Self::from_sql(value),
+                    None => Ok($maybe(None)),
+                }
+            }
+        }
+    };
 }
 
-/// A nullable timestamp column read into a row; `.into()` gives the value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
-pub struct MaybeStamp(pub Option<NaiveDateTime>);
+read_by_hand!(
+    /// A timestamp column read into a row; `.into()` gives the value.
+    Stamp,
+    /// A nullable timestamp column read into a row; `.into()` gives the value.
+    MaybeStamp,
+    NaiveDateTime,
+    Timestamp,
+    parse_text
+);
 
-impl From<MaybeStamp> for Option<NaiveDateTime> {
-    fn from(stamp: MaybeStamp) -> Option<NaiveDateTime> {
-        stamp.0
+read_by_hand!(
+    /// A date column read into a row; `.into()` gives the value.
+    Day,
+    /// A nullable date column read into a row; `.into()` gives the value.
+    MaybeDay,
+    NaiveDate,
+    Date,
+    parse_date
+);
+
+/// Digits as a number; None if any is not a digit.
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `YYYY-MM-DD` at the start of `b` (which is at least 10 bytes long).
+fn date_of(b: &[u8]) -> Option<NaiveDate> {
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
     }
+    let year = i32::try_from(number(&b[0..4])?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&b[5..7])?, number(&b[8..10])?)
+}
+
+/// `YYYY-MM-DD`; None for anything else, which diesel's own reading then decides.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 {
+        return None;
+    }
+    date_of(b)
 }
 
 /// `YYYY-MM-DD HH:MM:SS`, optionally `.` and one to nine digits; None for anything else
 /// (a leap second included), which diesel's own reading then decides.
 pub fn parse_text(text: &str) -> Option<NaiveDateTime> {
     let b = text.as_bytes();
-    let shaped = b.len() >= 19
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b' '
-        && b[13] == b':'
-        && b[16] == b':';
+    let shaped = b.len() >= 19 && b[10] == b' ' && b[13] == b':' && b[16] == b':';
     if !shaped {
         return None;
     }
-    let number = |digits: &[u8]| -> Option<u32> {
-        digits.iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    let year = i32::try_from(number(&b[0..4])?).ok()?;
-    let (month, day) = (number(&b[5..7])?, number(&b[8..10])?);
     let (hour, minute) = (number(&b[11..13])?, number(&b[14..16])?);
     let second = number(&b[17..19])?;
     let nanos = match &b[19..] {
@@ -65,45 +142,9 @@ pub fn parse_text(text: &str) -> Option<NaiveDateTime> {
     if second > 59 {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let date = date_of(b)?;
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
     Some(date.and_time(time))
-}
-
-impl FromSql<Timestamp, Sqlite> for Stamp {
-    fn from_sql(mut value: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        match parse_text(value.read_text()) {
-            Some(at) => Ok(Stamp(at)),
-            None => <NaiveDateTime as FromSql<Timestamp, Sqlite>>::from_sql(value).map(Stamp),
-        }
-    }
-}
-
-impl FromSql<Timestamp, Pg> for Stamp {
-    fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
-    }
-}
-
-impl FromSql<Timestamp, SqlBackend> for Stamp {
-    fn from_sql(value: <SqlBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        value.from_sql::<Self, Timestamp>()
-    }
-}
-
-impl FromSql<Nullable<Timestamp>, SqlBackend> for MaybeStamp {
-    fn from_sql(value: <SqlBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        <Stamp as FromSql<Timestamp, SqlBackend>>::from_sql(value).map(|s| MaybeStamp(Some(s.0)))
-    }
-
-    fn from_nullable_sql(
-        value: Option<<SqlBackend as Backend>::RawValue<'_>>,
-    ) -> deserialize::Result<Self> {
-        match value {
-            Some(value) => Self::from_sql(value),
-            None => Ok(MaybeStamp(None)),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -153,6 +194,38 @@ mod tests {
         }
     }
 
+    /// What diesel's SQLite reading gives for a date's text.
+    fn chrono_date(text: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(text, "%F").ok()
+    }
+
+    #[test]
+    fn reads_dates_the_service_writes_and_leaves_the_rest() {
+        for text in [
+            "2026-03-01",
+            "0000-01-01",
+            "0001-01-01",
+            "9999-12-31",
+            "2024-02-29",
+        ] {
+            assert_eq!(parse_date(text), chrono_date(text), "{text}");
+            assert!(parse_date(text).is_some(), "{text}");
+        }
+        for text in [
+            "2026-02-30",
+            "2026-3-01",
+            "2026-03-1",
+            "+2026-03-01",
+            "12026-03-01",
+            "2026-03-01 ",
+            "2026/03/01",
+            "2026-03-01 00:00:00",
+            "",
+        ] {
+            assert_eq!(parse_date(text), None, "{text}");
+        }
+    }
+
     proptest! {
         #[test]
         fn agrees_with_chrono_on_what_diesel_writes(
@@ -166,6 +239,30 @@ mod tests {
             let text = at.format("%F %T%.f").to_string();
             prop_assert_eq!(parse_text(&text), Some(at));
             prop_assert_eq!(parse_text(&text), chrono_reading(&text));
+        }
+
+        #[test]
+        fn agrees_with_chrono_on_every_date_diesel_writes(days in 0i32..3_652_425) {
+            let date = NaiveDate::from_ymd_opt(0, 1, 1).unwrap() + chrono::Days::new(days as u64);
+            // diesel writes `%F`.
+            let text = date.format("%F").to_string();
+            prop_assert_eq!(parse_date(&text), Some(date));
+        }
+
+        /// Whatever date or timestamp text is read by hand reads as chrono reads it.
+        #[test]
+        fn never_reads_text_otherwise_than_chrono(
+            date in "([0-9]{4}|[0-9+-]{3,5})-[0-9]{1,3}-[0-9]{1,3}",
+            time in "[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\\.[0-9]{0,10})?",
+            joint in "[ T]",
+        ) {
+            if let Some(read) = parse_date(&date) {
+                prop_assert_eq!(Some(read), chrono_date(&date));
+            }
+            let text = format!("{date}{joint}{time}");
+            if let Some(read) = parse_text(&text) {
+                prop_assert_eq!(Some(read), chrono_reading(&text));
+            }
         }
     }
 }

@@ -18,9 +18,9 @@ use history::{supervisee_with_history, History};
 const PINNED: [(&str, usize); 5] = [
     ("/api/v1/me", 2),
     ("/api/v1/me/sessions", 4),
-    ("/api/v1/me/supervision-status", 6),
+    ("/api/v1/me/supervision-status", 5),
     ("/api/v1/me/notifications", 3),
-    ("/api/v1/me/supervisees", 7),
+    ("/api/v1/me/supervisees", 5),
 ];
 
 /// Adds `count` supervisees of `manager_id`, each with `history`; returns their ids.

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::extract::{page, Caller, Query};
 use crate::http::problem::{ApiResult, Problem};
-use crate::http::views::utc;
+use crate::http::views::{rfc3339, utc};
 use crate::http::AppState;
 use crate::store::audit;
 use crate::store::notifications::{self, Notification};
@@ -38,7 +38,9 @@ pub struct NotificationView {
     pub link: String,
     pub subject_type: String,
     pub subject_id: String,
+    #[serde(serialize_with = "rfc3339::text")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub read_at: Option<DateTime<Utc>>,
 }
 

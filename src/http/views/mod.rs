@@ -8,6 +8,7 @@ pub mod pdr;
 pub mod people;
 pub mod records;
 pub mod reflections;
+pub mod rfc3339;
 pub mod sessions;
 pub mod status;
 

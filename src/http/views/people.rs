@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::utc;
+use super::{rfc3339, utc};
 use crate::app::{self, Actor, AppError};
 use crate::domain::people::StaffCategory;
 use crate::http::extract::etag;
@@ -40,9 +40,13 @@ pub struct PersonView {
     pub display_name: String,
     pub staff_category: StaffCategory,
     pub team_id: Option<String>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub employment_start: Option<NaiveDate>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub asye_start: Option<NaiveDate>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub placement_start: Option<NaiveDate>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub placement_end: Option<NaiveDate>,
     /// IANA time zone (CAL-4).
     pub time_zone: String,
@@ -50,7 +54,9 @@ pub struct PersonView {
     pub is_admin: bool,
     pub is_auditor: bool,
     pub must_change_password: bool,
+    #[serde(serialize_with = "rfc3339::text")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub updated_at: DateTime<Utc>,
     /// Also sent as the ETag; send it back in If-Match to change the person.
     pub version: i32,

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::utc;
+use super::{rfc3339, utc};
 use crate::domain::sessions::{SessionKind, SessionStatus};
 use crate::store::sessions::{Change, Session};
 
@@ -26,20 +26,25 @@ pub struct ChangeView {
     pub state: String,
     /// When the session was planned for before this change: a move's old time, or the time
     /// of the session cancelled, held or missed.
+    #[serde(serialize_with = "rfc3339::text")]
     pub from_starts_at: Option<DateTime<Utc>>,
     /// A move's new time, or a cancelled session's replacement.
+    #[serde(serialize_with = "rfc3339::text")]
     pub to_starts_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
     pub reason_text: Option<String>,
     /// The limit the move was judged against.
+    #[serde(serialize_with = "rfc3339::text")]
     pub due_by: Option<NaiveDate>,
     /// The move lands after `due_by`: a manager above the supervisor must confirm.
     pub needs_manager: bool,
     /// Confirmed beyond the limit: reported as a breach.
     pub breach: bool,
     pub actor_id: String,
+    #[serde(serialize_with = "rfc3339::text")]
     pub acted_at: DateTime<Utc>,
     pub decided_by: Option<String>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub decided_at: Option<DateTime<Utc>>,
     pub justification: Option<String>,
     pub comment: Option<String>,
@@ -87,7 +92,9 @@ pub struct SessionView {
     pub kind: SessionKind,
     pub supervisor_id: String,
     pub supervisee_id: Option<String>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub ends_at: DateTime<Utc>,
     pub duration_minutes: i32,
     pub place: String,
@@ -100,7 +107,9 @@ pub struct SessionView {
     pub recorded_after_the_fact: bool,
     /// Also the ETag; send it as If-Match to change the session.
     pub version: i32,
+    #[serde(serialize_with = "rfc3339::text")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::rfc3339;
 use crate::app::status::{Line, Listed};
 use crate::domain::people::StaffCategory;
 use crate::domain::policy::Interval;
@@ -28,8 +29,11 @@ pub struct StatusView {
     /// placement).
     pub status: Status,
     /// The next formal session must be held on or before this date.
+    #[serde(serialize_with = "rfc3339::text")]
     pub due_by: NaiveDate,
+    #[serde(serialize_with = "rfc3339::text")]
     pub last_held: Option<NaiveDate>,
+    #[serde(serialize_with = "rfc3339::text")]
     pub next_booked: Option<NaiveDate>,
     /// The interval in force (policy, or a more frequent override).
     pub interval: Interval,
