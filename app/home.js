@@ -15,19 +15,6 @@ import { longDate, statusSentence, today } from "./words.js";
 /** @typedef {import("./types").NotificationView} NotificationView */
 
 /**
- * Working days from today to `due_by`, or null when the calendar cannot be reached.
- * @param {string} from
- * @param {string} to
- */
-async function workingDaysBetween(from, to) {
-  try {
-    return (await get("/api/v1/calendar/working-days", { from, to })).working_days;
-  } catch {
-    return null;
-  }
-}
-
-/**
  * @param {HTMLElement} box
  * @param {PersonView} me
  */
@@ -35,7 +22,7 @@ async function showStatus(box, me) {
   const status = await get("/api/v1/me/supervision-status");
   const now = today(me.time_zone);
   const year = now.slice(0, 4);
-  const left = status.status === "ended" ? null : await workingDaysBetween(now, status.due_by);
+  const left = status.status === "ended" ? null : status.working_days_left;
   const facts = el("dl", { className: "facts" });
   /** @param {string} term @param {string} value */
   const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: value }));

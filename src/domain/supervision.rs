@@ -100,7 +100,8 @@ pub struct Agreed {
 /// FREQ-4 for one supervisee, or GRP-1 for a team's group supervision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({"status": "at_risk", "due_by": "2026-12-08", "last_held": "2026-11-03",
-    "next_booked": null, "interval": {"max_working_days": 25}, "days_since_last_held": 29}))]
+    "next_booked": null, "interval": {"max_working_days": 25}, "days_since_last_held": 29,
+    "working_days_left": 3}))]
 pub struct Report {
     pub status: Status,
     /// The next session must be held on or before this date.
@@ -111,6 +112,10 @@ pub struct Report {
     pub interval: Interval,
     /// Calendar days since the last held session, if any.
     pub days_since_last_held: Option<i64>,
+    /// Working days from today to `due_by` in the organisation's calendar (CAL-3): 0 on the
+    /// day, negative once it has passed. The app says it in words, so it must not count
+    /// with another region's holidays.
+    pub working_days_left: i32,
 }
 
 pub fn report(
@@ -153,6 +158,7 @@ pub fn report_at(
         next_booked,
         interval: interval_on(last_held.unwrap_or(baseline)),
         days_since_last_held: last_held.map(|held| (today - held).num_days()),
+        working_days_left: calendar.working_days_between(today, due_by)?,
     })
 }
 
@@ -410,6 +416,61 @@ mod tests {
         let first = d(first);
         let days = (d(last) - first).num_days() as u64;
         (0..=days).prop_map(move |i| first + Days::new(i))
+    }
+
+    #[test]
+    fn freq1_working_days_left_count_in_the_organisations_region() {
+        // Held 1 December 2025: due 25 working days later. On 2 December, 24 are left in
+        // England and Wales and in Scotland alike, although Scotland's due_by is a day later
+        // (2 January is a holiday there): counting Scotland's dates with England's holidays
+        // would say 25.
+        let profile = shipped_profile("default").unwrap();
+        let facts = worker(Some("2025-12-01"), None);
+        for region in [Region::EnglandAndWales, Region::Scotland] {
+            let calendar = Calendar::new(region, &[]);
+            let report = report(&calendar, &profile, &facts, d("2025-12-02")).unwrap();
+            assert_eq!(report.working_days_left, 24, "{region:?}");
+        }
+        let scotland = report(
+            &Calendar::new(Region::Scotland, &[]),
+            &profile,
+            &facts,
+            d("2025-12-02"),
+        )
+        .unwrap();
+        assert_eq!(scotland.due_by, d("2026-01-09"));
+        let england = Calendar::new(Region::EnglandAndWales, &[]);
+        assert_eq!(
+            england.working_days_between(d("2025-12-02"), scotland.due_by),
+            Ok(25)
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// FREQ-1 with CAL-3: the working days left and those since the last held session
+        /// add up to the 25-working-day limit, whatever the region and the day; past due_by,
+        /// the count is not positive.
+        #[test]
+        fn freq1_working_days_left_and_elapsed_make_the_limit(
+            region in prop::sample::select(Region::ALL.to_vec()),
+            held in date_between("1995-01-01", "2095-12-31"),
+            later in 0u64..=90,
+        ) {
+            let cal = calendar(region);
+            let profile = shipped_profile("default").unwrap();
+            let facts = Facts { last_held: Some(held), baseline: held, ..worker(None, None) };
+            let today = held + Days::new(later);
+            let report = report(cal, &profile, &facts, today).unwrap();
+            let elapsed = cal.working_days_between(held, today).unwrap();
+            prop_assert_eq!(report.working_days_left + elapsed, 25);
+            if today <= report.due_by {
+                prop_assert!(report.working_days_left >= 0);
+            } else {
+                prop_assert!(report.working_days_left <= 0);
+            }
+        }
     }
 
     proptest! {

@@ -62,6 +62,13 @@ async fn ses6_freq4_a_past_session_recorded_after_the_fact_sets_the_baseline(app
             .unwrap(),
         25
     );
+    // What the app says in words: the working days left, in the organisation's calendar.
+    assert_eq!(
+        status["working_days_left"],
+        Calendar::new(Region::EnglandAndWales, &[])
+            .working_days_between(today(), due)
+            .unwrap()
+    );
 
     // RPT-1: the organisation's report shows it like any held session.
     let period = format!("from={}&to={}", today() - Duration::days(30), today());

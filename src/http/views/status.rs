@@ -16,7 +16,8 @@ use crate::domain::scheduling::Status;
     "person_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f50", "display_name": "Aisha Khan",
     "staff_category": "social_worker", "agreement_id": "019ab7c1-6f0e-7a52-9d3e-4b1c2d3e4f80",
     "status": "at_risk", "due_by": "2026-12-08", "last_held": "2026-11-03",
-    "next_booked": null, "interval": {"max_working_days": 25}, "days_since_last_held": 22
+    "next_booked": null, "interval": {"max_working_days": 25}, "days_since_last_held": 22,
+    "working_days_left": 3
 }))]
 pub struct StatusView {
     pub person_id: String,
@@ -38,6 +39,9 @@ pub struct StatusView {
     /// The interval in force (policy, or a more frequent override).
     pub interval: Interval,
     pub days_since_last_held: Option<i64>,
+    /// Working days from today to `due_by` in the organisation's calendar (its region's
+    /// holidays and closure days, CAL-3): 0 on the day, negative once it has passed.
+    pub working_days_left: i32,
     /// 1:1 sessions held in the 12 months to today; only when the profile sets a yearly
     /// minimum (FREQ-3).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -60,6 +64,7 @@ impl From<Line> for StatusView {
             next_booked: line.report.next_booked,
             interval: line.report.interval,
             days_since_last_held: line.report.days_since_last_held,
+            working_days_left: line.report.working_days_left,
             held_this_year: line.yearly.map(|(held, _)| held),
             min_per_year: line.yearly.map(|(_, min)| min),
         }
