@@ -158,6 +158,8 @@ async function home(person, focus) {
 async function enter() {
   const person = await get("/api/v1/me");
   if (person.must_change_password) {
+    // Names the account, so a password manager saves the new password against it.
+    input("change-password-username").value = person.email;
     show("change-password");
     return;
   }

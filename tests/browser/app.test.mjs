@@ -140,6 +140,7 @@ test("ACC-1: a first sign-in changes the one-time password, then home", async ()
   await signIn(page, org.fresh.email, org.fresh.oneTime);
   await page.getByRole("heading", { level: 1, name: "Choose your own password" }).waitFor();
   await accessible(page, "change password");
+  assert.equal(await page.locator("#change-password-username").inputValue(), org.fresh.email);
   await page.getByLabel("One-time password").fill(org.fresh.oneTime);
   await page.getByLabel("New password", { exact: true }).fill(PASSWORD);
   await page.getByLabel("New password again").fill(PASSWORD);
@@ -166,6 +167,32 @@ test("FREQ-1: home says when the next supervision is due, in words", async () =>
   await context.close();
 });
 
+test("ACC-1, APP-3: a reload keeps you signed in with no token a script can read; signing out ends it", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await signIn(page, org.worker.email);
+  await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
+  const stored = await page.evaluate(() => ({
+    cookie: document.cookie,
+    local: Object.keys(localStorage),
+    session: Object.keys(sessionStorage),
+  }));
+  assert.deepEqual(stored, { cookie: "", local: [], session: [] });
+  const [cookie] = await context.cookies();
+  assert.equal(cookie.name, "supervision_refresh");
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, "Strict");
+  assert.equal(cookie.path, "/api/v1/auth");
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  assert.deepEqual(await context.cookies(), []);
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  await context.close();
+});
+
 test("ACC-1: signing in works with the keyboard alone", async () => {
   const context = await phone(browser);
   const page = await context.newPage();
@@ -183,6 +210,20 @@ test("ACC-1: signing in works with the keyboard alone", async () => {
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
+  await context.close();
+});
+
+test("APP-2: offline, a screen shows what was last loaded and says how old it is", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await signIn(page, org.worker.email);
+  await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
+  await open(page, "Sessions", "Your sessions");
+  await context.setOffline(true);
+  await open(page, "Home", /Hello/);
+  await page.getByText(/You are offline — shown as of \d\d:\d\d, may be out of date/).first().waitFor();
+  await page.getByRole("region", { name: "Your supervision" }).getByText(/due by/i).first().waitFor();
+  await accessible(page, "home, offline");
   await context.close();
 });
 

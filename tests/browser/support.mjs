@@ -224,7 +224,8 @@ export async function reflows(page, screen) {
 export async function screenshot(page, name) {
   if (!SCREENSHOTS) return;
   await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  // What the phone's screen shows, at CSS pixels, so the README's pictures stay small.
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), scale: "css" });
 }
 
 /**
