@@ -7,14 +7,6 @@ cd "$(dirname "$0")/.."
 runs="${1:-5}"
 cargo build --release --quiet --bin supervision
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-SUPERVISION_DATA_DIR="$data" SUPERVISION_BIND="127.0.0.1:$port" SUPERVISION_LOG_LEVEL=warn \
-  target/release/supervision serve > "$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
-  sleep 0.2
-done
-node bench/app.mjs "http://127.0.0.1:$port" "$runs"
+. tests/serve.sh
+SUPERVISION_LOG_LEVEL=warn serve_for_tests target/release/supervision
+node bench/app.mjs "$base" "$runs"

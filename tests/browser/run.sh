@@ -13,18 +13,8 @@ cd "$here"
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "Chromium is not installed (apt-get install chromium)"; exit 1; }
 npm ci --no-audit --no-fund --silent
 
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export SUPERVISION_BASE="http://127.0.0.1:$port"
-export SUPERVISION_SERVER_LOG="$data/server.log"
-SUPERVISION_DATA_DIR="$data" SUPERVISION_BIND="127.0.0.1:$port" SUPERVISION_LOG_FORMAT=json \
-  SUPERVISION_PUSH_ALLOW_LOOPBACK=true \
-  "$binary" serve >"$SUPERVISION_SERVER_LOG" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "$SUPERVISION_BASE/healthz" >/dev/null 2>&1 && break
-  kill -0 $server 2>/dev/null || { cat "$SUPERVISION_SERVER_LOG"; exit 1; }
-  sleep 0.2
-done
+# shellcheck source=../serve.sh
+. "$here/../serve.sh"
+SUPERVISION_PUSH_ALLOW_LOOPBACK=true serve_for_tests "$binary"
+export SUPERVISION_BASE="$base" SUPERVISION_SERVER_LOG="$server_log"
 node --test --test-concurrency=1 "$@" app.test.mjs

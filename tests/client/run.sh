@@ -25,18 +25,9 @@ npm run --silent check
 npx --no-install tsc -p ../../app/tsconfig.json
 npx --no-install tsc -p ../../app/tsconfig.sw.json
 
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-SUPERVISION_DATA_DIR="$data" SUPERVISION_BIND="127.0.0.1:$port" SUPERVISION_LOG_FORMAT=json \
-  "$binary" serve --demo >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 $server 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.2
-done
+# shellcheck source=../serve.sh
+. "$here/../serve.sh"
+serve_for_tests "$binary" --demo
 node smoke.js "$base"
 if [ -n "${FUZZ_SECONDS:-}" ]; then
   "$here/schemathesis.sh" "$base" "$FUZZ_SECONDS"
