@@ -13,6 +13,7 @@ import { longDate, statusSentence, today } from "./words.js";
 /** @typedef {import("./types").StatusView} StatusView */
 /** @typedef {import("./types").SessionView} SessionView */
 /** @typedef {import("./types").NotificationView} NotificationView */
+/** @typedef {import("./types").ActionView} ActionView */
 
 /**
  * @param {HTMLElement} box
@@ -127,6 +128,34 @@ async function showSupervisees(section, box, me) {
 }
 
 /**
+ * "Your actions": the open actions agreed in records (REC-2) that are mine, soonest due first,
+ * an overdue one said so in words.
+ * @param {HTMLElement} box
+ * @param {HTMLElement} heading
+ * @param {PersonView} me
+ */
+async function showActions(box, heading, me) {
+  const open = await get("/api/v1/me/actions", { status: "open", limit: 5 });
+  heading.textContent = open.total === 1 ? "1 open action" : `${open.total} open actions`;
+  if (open.items.length === 0) {
+    box.replaceChildren(el("p", { text: "No open actions." }));
+    return;
+  }
+  const year = today(me.time_zone).slice(0, 4);
+  /** @param {ActionView} a */
+  const item = (a) =>
+    el("li", { className: "item" }, [
+      el("p", { className: "item-title", text: a.description }),
+      el("p", {
+        className: "note",
+        text: `${a.overdue ? "Overdue: was due" : "Due"} ${longDate(a.due_on, year)}`,
+      }),
+    ]);
+  const more = open.total > open.items.length ? [el("p", { text: `And ${open.total - open.items.length} more.` })] : [];
+  box.replaceChildren(el("ul", { className: "list" }, open.items.map(item)), ...more);
+}
+
+/**
  * Fills the home screen. Each part loads on its own, so one failing does not blank the rest;
  * the promise settles when all have.
  * @param {PersonView} me
@@ -160,6 +189,7 @@ export async function showHome(me) {
   });
   const results = await Promise.all([
     guarded(part("status"), () => showStatus(part("status"), me)),
+    guarded(part("actions"), () => showActions(part("actions"), part("actions-title"), me)),
     notifications.then(
       async (failed) =>
         failed + (await guarded(part("decisions-list"), () => showDecisions(part("decisions"), part("decisions-list"), me, unread))),

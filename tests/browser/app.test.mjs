@@ -159,11 +159,25 @@ test("FREQ-1: home says when the next supervision is due, in words", async () =>
   await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
   const status = page.getByRole("region", { name: "Your supervision" });
   await status.getByText(/due by/i).first().waitFor();
+  await page.getByRole("heading", { level: 2, name: "0 open actions" }).waitFor();
   const sessions = page.getByRole("region", { name: /sessions/i }).first();
   await sessions.getByText(/Room 2/).first().waitFor();
   await accessible(page, "home");
   await screenshot(page, "home");
   assert.ok(session);
+  await context.close();
+});
+
+test("FREQ-4: a supervisor sees their supervisees worst first and opens one's status", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await signIn(page, org.manager.email);
+  const team = page.getByRole("region", { name: "Your supervisees, most urgent first" });
+  await team.getByRole("link", { name: org.worker.name }).click();
+  await page.getByRole("heading", { level: 1, name: "Supervision status" }).waitFor();
+  await page.getByRole("heading", { level: 2, name: org.worker.name }).waitFor();
+  await page.getByText(/due by/i).first().waitFor();
+  await accessible(page, "a supervisee's status");
   await context.close();
 });
 
