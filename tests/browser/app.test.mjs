@@ -176,7 +176,7 @@ test("FREQ-4: a supervisor sees their supervisees worst first and opens one's st
   await team.getByRole("link", { name: org.worker.name }).click();
   await page.getByRole("heading", { level: 1, name: "Supervision status" }).waitFor();
   await page.getByRole("heading", { level: 2, name: org.worker.name }).waitFor();
-  await page.getByText(/due by/i).first().waitFor();
+  await page.locator("#view").getByText(/due by/i).first().waitFor();
   await accessible(page, "a supervisee's status");
   await context.close();
 });
