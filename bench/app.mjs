@@ -8,9 +8,10 @@
 
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
+import { launch } from "../tests/browser/support.mjs";
 
 const require = createRequire(new URL("../tests/browser/package.json", import.meta.url));
-const { chromium, devices } = require("playwright-core");
+const { devices } = require("playwright-core");
 
 const base = process.argv[2] ?? "http://127.0.0.1:8080";
 const runs = Number(process.argv[3] ?? 5);
@@ -50,11 +51,7 @@ async function main() {
   });
   await new Promise((resolve) => yardstick.listen(0, "127.0.0.1", () => resolve(undefined)));
   const yardstickUrl = `http://127.0.0.1:${/** @type {import("node:net").AddressInfo} */ (yardstick.address()).port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox"],
-  });
+  const browser = await launch();
   /** @type {Record<string, { bytes: number, requests: number, paint: number, shown: number }[]>} */
   const results = { "yardstick (one small page)": [], "app, cold": [], "app, warm": [] };
   for (let run = 0; run < runs; run += 1) {
