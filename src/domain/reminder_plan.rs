@@ -60,6 +60,15 @@ pub struct CaseFact {
 pub const CASE_DUE_WORKING_DAYS: u32 = 5;
 
 /// Everything the plan for one person is made from.
+/// A proposed move waiting for the person's decision.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub session: String,
+    pub proposed_at: DateTime<Utc>,
+    /// Lands after `due_by`, so a manager above decides (SES-3).
+    pub past_due_by: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Facts {
     pub person: Recipient,
@@ -78,8 +87,8 @@ pub struct Facts {
     /// Agreements the person has not signed: (agreement, created at, whether someone else
     /// proposed it, so the person is told at once that they were named, AGR-3).
     pub unsigned_agreements: Vec<(String, DateTime<Utc>, bool)>,
-    /// Proposed moves waiting for the person's decision: (session, proposed at).
-    pub decisions: Vec<(String, DateTime<Utc>)>,
+    /// Proposed moves waiting for the person's decision.
+    pub decisions: Vec<Decision>,
     /// Third-party reads of the person's records: (record, read at).
     pub record_reads: Vec<(String, DateTime<Utc>)>,
     /// Supervisees of the person short of observations this practice year.
@@ -440,9 +449,26 @@ fn plan_agreements(
 }
 
 /// Moves waiting for the person's decision: when proposed, then each working day after.
-fn plan_decisions(plan: &mut Plan<'_>, me: &Recipient, decisions: &[(String, DateTime<Utc>)]) {
-    for (session, proposed_at) in decisions {
+/// Only a move past `due_by` is said to be one: the supervisor decides the others (SES-3).
+fn plan_decisions(plan: &mut Plan<'_>, me: &Recipient, decisions: &[Decision]) {
+    for Decision {
+        session,
+        proposed_at,
+        past_due_by,
+    } in decisions
+    {
         let first = proposed_at.with_timezone(&me.zone).date_naive();
+        let (body, later_body) = if *past_due_by {
+            (
+                "A session was proposed for after its due date; confirm or reject it.",
+                "A proposed move past its due date is waiting for you.",
+            )
+        } else {
+            (
+                "A supervisee proposed a new time for a session; confirm or reject it.",
+                "A proposed new time for a session is waiting for you.",
+            )
+        };
         plan.add(
             me,
             ReminderKind::RescheduleAwaiting,
@@ -451,7 +477,7 @@ fn plan_decisions(plan: &mut Plan<'_>, me: &Recipient, decisions: &[(String, Dat
             false,
             Text {
                 title: "A moved session needs your decision",
-                body: "A session was proposed for after its due date; confirm or reject it.".into(),
+                body: body.into(),
                 link: format!("/sessions/{session}"),
             },
         );
@@ -472,7 +498,7 @@ fn plan_decisions(plan: &mut Plan<'_>, me: &Recipient, decisions: &[(String, Dat
                     false,
                     Text {
                         title: "A moved session still needs your decision",
-                        body: "A proposed move past its due date is waiting for you.".into(),
+                        body: later_body.into(),
                         link: format!("/sessions/{session}"),
                     },
                 );
@@ -804,8 +830,16 @@ mod tests {
             .push(("g1".into(), now() - Duration::days(2), false));
         f.unsigned_agreements
             .push(("g2".into(), now() - Duration::minutes(1), true));
-        f.decisions
-            .push(("s1".into(), now() - Duration::minutes(5)));
+        f.decisions.push(Decision {
+            session: "s1".into(),
+            proposed_at: now() - Duration::minutes(5),
+            past_due_by: false,
+        });
+        f.decisions.push(Decision {
+            session: "s2".into(),
+            proposed_at: now() - Duration::minutes(5),
+            past_due_by: true,
+        });
         f.record_reads
             .push(("r2".into(), now() - Duration::minutes(1)));
         f.reflective = true;
@@ -824,6 +858,15 @@ mod tests {
                 && p.subject_id == "g2"
                 && p.fire_at == now() - Duration::minutes(1)));
         assert!(has(ReminderKind::RescheduleAwaiting, "s1"));
+        // SES-3: only a move past due_by is called one; the supervisor decides the others.
+        let body = |subject: &str| {
+            plan.iter()
+                .find(|p| p.kind == ReminderKind::RescheduleAwaiting && p.subject_id == subject)
+                .map(|p| p.body.clone())
+                .unwrap_or_default()
+        };
+        assert!(!body("s1").contains("due date"), "{}", body("s1"));
+        assert!(body("s2").contains("after its due date"), "{}", body("s2"));
         assert!(has(ReminderKind::RecordAccessed, "r2"));
         assert!(has(ReminderKind::ReflectionPrompt, "worker"));
         // REM-6: no message names a case or quotes a record.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The companion app's browser tests (issue 19): starts the server on a temporary SQLite data
 # folder and a free port, with pushes allowed to loopback so the tests' own push receiver can
-# stand in for a browser vendor's push service, then runs app.test.mjs in Debian's Chromium
+# stand in for a browser vendor's push service, then runs every *.test.mjs here in Debian's Chromium
 # (playwright-core and axe-core, pinned in package-lock.json).
 # Usage: tests/browser/run.sh [path to the supervision binary, default target/debug/supervision] [node --test options]
 # SCREENSHOTS_DIR=<folder> also saves the phone-size screenshots the README shows.
@@ -17,4 +17,4 @@ npm ci --no-audit --no-fund --silent
 . "$here/../serve.sh"
 SUPERVISION_PUSH_ALLOW_LOOPBACK=true serve_for_tests "$binary"
 export SUPERVISION_BASE="$base" SUPERVISION_SERVER_LOG="$server_log"
-node --test --test-concurrency=1 "$@" app.test.mjs
+node --test --test-concurrency=1 "$@" ./*.test.mjs

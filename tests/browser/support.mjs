@@ -280,18 +280,27 @@ export async function deliverPush(page, data) {
   for (let i = 0; i < 50 && registrations.length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
   assert.ok(registrations.length, "the app's service worker is registered");
   const tag = JSON.parse(data).tag;
-  await cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE, registrationId: registrations[0], data });
-  await cdp.detach();
-  for (let i = 0; i < 50; i += 1) {
-    const shown = await page.evaluate(
-      (t) =>
-        navigator.serviceWorker.ready
-          .then((r) => r.getNotifications({ tag: t }))
-          .then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data }))),
-      tag,
-    );
-    if (shown.length) return shown[0];
-    await new Promise((r) => setTimeout(r, 100));
+  // Chromium stops a worker idle for 30 s, and a push handed to a stopping worker can be lost
+  // (seen in CI once, after the test waited a minute for the reminder sweep). A push service
+  // retries too; the tag makes a repeat replace, not add, the notification.
+  try {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await cdp.send("ServiceWorker.startWorker", { scopeURL: `${BASE}/` });
+      await cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE, registrationId: registrations[0], data });
+      for (let i = 0; i < 50; i += 1) {
+        const shown = await page.evaluate(
+          (t) =>
+            navigator.serviceWorker.ready
+              .then((r) => r.getNotifications({ tag: t }))
+              .then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data }))),
+          tag,
+        );
+        if (shown.length) return shown[0];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await cdp.detach();
   }
   throw new Error(`the service worker showed no notification for ${data}`);
 }

@@ -11,7 +11,9 @@ use crate::app::cases::assess_all;
 use crate::app::observations::practice_year_status_of_person;
 use crate::app::status::{self, Reach};
 use crate::domain::people::StaffCategory;
-use crate::domain::reminder_plan::{CaseFact, Facts, FrequencyFact, Recipient, SessionFact};
+use crate::domain::reminder_plan::{
+    CaseFact, Decision, Facts, FrequencyFact, Recipient, SessionFact,
+};
 use crate::domain::reminders::{yearly, OBSERVATION_CHECKS, SESSION_LEADS};
 use crate::domain::scheduling::{utc_to_local_date, Status};
 use crate::domain::sessions::{AgreementStatus, SessionStatus};
@@ -205,12 +207,12 @@ fn unsigned_agreements(
 }
 
 /// Proposed moves the person decides: the supervisor's, or past the limit those of the
-/// supervisors they manage. (session, proposed at).
+/// supervisors they manage.
 fn decisions(
     conn: &mut DbConnection,
     person: &Person,
     today: NaiveDate,
-) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+) -> StoreResult<Vec<Decision>> {
     let mut decisions = Vec::new();
     for pending in sessions::pending_moves(conn)? {
         let decider = if pending.needs_manager {
@@ -219,7 +221,11 @@ fn decisions(
             Some(pending.supervisor_id)
         };
         if decider.as_deref() == Some(person.id.as_str()) {
-            decisions.push((pending.session_id, utc(pending.proposed_at)));
+            decisions.push(Decision {
+                session: pending.session_id,
+                proposed_at: utc(pending.proposed_at),
+                past_due_by: pending.needs_manager,
+            });
         }
     }
     Ok(decisions)
