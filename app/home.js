@@ -64,7 +64,7 @@ async function showNotifications(box, heading, me) {
   const all = el("p", {}, [link("/inbox", "Open your inbox")]);
   if (inbox.items.length === 0) {
     box.replaceChildren(el("p", { text: "Nothing new." }), all);
-    return inbox.items;
+    return;
   }
   const year = today(me.time_zone).slice(0, 4);
   /** @param {NotificationView} n */
@@ -75,7 +75,6 @@ async function showNotifications(box, heading, me) {
       el("p", { className: "note", text: longDate(n.created_at.slice(0, 10), year) }),
     ]);
   box.replaceChildren(el("ul", { className: "list" }, inbox.items.map(item)), all);
-  return inbox.items;
 }
 
 /**
@@ -83,10 +82,9 @@ async function showNotifications(box, heading, me) {
  * @param {HTMLElement} section
  * @param {HTMLElement} box
  * @param {PersonView} me
- * @param {NotificationView[]} notifications
  */
-async function showDecisions(section, box, me, notifications) {
-  const waiting = await awaitingMe(me, notifications);
+async function showDecisions(section, box, me) {
+  const waiting = await awaitingMe();
   /** @type {Map<string, string>} */
   const names = new Map();
   for (const session of waiting) await addNames(session, me, names);
@@ -182,18 +180,11 @@ export async function showHome(me) {
   const team = guarded(part("supervisees"), async () => {
     names = await showSupervisees(part("team"), part("supervisees"), me);
   });
-  /** @type {NotificationView[]} */
-  let unread = [];
-  const notifications = guarded(part("notifications"), async () => {
-    unread = await showNotifications(part("notifications"), part("notifications-title"), me);
-  });
   const results = await Promise.all([
     guarded(part("status"), () => showStatus(part("status"), me)),
     guarded(part("actions"), () => showActions(part("actions"), part("actions-title"), me)),
-    notifications.then(
-      async (failed) =>
-        failed + (await guarded(part("decisions-list"), () => showDecisions(part("decisions"), part("decisions-list"), me, unread))),
-    ),
+    guarded(part("notifications"), () => showNotifications(part("notifications"), part("notifications-title"), me)),
+    guarded(part("decisions-list"), () => showDecisions(part("decisions"), part("decisions-list"), me)),
     team.then(async (failed) => failed + (await guarded(part("sessions"), () => showSessions(part("sessions"), me, names)))),
   ]);
   return results.reduce((a, b) => a + b, 0);

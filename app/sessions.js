@@ -481,24 +481,9 @@ export async function showPersonStatus({ me, params, body }) {
 }
 
 /**
- * Moves waiting for my decision, for home: my supervisees' proposals within the due date, and
- * moves past it that a reminder has sent me as a manager above.
- * @param {PersonView} me
- * @param {{ link: string, kind: string }[]} notifications
+ * Moves waiting for my decision, for home, oldest first: my supervisees' proposals within the
+ * due date and, as a supervisor's line manager, moves past it (the server decides whose).
  */
-export async function awaitingMe(me, notifications) {
-  const own = await get("/api/v1/me/sessions", { status: "reschedule_pending", limit: 50 });
-  const ids = new Set(own.items.map((s) => s.id));
-  const asked = notifications
-    .filter((n) => n.kind === "reschedule_awaiting" && n.link.startsWith("/sessions/"))
-    .map((n) => n.link.slice("/sessions/".length))
-    .filter((id) => !ids.has(id) && ids.add(id))
-    .slice(0, 10);
-  const others = await Promise.all(
-    asked.map((id) => getAt("/api/v1/sessions/{id}", { id }).catch(() => null)),
-  );
-  return [...own.items, ...others].filter(
-    /** @returns {s is SessionView} */
-    (s) => Boolean(s?.pending_change && choices(s, s.pending_change, me).confirm),
-  );
+export async function awaitingMe() {
+  return get("/api/v1/me/pending-decisions");
 }

@@ -434,6 +434,31 @@ fn may_decide(
     }
 }
 
+/// Moves waiting for the person's decision (SES-3), oldest proposal first: their
+/// supervisees' proposals, and, past `due_by`, those in the supervision of someone they line
+/// manage. Reminders go to the same people (REM-2), so what reminds someone is what they see.
+pub fn awaiting_decision_of(
+    conn: &mut DbConnection,
+    person_id: &str,
+    today: NaiveDate,
+) -> StoreResult<Vec<SessionState>> {
+    let mut waiting = Vec::new();
+    for (session, change) in sessions::pending_moves(conn)? {
+        let decider = if change.needs_manager {
+            links::manager_on(conn, &session.supervisor_id, today)?
+        } else {
+            Some(session.supervisor_id.clone())
+        };
+        if decider.as_deref() == Some(person_id) {
+            waiting.push(SessionState {
+                session,
+                pending: Some(change),
+            });
+        }
+    }
+    Ok(waiting)
+}
+
 /// The decision on a proposed move.
 pub enum Decision {
     /// Confirm, with the justification a move beyond the limit needs.

@@ -464,39 +464,17 @@ pub fn history(conn: &mut DbConnection, session_id: &str) -> StoreResult<Vec<Cha
         .load(conn)?)
 }
 
-/// A proposed move waiting for a decision, with who decides it before any escalation.
-#[derive(Debug, Clone)]
-pub struct PendingMove {
-    pub session_id: String,
-    pub supervisor_id: String,
-    /// Past the limit: the supervisor's manager decides.
-    pub needs_manager: bool,
-    pub proposed_at: NaiveDateTime,
-}
-
-/// Every move waiting for a decision.
-pub fn pending_moves(conn: &mut DbConnection) -> StoreResult<Vec<PendingMove>> {
-    let rows: Vec<(String, String, bool, NaiveDateTime)> = session_changes::table
+/// Every move waiting for a decision, with its session, oldest proposal first.
+pub fn pending_moves(conn: &mut DbConnection) -> StoreResult<Vec<(Session, Change)>> {
+    let rows: Vec<(Row, Change)> = session_changes::table
         .inner_join(sessions::table)
         .filter(session_changes::state.eq(ChangeState::Pending.as_str()))
-        .select((
-            sessions::id,
-            sessions::supervisor_id,
-            session_changes::needs_manager,
-            session_changes::acted_at,
-        ))
+        .select((columns!(), session_changes::all_columns))
+        .order((session_changes::acted_at.asc(), session_changes::id.asc()))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(session_id, supervisor_id, needs_manager, proposed_at)| PendingMove {
-                session_id,
-                supervisor_id,
-                needs_manager,
-                proposed_at,
-            },
-        )
-        .collect())
+    rows.into_iter()
+        .map(|(row, change)| Ok((from_row(row)?, change)))
+        .collect()
 }
 
 pub fn pending_change(conn: &mut DbConnection, session_id: &str) -> StoreResult<Option<Change>> {

@@ -162,6 +162,31 @@ async fn ses3_hannahs_home_is_lived_in_and_moves_wait_for_her(app: TestApp) {
     let toms = pending(&app.get("/api/v1/me/sessions", &tom).await.ok(200));
     assert!(toms.iter().any(|c| c["needs_manager"] == false), "Chloe's");
     assert!(toms.iter().any(|c| c["needs_manager"] == true), "Aisha's");
+    // Her list of decisions holds both: Priya's proposal and, as Tom's manager, Aisha's move.
+    let decisions = app
+        .get("/api/v1/me/pending-decisions", &hannah)
+        .await
+        .ok(200);
+    let needs_manager: Vec<bool> = decisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["pending_change"]["needs_manager"].as_bool().unwrap())
+        .collect();
+    assert!(
+        needs_manager.contains(&false) && needs_manager.contains(&true),
+        "{decisions}"
+    );
+    // Tom decides Chloe's; Aisha's past due_by is not his.
+    let his = app.get("/api/v1/me/pending-decisions", &tom).await.ok(200);
+    let his = his.as_array().unwrap();
+    assert!(
+        !his.is_empty()
+            && his
+                .iter()
+                .all(|s| s["pending_change"]["needs_manager"] == false),
+        "{his:?}"
+    );
 
     // REC-4: records signed by both, and one waiting for Hannah's signature.
     let records = app

@@ -518,6 +518,13 @@ async fn ses3_the_supervisees_proposal_waits_for_the_supervisor(app: TestApp) {
     assert_eq!(body["pending_change"]["needs_manager"], false);
     assert_eq!(body["pending_change"]["reason"], "annual_leave");
     let etag = proposed.header("etag").unwrap();
+    // It waits on the supervisor's list of decisions, not the proposer's nor the head's.
+    assert_eq!(
+        pending_decisions(&app, &t.manager.1).await,
+        [session.clone()]
+    );
+    assert!(pending_decisions(&app, &t.worker.1).await.is_empty());
+    assert!(pending_decisions(&app, &t.head.1).await.is_empty());
     // The proposer cannot confirm their own proposal; the supervisor can.
     post_if(
         &app,
@@ -553,6 +560,21 @@ async fn ses3_the_supervisees_proposal_waits_for_the_supervisor(app: TestApp) {
         .collect();
     assert_eq!(actions, [("booked", "done"), ("proposed", "confirmed")]);
     assert_eq!(history[1]["decided_by"], t.manager.0.as_str());
+    assert!(pending_decisions(&app, &t.manager.1).await.is_empty());
+}
+
+/// The sessions on `GET /me/pending-decisions` for this token: each with its pending move.
+async fn pending_decisions(app: &TestApp, token: &str) -> Vec<String> {
+    let list = app.get("/api/v1/me/pending-decisions", token).await.ok(200);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert_eq!(s["status"], "reschedule_pending");
+            assert!(s["pending_change"].is_object());
+            s["id"].as_str().unwrap().to_string()
+        })
+        .collect()
 }
 
 async fn ses3_the_supervisors_own_move_takes_effect_and_rejection_keeps_the_time(app: TestApp) {
@@ -672,6 +694,9 @@ async fn ses3_a_move_beyond_due_by_needs_a_manager_above_with_justification_and_
     assert_eq!(body["pending_change"]["needs_manager"], true);
     assert!(body["pending_change"]["due_by"].is_string());
     let etag = proposed.header("etag").unwrap();
+    // SES-3: past due_by it waits for the supervisor's line manager, not the supervisor.
+    assert_eq!(pending_decisions(&app, &t.head.1).await, [session.clone()]);
+    assert!(pending_decisions(&app, &t.manager.1).await.is_empty());
     // The supervisor cannot confirm it; the head of service (above the supervisor) must, in writing.
     post_if(
         &app,
@@ -710,6 +735,7 @@ async fn ses3_a_move_beyond_due_by_needs_a_manager_above_with_justification_and_
     )
     .await
     .ok(200);
+    assert!(pending_decisions(&app, &t.head.1).await.is_empty());
     let history = app.get(&format!("{path}/history"), &t.head.1).await.ok(200);
     let decision = &history[1];
     assert_eq!(decision["breach"], true);

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 
 use crate::app::cases::assess_all;
 use crate::app::observations::practice_year_status_of_person;
+use crate::app::sessions::awaiting_decision_of;
 use crate::app::status::{self, Reach};
 use crate::domain::people::StaffCategory;
 use crate::domain::reminder_plan::{
@@ -206,29 +207,23 @@ fn unsigned_agreements(
         .collect())
 }
 
-/// Proposed moves the person decides: the supervisor's, or past the limit those of the
-/// supervisors they manage.
+/// Proposed moves the person decides.
 fn decisions(
     conn: &mut DbConnection,
     person: &Person,
     today: NaiveDate,
 ) -> StoreResult<Vec<Decision>> {
-    let mut decisions = Vec::new();
-    for pending in sessions::pending_moves(conn)? {
-        let decider = if pending.needs_manager {
-            line_management::manager_on(conn, &pending.supervisor_id, today)?
-        } else {
-            Some(pending.supervisor_id)
-        };
-        if decider.as_deref() == Some(person.id.as_str()) {
-            decisions.push(Decision {
-                session: pending.session_id,
-                proposed_at: utc(pending.proposed_at),
-                past_due_by: pending.needs_manager,
-            });
-        }
-    }
-    Ok(decisions)
+    Ok(awaiting_decision_of(conn, &person.id, today)?
+        .into_iter()
+        .filter_map(|state| {
+            let change = state.pending?;
+            Some(Decision {
+                session: state.session.id,
+                proposed_at: utc(change.acted_at),
+                past_due_by: change.needs_manager,
+            })
+        })
+        .collect())
 }
 
 /// Whether a practice year's observation check day falls between today and the last day.

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::sessions::{self, Cancellation, Decision, Listing, Move, Outcome, SessionState};
+use crate::domain::people::organisation_today;
 use crate::domain::sessions::{ChangeReason, SessionStatus};
 use crate::http::extract::{etag, page, Caller, IfMatch, Json, Query};
 use crate::http::problem::{ApiResult, Problem};
@@ -19,6 +20,7 @@ use crate::store::now;
 pub fn configure(config: &mut ServiceConfig) {
     config
         .service(my_sessions)
+        .service(my_pending_decisions)
         .service(person_sessions)
         .service(get_session)
         .service(session_history)
@@ -107,6 +109,31 @@ async fn my_sessions(
         })
         .await?;
     Ok(paged(items, total, page))
+}
+
+/// Moves waiting for your decision, oldest proposal first: your supervisees' proposals, and,
+/// as the line manager of a supervisor, moves past `due_by` in their supervision (SES-3). The
+/// same moves remind you each working day (REM-2).
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<SessionView>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/pending-decisions")]
+async fn my_pending_decisions(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<web::Json<Vec<SessionView>>> {
+    let waiting = state
+        .db
+        .read_small(move |conn| {
+            sessions::awaiting_decision_of(conn, &caller.person_id, organisation_today())
+        })
+        .await?;
+    Ok(web::Json(waiting.into_iter().map(view).collect()))
 }
 
 /// A person's sessions (the person, their managers, administrators and auditors).
