@@ -95,6 +95,12 @@ pub const APP_ROUTES: &[&str] = &[
     "/me/pdr",
     "/me/actions",
     "/me/reflections",
+    "/me/reflections/new",
+    "/me/reflections/waiting/{seq}",
+    "/me/shared-reflections",
+    "/me/cpd",
+    "/reflections/{id}",
+    "/reflections/{id}/edit",
     "/cases/{id}",
 ];
 
