@@ -37,6 +37,23 @@ import { clock, longDate, timeSpan, today } from "./words.js";
 /** @typedef {import("./outbox.js").Write} Write */
 /** @typedef {import("./ui").Control} Control */
 
+let parts = 0;
+
+/**
+ * A part of a screen named by its heading, so assistive technology lists it as a region.
+ * @param {(Node | string)[]} children
+ * @param {string} [className]
+ */
+function card(children, className = "card") {
+  const section = el("section", { className }, children);
+  const heading = section.querySelector("h2");
+  if (heading) {
+    heading.id ||= `part-${(parts += 1)}`;
+    section.setAttribute("aria-labelledby", heading.id);
+  }
+  return section;
+}
+
 /** @type {Record<CpdActivity, string>} */
 const ACTIVITY = {
   course: "Course or training",
@@ -134,10 +151,10 @@ async function showWaiting(me, box) {
     buttons.append(drop);
     return el("li", { className: "item" }, [...lines, buttons]);
   };
-  box.replaceChildren(
-    el("h2", { text: mine.length === 1 ? "1 entry waiting to send" : `${mine.length} entries waiting to send` }),
-    el("ul", { className: "list" }, mine.map(item)),
-  );
+  const heading = el("h2", { text: mine.length === 1 ? "1 entry waiting to send" : `${mine.length} entries waiting to send` });
+  heading.id = "waiting-title";
+  box.setAttribute("aria-labelledby", heading.id);
+  box.replaceChildren(heading, el("ul", { className: "list" }, mine.map(item)));
 }
 
 /**
@@ -188,13 +205,13 @@ export async function showLog({ me, body }) {
   body.replaceChildren(
     el("p", {}, [start]),
     waiting,
-    el("section", { className: "card" }, [
+    card([
       el("h2", { text: "Your entries" }),
       page.items.length
         ? el("ul", { className: "list" }, page.items.map((e) => entryItem(e, known, year)))
         : el("p", { text: "You have no entries yet." }),
     ]),
-    el("section", { className: "card" }, [
+    card([
       el("h2", { text: "More" }),
       el("ul", {}, [
         el("li", {}, [link("/me/cpd", "Your CPD this registration year, and exports")]),
@@ -573,7 +590,7 @@ function conflictPart(screen, w, known, mineNow) {
     screen.go(`/reflections/${current.id}`);
     announce("You took the version saved elsewhere; yours is discarded.");
   });
-  return el("section", { className: "card decision" }, [
+  return card([
     el("h2", { text: "This entry was changed elsewhere" }),
     el("p", {
       text: `It was saved on another device or tab (${clock(new Date(current.updated_at))}) after you opened it, so your save was not made. Choose which version to keep: nothing is lost until you do. You can also change the form below and save, which keeps yours.`,
@@ -583,7 +600,7 @@ function conflictPart(screen, w, known, mineNow) {
     el("h3", { text: "Your version" }),
     contentOf(w.body, known),
     el("div", { className: "button-group" }, [mine, theirs]),
-  ]);
+  ], "card decision");
 }
 
 /** @param {Screen} screen */
@@ -664,7 +681,7 @@ function sharePart(entry, supervisors, reshow) {
     });
     return el("li", { className: "item" }, [el("p", { text: name(id) }), stop]);
   });
-  const part = el("section", { className: "card" }, [
+  const part = card([
     el("h2", { text: "Sharing" }),
     problem,
     shared.length
@@ -731,7 +748,7 @@ function commentPart(entry, me, names, reshow) {
     await reshow();
     announce("Your comment is added.");
   });
-  return el("section", { className: "card" }, [
+  return card([
     el("h2", { text: "Comments" }),
     list.length ? el("ul", { className: "list" }, list) : el("p", { text: "No comments yet." }),
     problem,
@@ -770,7 +787,7 @@ export async function showEntry(screen) {
   const parts = [
     el("h2", { text: entry.title }),
     facts,
-    el("section", { className: "card" }, [el("h2", { text: "Reflection" }), ...(sections.length ? sections : [el("p", { text: "Nothing written yet." })])]),
+    card([el("h2", { text: "Reflection" }), ...(sections.length ? sections : [el("p", { text: "Nothing written yet." })])]),
   ];
   if (entry.cpd) {
     const cpd = el("dl", { className: "facts" });
@@ -782,7 +799,7 @@ export async function showEntry(screen) {
     row("Impact on practice", entry.cpd.impact);
     const peer = entry.cpd.peer_reflection;
     row("Peer reflection", peer ? `With ${peer.peer_name} (${PEER_ROLE[peer.peer_role].toLowerCase()}): ${peer.discussion}` : "None");
-    parts.push(el("section", { className: "card" }, [el("h2", { text: "CPD record" }), cpd]));
+    parts.push(card([el("h2", { text: "CPD record" }), cpd]));
   }
   const reshow = async () => {
     await showEntry(screen);
@@ -848,7 +865,7 @@ export async function showCpd({ me, body }) {
     get("/api/v1/me/reflections", { cpd: true, from: year.starts_on, to: year.ends_on, limit: 200 }),
   ]);
   const thisYear = today(me.time_zone).slice(0, 4);
-  const standing = el("section", { className: "card" }, [el("h2", { text: "This registration year" })]);
+  const standing = card([el("h2", { text: "This registration year" })]);
   if (cpd.registered) {
     standing.append(
       el("p", { className: "lead", text: `${cpdSentence(cpd.status)}.` }),
@@ -882,13 +899,13 @@ export async function showCpd({ me, body }) {
   }
   body.replaceChildren(
     standing,
-    el("section", { className: "card" }, [
+    card([
       el("h2", { text: "Your CPD records this year" }),
       records.items.length
         ? el("ul", { className: "list" }, records.items.map((e) => entryItem(e, known, thisYear)))
         : el("p", { text: "None yet. Mark a log entry as CPD to add one." }),
     ]),
-    el("section", { className: "card" }, [
+    card([
       el("h2", { text: "Export for your registration" }),
       el("p", { text: "This year's CPD records with their comments, as data or as a page to print or save as PDF." }),
       problem,

@@ -66,6 +66,12 @@ app_files![
         "reminders.js",
         "text/javascript; charset=utf-8"
     ),
+    (
+        "/reflections.js",
+        "reflections.js",
+        "text/javascript; charset=utf-8"
+    ),
+    ("/outbox.js", "outbox.js", "text/javascript; charset=utf-8"),
     ("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
     (
         "/manifest.webmanifest",
