@@ -289,14 +289,20 @@ function start() {
   window.addEventListener("online", () => announce("You are back online."));
   // A reload keeps you signed in: the refresh cookie, which no script here can read, buys a
   // new access token.
-  resume()
-    .then((signedIn) => (signedIn ? enter() : signInScreen(false)))
-    .catch(() => signInScreen(false));
   // Opened offline, the refresh cookie could not be asked: ask again when the network is
-  // back, so what waits in the outbox goes without signing in again.
+  // back (unless someone signed out or in since), so what waits in the outbox goes.
+  let askAgain = false;
+  resume()
+    .then((signedIn) => {
+      askAgain = !signedIn && !navigator.onLine;
+      return signedIn ? enter() : signInScreen(false);
+    })
+    .catch(() => signInScreen(false));
   window.addEventListener("online", () => {
-    if (!me && !byId("sign-in").hidden) void resume().then((signedIn) => (signedIn ? enter() : undefined));
+    if (askAgain && !me) void resume().then((signedIn) => (signedIn && !me ? enter() : undefined));
+    askAgain = false;
   });
+  byId("sign-in-form").addEventListener("submit", () => (askAgain = false));
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // Without the worker the app still works, only not offline.

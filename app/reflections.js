@@ -194,12 +194,17 @@ function entryItem(entry, known, year, by) {
  */
 export async function showLog({ me, body }) {
   body.replaceChildren(loading());
-  const [known, page] = await Promise.all([models(), get("/api/v1/me/reflections", { limit: 50 })]);
+  // What waits on this device shows even when the server cannot be reached.
+  const [known, page] = await Promise.all([
+    models().catch(() => /** @type {Map<string, ReflectionModel>} */ (new Map())),
+    get("/api/v1/me/reflections", { limit: 50 }).catch((error) => /** @type {unknown} */ (error)),
+  ]);
   const waiting = el("section", { className: "card" });
   waiting.setAttribute("aria-live", "polite");
   await showWaiting(me, waiting);
   follow(waiting, () => showWaiting(me, waiting));
   const year = today(me.time_zone).slice(0, 4);
+  const entries = page instanceof Error ? null : /** @type {import("./types").GetJson<"/api/v1/me/reflections">} */ (page);
   const start = link("/me/reflections/new", "Write a new reflection");
   start.className = "button";
   body.replaceChildren(
@@ -207,9 +212,11 @@ export async function showLog({ me, body }) {
     waiting,
     card([
       el("h2", { text: "Your entries" }),
-      page.items.length
-        ? el("ul", { className: "list" }, page.items.map((e) => entryItem(e, known, year)))
-        : el("p", { text: "You have no entries yet." }),
+      entries
+        ? entries.items.length
+          ? el("ul", { className: "list" }, entries.items.map((e) => entryItem(e, known, year)))
+          : el("p", { text: "You have no entries yet." })
+        : el("p", { className: "note", text: failure(page) }),
     ]),
     card([
       el("h2", { text: "More" }),
@@ -219,7 +226,7 @@ export async function showLog({ me, body }) {
       ]),
     ]),
   );
-  announce(`${count(page.total, "entry", "entries")} in your log.`);
+  if (entries) announce(`${count(entries.total, "entry", "entries")} in your log.`);
 }
 
 /**

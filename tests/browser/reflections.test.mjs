@@ -171,6 +171,45 @@ test("REF-1, API-4: a resend after the server's answer was lost does not make th
   await context.close();
 });
 
+test("REF-1: on a shared phone, one person's queued entry waits for them and is never sent as another's", async () => {
+  const title = "Written on the team phone";
+  const { context, page } = await signedIn(org.worker.email);
+  await page.goto(`${BASE}/me/reflections/new`);
+  await heading(page, "New reflection");
+  await context.setOffline(true);
+  await page.getByLabel("Reflective model").selectOption({ label: "Free text" });
+  await page.getByLabel("Title").fill(title);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator("#view").getByText("1 entry waiting to send").waitFor();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await heading(page, "Sign in");
+  await context.setOffline(false);
+
+  // The next person signs in on the same screen (no reload, which the cookie left by an
+  // offline sign-out would answer).
+  await page.getByLabel("E-mail address").fill(org.manager.email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  // The app stays at the address it was on: the log, now the manager's.
+  await heading(page, "Your reflective log");
+  await page.locator("#who").getByText(org.manager.name).waitFor();
+  await page.locator("#view").getByRole("heading", { name: "Your entries" }).waitFor();
+  assert.equal(await page.locator("#view").getByText(title).count(), 0, "not shown to another person");
+  await page.waitForTimeout(3000);
+  const managers = (await api("GET", "/api/v1/me/reflections?limit=200", { token: org.managerToken })).json;
+  assert.equal(managers.items.filter((e) => e.title === title).length, 0, "not sent as another person");
+  assert.equal((await serverEntries()).items.filter((e) => e.title === title).length, 0);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await heading(page, "Sign in");
+  await page.getByLabel("E-mail address").fill(org.worker.email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#who").getByText(org.worker.name).waitFor();
+  await eventually(async () => (await serverEntries()).items.some((e) => e.title === title), 20_000);
+  await context.close();
+});
+
 test("REF-1: a save that clashes with another device's shows both versions and the writer chooses", async () => {
   const made = await entryOnServer("Family meeting");
   const id = made.json.id;
