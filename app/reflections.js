@@ -346,7 +346,13 @@ async function outcome(screen, seq, sent) {
     return;
   }
   const w = await write(screen.me.id, seq);
-  if (!w || w.state === "waiting") {
+  if (!w) {
+    // Another pass (another tab) sent it meanwhile.
+    screen.go("/me/reflections");
+    announce("Your entry is saved.");
+    return;
+  }
+  if (w.state === "waiting") {
     screen.go("/me/reflections");
     announce("Saved on this device. It is waiting to send and goes when you are online.");
     return;
@@ -478,7 +484,6 @@ async function editor(screen, start) {
     entry_date: date,
     model,
     tags,
-    "tags[0]": tags,
     session_id: session,
     observation_id: observation,
     case_reference: caseReference,
@@ -561,7 +566,8 @@ async function editor(screen, start) {
       title: w.problem.message,
       status: w.problem.status,
       detail: w.problem.message,
-      errors: w.problem.errors,
+      // One message per tag ("tags[2]") goes to the one Tags field.
+      errors: w.problem.errors.map((e) => ({ ...e, field: e.field.replace(/^tags\[\d+\]$/, "tags") })),
     });
     refused(problem, error, fields());
   }

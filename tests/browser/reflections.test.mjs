@@ -91,7 +91,6 @@ test("REF-1, API-4: an entry written offline waits on the device, survives closi
   await page.locator("#home").getByRole("link", { name: "Your reflective log" }).click();
   await heading(page, "Your reflective log");
   await accessible(page, "reflective log");
-  await screenshot(page, "reflections-log");
   await page.getByRole("link", { name: "Write a new reflection" }).click();
   await heading(page, "New reflection");
   // The models are the API's.
@@ -135,6 +134,10 @@ test("REF-1, API-4: an entry written offline waits on the device, survives closi
   // And only once: a few seconds on, still one.
   await again.waitForTimeout(3000);
   assert.equal((await serverEntries()).total, before + 1);
+  await again.reload();
+  await again.locator("#view").getByRole("link", { name: "A hard home visit" }).waitFor();
+  await accessible(again, "reflective log with an entry");
+  await screenshot(again, "reflections-log");
   await context.close();
 });
 
