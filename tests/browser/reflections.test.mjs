@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -360,7 +361,7 @@ async function fakeTimeServer(clockFile) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = join(data, "server.log");
-  const out = await import("node:fs").then((fs) => fs.openSync(log, "w"));
+  const out = openSync(log, "w");
   const child = spawn(binary, ["serve"], {
     env: {
       ...process.env,
