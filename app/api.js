@@ -230,14 +230,16 @@ export async function getAt(template, params, query) {
 }
 
 /**
- * A change: the body goes out as JSON, `version` as `If-Match` for resources that need it.
+ * A change: the body goes out as JSON, `version` as `If-Match` for resources that need it,
+ * `key` as `Idempotency-Key`, which makes a resent POST a no-op on the server (API-4).
  * @param {Method} method
  * @param {string} template
- * @param {{ params?: unknown, body?: unknown, version?: number }} options
+ * @param {{ params?: unknown, body?: unknown, version?: number, key?: string }} options
  */
-function change(method, template, { params, body, version }) {
+function change(method, template, { params, body, version, key }) {
   /** @type {Record<string, string>} */
   const extra = version === undefined ? {} : { "if-match": `"${version}"` };
+  if (key) extra["idempotency-key"] = key;
   return authorised(method.toUpperCase(), url(template, params), body, extra);
 }
 
@@ -245,7 +247,7 @@ function change(method, template, { params, body, version }) {
  * POST to a documented path.
  * @template {PathWith<"post">} P
  * @param {P} template
- * @param {{ params?: PathParams<P, "post">, body?: BodyOf<P, "post">, version?: number }} [options]
+ * @param {{ params?: PathParams<P, "post">, body?: BodyOf<P, "post">, version?: number, key?: string }} [options]
  * @returns {Promise<Answer<P, "post">>}
  */
 export async function post(template, options = {}) {
@@ -272,6 +274,34 @@ export async function put(template, options = {}) {
  */
 export async function remove(template, options = {}) {
   return /** @type {Answer<P, "delete">} */ (await change("delete", template, options));
+}
+
+/**
+ * A file the API makes for the signed-in person (an export), as a Blob to save: it needs the
+ * access token, so a plain link cannot fetch it.
+ * @template {GetPath} P
+ * @param {P} path
+ * @param {GetQuery<P>} query
+ */
+export async function download(path, query) {
+  const target = url(path, {}, query);
+  /** @param {boolean} retry @returns {Promise<Blob>} */
+  const fetchIt = async (retry) => {
+    let response;
+    try {
+      response = await fetch(target, {
+        headers: access ? { authorization: `Bearer ${access}` } : {},
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+    } catch {
+      throw new ApiError(0, null);
+    }
+    if (response.status === 401 && retry && (await refresh())) return fetchIt(false);
+    if (!response.ok) throw new ApiError(response.status, null);
+    return response.blob();
+  };
+  return fetchIt(true);
 }
 
 /**

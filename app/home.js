@@ -5,6 +5,7 @@
 // innerHTML, so no server text is ever parsed as markup.
 
 import { get } from "./api.js";
+import { cpdLine } from "./reflections.js";
 import { addNames, awaitingMe, sessionItem, statusTag } from "./sessions.js";
 import { el, link } from "./ui.js";
 import { longDate, statusSentence, today } from "./words.js";
@@ -33,6 +34,7 @@ async function showStatus(box, me) {
     el("p", { className: "status-line" }, [statusTag(status.status)]),
     el("p", { className: "lead", text: statusSentence(status, left, year) }),
     facts,
+    await cpdLine(),
   );
 }
 

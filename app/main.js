@@ -7,6 +7,8 @@
 
 import { ApiError, changePassword, get, resume, signIn, signOut, whenSignedOut, whenStale } from "./api.js";
 import { showHome } from "./home.js";
+import { startSending } from "./outbox.js";
+import { showCpd, showEdit, showEntry, showLog, showNew, showQueued, showShared } from "./reflections.js";
 import { showInbox } from "./inbox.js";
 import { keepSubscription, showReminders } from "./reminders.js";
 import { showPersonStatus, showSession, showSessions } from "./sessions.js";
@@ -48,7 +50,13 @@ const ROUTES = [
   ["/people/{id}/pdr", "Performance and development review", notYet],
   ["/me/pdr", "Performance and development review", notYet],
   ["/me/actions", "Your actions", notYet],
-  ["/me/reflections", "Your reflective log", notYet],
+  ["/me/reflections", "Your reflective log", showLog],
+  ["/me/reflections/new", "New reflection", showNew],
+  ["/me/reflections/waiting/{seq}", "Kept on this device", showQueued],
+  ["/me/shared-reflections", "Reflections shared with you", showShared],
+  ["/me/cpd", "Your CPD", showCpd],
+  ["/reflections/{id}", "Reflection", showEntry],
+  ["/reflections/{id}/edit", "Edit reflection", showEdit],
   ["/cases/{id}", "Case discussion", notYet],
 ];
 
@@ -76,6 +84,9 @@ function match(path) {
 
 /** The signed-in person, once known. @type {PersonView | null} */
 let me = null;
+
+/** Stops sending the signed-in person's outbox (at sign-out). */
+let stopSending = () => {};
 
 /**
  * Shows one screen, moves focus to its heading (not on first load: the skip link comes
@@ -168,11 +179,13 @@ async function enter() {
   byId("account").hidden = false;
   byId("nav").hidden = false;
   void keepSubscription();
+  stopSending = startSending(person.id);
   await route();
 }
 
 function signInScreen(focus = true) {
   me = null;
+  stopSending();
   byId("account").hidden = true;
   byId("nav").hidden = true;
   input("password").value = "";
@@ -276,9 +289,20 @@ function start() {
   window.addEventListener("online", () => announce("You are back online."));
   // A reload keeps you signed in: the refresh cookie, which no script here can read, buys a
   // new access token.
+  // Opened offline, the refresh cookie could not be asked: ask again when the network is
+  // back (unless someone signed out or in since), so what waits in the outbox goes.
+  let askAgain = false;
   resume()
-    .then((signedIn) => (signedIn ? enter() : signInScreen(false)))
+    .then((signedIn) => {
+      askAgain = !signedIn && !navigator.onLine;
+      return signedIn ? enter() : signInScreen(false);
+    })
     .catch(() => signInScreen(false));
+  window.addEventListener("online", () => {
+    if (askAgain && !me) void resume().then((signedIn) => (signedIn && !me ? enter() : undefined));
+    askAgain = false;
+  });
+  byId("sign-in-form").addEventListener("submit", () => (askAgain = false));
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // Without the worker the app still works, only not offline.

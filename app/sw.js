@@ -22,6 +22,8 @@ const SHELL = [
   "/sessions.js",
   "/inbox.js",
   "/reminders.js",
+  "/reflections.js",
+  "/outbox.js",
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",

@@ -22,6 +22,14 @@ export type NotificationView = Schemas["NotificationView"];
 export type ActionView = Schemas["ActionView"];
 export type ChangeView = Schemas["ChangeView"];
 export type ChangeReason = Schemas["ChangeReason"];
+// The reflective log (issue 20).
+export type ReflectionModel = Schemas["Model"];
+export type EntryBody = Schemas["EntryBody"];
+export type EntryView = Schemas["EntryView"];
+export type CpdRecord = Schemas["CpdRecord"];
+export type CpdActivity = Schemas["CpdActivity"];
+export type PeerRole = Schemas["PeerRole"];
+export type CpdView = Schemas["CpdView"];
 export type DeviceView = Schemas["DeviceView"];
 export type NewDevice = Schemas["NewDevice"];
 export type Preferences = Schemas["Preferences"];

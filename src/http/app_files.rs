@@ -66,6 +66,12 @@ app_files![
         "reminders.js",
         "text/javascript; charset=utf-8"
     ),
+    (
+        "/reflections.js",
+        "reflections.js",
+        "text/javascript; charset=utf-8"
+    ),
+    ("/outbox.js", "outbox.js", "text/javascript; charset=utf-8"),
     ("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
     (
         "/manifest.webmanifest",
@@ -95,6 +101,12 @@ pub const APP_ROUTES: &[&str] = &[
     "/me/pdr",
     "/me/actions",
     "/me/reflections",
+    "/me/reflections/new",
+    "/me/reflections/waiting/{seq}",
+    "/me/shared-reflections",
+    "/me/cpd",
+    "/reflections/{id}",
+    "/reflections/{id}/edit",
     "/cases/{id}",
 ];
 

@@ -16,5 +16,7 @@ npm ci --no-audit --no-fund --silent
 # shellcheck source=../serve.sh
 . "$here/../serve.sh"
 SUPERVISION_PUSH_ALLOW_LOOPBACK=true serve_for_tests "$binary"
-export SUPERVISION_BASE="$base" SUPERVISION_SERVER_LOG="$server_log"
+# The binary too: the CPD test (reflections.test.mjs) starts a second server of its own under
+# libfaketime (Debian package faketime), to stand on 30 November and 1 December.
+export SUPERVISION_BASE="$base" SUPERVISION_SERVER_LOG="$server_log" SUPERVISION_BINARY="$binary"
 node --test --test-concurrency=1 "$@" ./*.test.mjs
