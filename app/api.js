@@ -55,7 +55,26 @@ export function whenSignedOut(callback) {
 /** @param {TokenResponse} answer */
 function keep(answer) {
   access = answer.access_token;
+  localStorage.removeItem(SIGN_OUT_PENDING);
   return answer;
+}
+
+/**
+ * Set while a sign-out has not reached the server (it was made offline): the HttpOnly cookie
+ * still holds the sign-in, and only the server can end it. Until it does, a start does not
+ * use the cookie, so a shared phone does not sign the last person back in. Not a secret.
+ */
+const SIGN_OUT_PENDING = "supervision.sign-out-pending";
+
+/** Ends the sign-in on the server, which clears the cookie; false when it could not be reached. */
+async function endOnServer() {
+  try {
+    await request("POST", "/api/v1/auth/logout", {}, false);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status === 0) return false;
+  }
+  localStorage.removeItem(SIGN_OUT_PENDING);
+  return true;
 }
 
 /**
@@ -126,6 +145,10 @@ async function exchange() {
 
 /** On start: whether the refresh cookie still signs this browser in (false offline too). */
 export async function resume() {
+  if (localStorage.getItem(SIGN_OUT_PENDING)) {
+    await endOnServer();
+    return false;
+  }
   try {
     return await refresh();
   } catch {
@@ -322,13 +345,10 @@ export async function changePassword(change) {
   return keep(/** @type {TokenResponse} */ (await authorised("POST", "/api/v1/me/password", asked)));
 }
 
-/** Revokes the sign-in on the server, which clears the cookie (best effort), and forgets the access token. */
+/** Forgets the access token and ends the sign-in on the server, now or, offline, at the next start. */
 export async function signOut() {
   access = null;
   lastRead.clear();
-  try {
-    await request("POST", "/api/v1/auth/logout", {}, false);
-  } catch {
-    // Offline: the cookie stays until the next sign-out or sign-in, or until it expires.
-  }
+  localStorage.setItem(SIGN_OUT_PENDING, "1");
+  await endOnServer();
 }

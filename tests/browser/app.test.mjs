@@ -207,6 +207,28 @@ test("ACC-1, APP-3: a reload keeps you signed in with no token a script can read
   await context.close();
 });
 
+test("ACC-1: signing out with no network still ends the sign-in: a reload does not sign the last person back in", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await signIn(page, org.worker.email);
+  await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  // The HttpOnly cookie is still there: only the server can clear it.
+  assert.equal((await context.cookies()).length, 1);
+  await context.setOffline(false);
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  // The start finished the sign-out on the server, which cleared the cookie.
+  await eventually(async () => (await context.cookies()).length === 0, 10_000);
+  await signIn(page, org.worker.email);
+  await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: /Hello/ }).waitFor();
+  await context.close();
+});
+
 test("ACC-1: signing in works with the keyboard alone", async () => {
   const context = await phone(browser);
   const page = await context.newPage();
