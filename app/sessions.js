@@ -472,11 +472,15 @@ export async function showPersonStatus({ me, params, body }) {
   const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: value }));
   fact("Last held", status.last_held ? longDate(status.last_held, year) : "Not yet");
   fact("Next booked", status.next_booked ? longDate(status.next_booked, year) : "Nothing booked");
+  const person = await getAt("/api/v1/people/{id}", { id: params.id }).catch(() => null);
+  const more = [link(`/people/${params.id}/observation-status`, "Observations of practice")];
+  if (person?.asye_start) more.push(link(`/people/${params.id}/asye`, "ASYE year"));
   body.replaceChildren(
     el("h2", { text: status.display_name }),
     el("p", { className: "status-line" }, [statusTag(status.status)]),
     el("p", { className: "lead", text: statusSentence(status, null, year).replace(/^Your supervision/, "The supervision") }),
     facts,
+    el("ul", {}, more.map((a) => el("li", {}, [a]))),
   );
 }
 
