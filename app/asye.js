@@ -7,7 +7,7 @@
 import { getAt, post } from "./api.js";
 import { RECORD_STATUS } from "./records.js";
 import { superviseeNames } from "./sessions.js";
-import { announce, button, el, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
+import { announce, button, card, el, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
 import { SESSION_STATUS, longDate, today, zonedParts } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
@@ -55,13 +55,17 @@ export function evidenceMissing(asye) {
 }
 
 /**
- * The next review not yet held, for home: "3-month review due by Tuesday 1 December".
+ * The next review not yet held, for home: "3-month review due by Tuesday 1 December", or
+ * "… was due by …, not held yet" once its date has passed.
  * @param {AsyeView} asye
- * @param {string} year
+ * @param {string} now today
  */
-export function nextReview(asye, year) {
+export function nextReview(asye, now) {
   const next = asye.reviews.find((r) => r.session?.status !== "held");
-  return next ? `${next.month}-month review${next.optional ? " (optional)" : ""} due by ${longDate(next.due_on, year)}` : null;
+  if (!next) return null;
+  const name = `${next.month}-month review${next.optional ? " (optional)" : ""}`;
+  const due = longDate(next.due_on, now.slice(0, 4));
+  return next.due_on < now ? `${name} was due by ${due}, not held yet` : `${name} due by ${due}`;
 }
 
 /**
@@ -170,19 +174,15 @@ export async function showAsye(screen) {
   fact("Days in", `${t.days_in_programme}, not counting pauses`);
   fact("Paused", t.paused_now ? `Now (${t.paused_days} days so far)` : t.paused_days ? `${t.paused_days} days in all` : "Never");
   const missing = evidenceMissing(asye);
-  const review = nextReview(asye, year);
+  const review = nextReview(asye, now);
   const lead = [t.paused_now ? "The programme is paused." : null, review ? `Next: ${review}.` : "All reviews are held."].filter(Boolean).join(" ");
   const p = asye.protected_time;
   const parts = [
     ...(name ? [el("h2", { text: name })] : []),
     el("p", { className: "lead", text: lead }),
     facts,
-    el("section", { className: "card" }, [
-      el("h2", { text: "Reviews" }),
-      el("ol", { className: "list" }, asye.reviews.map((r) => reviewItem(r, now, year, me.time_zone))),
-    ]),
-    el("section", { className: "card" }, [
-      el("h2", { text: "Pauses" }),
+    card("Reviews", [el("ol", { className: "list" }, asye.reviews.map((r) => reviewItem(r, now, year, me.time_zone)))]),
+    card("Pauses", [
       asye.pauses.length
         ? el(
             "ul",
@@ -196,9 +196,10 @@ export async function showAsye(screen) {
           )
         : el("p", { text: "No pauses: the year runs from its start." }),
     ]),
-    el("section", { className: "card" }, [
-      el("h2", { text: missing.length ? "Evidence still missing" : "Evidence: all in" }),
-      missing.length ? el("ul", {}, missing.map((text) => el("li", { text }))) : el("p", { text: "Every item the framework asks for is in." }),
+    card(missing.length ? "Evidence still missing" : "Evidence: all in", [
+      missing.length
+        ? el("ul", {}, missing.map((text) => el("li", { text })))
+        : el("p", { text: "Every item the framework asks for is in." }),
       ...(asye.evidence.length
         ? [
             el("h3", { text: "Evidence received" }),
@@ -211,8 +212,7 @@ export async function showAsye(screen) {
         : []),
       el("p", {}, [link(`/people/${asye.person_id}/observation-status`, "Observations of practice")]),
     ]),
-    el("section", { className: "card" }, [
-      el("h2", { text: "Protected development time" }),
+    card("Protected development time", [
       el("p", {
         text: `${duration(p.logged_minutes)} logged of ${duration(p.expected_minutes)} due so far (10 % of ${duration(asye.weekly_minutes)} a week).`,
       }),

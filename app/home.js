@@ -167,8 +167,7 @@ async function showActions(box, heading, me) {
 async function showRecordsDue(section, box, me) {
   const waiting = await recordsWaiting();
   section.hidden = waiting.length === 0;
-  const year = today(me.time_zone).slice(0, 4);
-  box.replaceChildren(el("ul", { className: "list" }, waiting.map((r) => recordItem(r, year))));
+  box.replaceChildren(el("ul", { className: "list" }, waiting.map((r) => recordItem(r, me))));
 }
 
 /**
@@ -196,8 +195,7 @@ async function showAsyeSummary(section, box, me) {
   section.hidden = !me.asye_start;
   if (!me.asye_start) return;
   const asye = await getAt("/api/v1/people/{id}/asye", { id: me.id });
-  const year = today(me.time_zone).slice(0, 4);
-  const review = nextReview(asye, year);
+  const review = nextReview(asye, today(me.time_zone));
   const missing = evidenceMissing(asye).length;
   const time = asye.protected_time;
   box.replaceChildren(

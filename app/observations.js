@@ -4,8 +4,9 @@
 // and one observation's feedback, where the observed worker adds their reflection.
 
 import { getAt, post } from "./api.js";
+import { capital } from "./records.js";
 import { superviseeNames } from "./sessions.js";
-import { announce, button, el, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
+import { announce, button, card, el, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
 import { longDate, today } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
@@ -78,8 +79,7 @@ export async function showObservationStatus({ me, params, body }) {
   body.replaceChildren(
     ...(name ? [el("h2", { text: name })] : []),
     el("p", { className: "lead", text: observationSentence(status) }),
-    el("section", { className: "card" }, [
-      el("h2", { text: "This practice year's observations" }),
+    card("This practice year's observations", [
       list.length ? el("ul", { className: "list" }, list.map(item)) : el("p", { text: "None yet this practice year." }),
     ]),
   );
@@ -104,7 +104,7 @@ export async function showObservation(screen) {
   }
   const facts = el("dl", { className: "facts" });
   /** @param {string} term @param {string} value */
-  const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: value }));
+  const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: capital(value) }));
   fact("Observed", names.get(o.supervisee_id) ?? "the supervisee");
   fact("Date", longDate(o.observed_on, year));
   fact("Setting", SETTING[o.setting]);
@@ -113,13 +113,10 @@ export async function showObservation(screen) {
   const lines = (text) => text.split(/\n+/).filter((l) => l.trim()).map((l) => el("p", { text: l }));
   const parts = [
     facts,
-    el("section", { className: "card" }, [el("h2", { text: "Feedback" }), ...lines(o.feedback)]),
-    el("section", { className: "card" }, [
-      el("h2", { text: "Learning" }),
-      ...(o.learning ? lines(o.learning) : [el("p", { className: "note", text: "None written." })]),
-    ]),
+    card("Feedback", lines(o.feedback)),
+    card("Learning", o.learning ? lines(o.learning) : [el("p", { className: "note", text: "None written." })]),
   ];
-  const reflection = el("section", { className: "card" }, [el("h2", { text: "Reflection" })]);
+  const reflection = card("Reflection", []);
   if (o.supervisee_reflection) reflection.append(...lines(o.supervisee_reflection));
   else reflection.append(el("p", { className: "note", text: o.supervisee_id === me.id ? "You have not added a reflection yet." : "No reflection added yet." }));
   if (o.supervisee_id === me.id) reflection.append(reflectionForm(o, screen));

@@ -8,7 +8,7 @@
 
 import { ApiError, get, getAt, post, put } from "./api.js";
 import { superviseeNames } from "./sessions.js";
-import { announce, button, el, failure, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
+import { announce, button, card, el, failure, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
 import { longDate, today, zonedParts } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
@@ -47,22 +47,25 @@ const OWNER = { supervisor: "the supervisor", supervisee: "the supervisee", othe
 /**
  * A record's status in words, in a tag whose colour only repeats them.
  * @param {RecordStatus} status
+ * @param {boolean} [mine] the record waits for my signature, so it says so
  */
-export function recordTag(status) {
+export function recordTag(status, mine = false) {
   const tone = status === "signed" ? "on-track" : status === "amendments_requested" ? "at-risk" : "no-baseline";
-  return el("strong", { className: `tag tag-${tone}`, text: RECORD_STATUS[status] });
+  const words = mine && status === "awaiting_supervisee" ? "Waiting for your signature" : RECORD_STATUS[status];
+  return el("strong", { className: `tag tag-${tone}`, text: words });
 }
 
 /**
  * "Record of Tuesday 1 December", and whether it is late, for lists.
  * @param {RecordSummary} record
- * @param {string} year
+ * @param {PersonView} me
  */
-export function recordItem(record, year) {
+export function recordItem(record, me) {
+  const year = today(me.time_zone).slice(0, 4);
   const late = record.late ? ` Late: ${record.working_days_late === 1 ? "1 working day" : `${record.working_days_late} working days`} past ${longDate(record.due_by, year)}.` : "";
   return el("li", { className: "item" }, [
     el("p", { className: "item-title" }, [link(`/records/${record.id}`, `Record of the session on ${longDate(record.held_on, year)}`)]),
-    el("p", {}, [recordTag(record.status)]),
+    el("p", {}, [recordTag(record.status, record.supervisee_id === me.id)]),
     el("p", { className: "note", text: `Due by ${longDate(record.due_by, year)}.${late}` }),
   ]);
 }
@@ -106,7 +109,7 @@ async function partyNames(record, me) {
 function who(id, record, me, names) {
   if (id === me.id) return "you";
   if (id && names.has(id)) return /** @type {string} */ (names.get(id));
-  if (id === record.supervisor_id) return "the supervisor";
+  if (id === record.supervisor_id) return record.supervisee_id === me.id ? "your supervisor" : "the supervisor";
   if (id === record.supervisee_id) return "the supervisee";
   return "someone else";
 }
@@ -119,6 +122,14 @@ function who(id, record, me, names) {
 function when(instant, me) {
   const parts = zonedParts(instant, me.time_zone);
   return `${longDate(parts.date, today(me.time_zone).slice(0, 4))}, ${parts.time}`;
+}
+
+/**
+ * The text with its first letter in capitals, to start a sentence or a fact.
+ * @param {string} text
+ */
+export function capital(text) {
+  return text.replace(/^./, (c) => c.toUpperCase());
 }
 
 /**
@@ -194,7 +205,7 @@ function editorPart(view, screen) {
   const year = today(screen.me.time_zone).slice(0, 4);
   let version = view.record.version;
   const problem = summaryBox();
-  const newer = el("section", { className: "card" });
+  const newer = card("The newer version", []);
   newer.hidden = true;
   /** @type {Map<string, HTMLTextAreaElement>} */
   const boxes = new Map();
@@ -267,8 +278,7 @@ function editorPart(view, screen) {
     view.record.status === "awaiting_supervisee"
       ? "It is with the supervisee for signature. Saving a change takes it back to draft: send it again after."
       : "Write each section of the pro-forma. Name children and adults only by case reference.";
-  return el("section", { className: "card" }, [
-    el("h2", { text: "Write the record" }),
+  return card("Write the record", [
     el("p", { className: "hint", text: intro }),
     problem,
     form,
@@ -290,7 +300,7 @@ async function showNewer(box, view, screen, year) {
     const last = latest.timeline.at(-1);
     const by = last ? ` by ${who(last.actor_id, latest.record, screen.me, names)} on ${when(last.occurred_at, screen.me)}` : "";
     box.replaceChildren(
-      el("h2", { text: "The newer version" }),
+      /** @type {HTMLElement} */ (box.firstChild),
       el("p", { text: `Version ${latest.content_version}, saved${by}. Status: ${RECORD_STATUS[latest.record.status]}.` }),
       contentView(latest.content, latest.template, year),
     );
@@ -352,12 +362,15 @@ function signPart(view, screen) {
   ]);
   form.noValidate = true;
   form.addEventListener("submit", (event) => event.preventDefault());
-  return el("section", { className: "card decision" }, [
-    el("h2", { text: "Sign the record or ask for amendments" }),
-    el("p", { text: "Signing says you agree this is a true record of the session. Once both have signed, changes are made only as addenda." }),
-    problem,
-    form,
-  ]);
+  return card(
+    "Sign the record or ask for amendments",
+    [
+      el("p", { text: "Signing says you agree this is a true record of the session. Once both have signed, changes are made only as addenda." }),
+      problem,
+      form,
+    ],
+    "decision",
+  );
 }
 
 /**
@@ -398,8 +411,7 @@ function addendaPart(view, screen, names) {
     }
     return el("li", { className: "item" }, lines);
   });
-  const part = el("section", { className: "card" }, [
-    el("h2", { text: "Addenda" }),
+  const part = card("Addenda", [
     problem,
     items.length ? el("ul", { className: "list" }, items) : el("p", { text: "No addenda." }),
   ]);
@@ -460,8 +472,7 @@ function historyPart(view, versions, me, names) {
       el("p", { text: `By ${who(v.author_id, view.record, me, names)} on ${when(v.created_at, me)}${v.signed ? ". The version both signed." : "."}` }),
     ]),
   );
-  return el("section", { className: "card" }, [
-    el("h2", { text: "History" }),
+  return card("History", [
     el("ol", { className: "list" }, steps),
     el("h3", { text: "Versions kept" }),
     el("ol", { className: "list" }, kept),
@@ -485,7 +496,7 @@ export async function showRecord(screen) {
   const year = today(me.time_zone).slice(0, 4);
   const facts = el("dl", { className: "facts" });
   /** @param {string} term @param {string} value */
-  const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: value }));
+  const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: capital(value) }));
   fact("Session", longDate(record.held_on, year));
   fact("Supervisor", who(record.supervisor_id, record, me, names));
   fact("Supervisee", who(record.supervisee_id, record, me, names));
@@ -493,24 +504,26 @@ export async function showRecord(screen) {
   if (record.signed_at) fact("Signed", when(record.signed_at, me));
   fact("Pro-forma", view.template.name);
   /** @type {HTMLElement[]} */
-  const parts = [el("p", { className: "status-line" }, [recordTag(record.status)]), facts];
+  const parts = [el("p", { className: "status-line" }, [recordTag(record.status, view.standing === "supervisee")]), facts];
   const asked = [...view.timeline].reverse().find((e) => e.action === "amendments_requested");
   const writing = view.standing === "supervisor" && record.status !== "signed";
   if (writing && record.status === "amendments_requested" && asked?.comment) {
     parts.push(
-      el("section", { className: "card decision" }, [
-        el("h2", { text: "Amendments asked for" }),
-        el("p", { text: `${who(asked.actor_id, record, me, names)} asked on ${when(asked.occurred_at, me)}:`.replace(/^./, (c) => c.toUpperCase()) }),
-        ...paragraphs(asked.comment),
-      ]),
+      card(
+        "Amendments asked for",
+        [
+          el("p", { text: capital(`${who(asked.actor_id, record, me, names)} asked on ${when(asked.occurred_at, me)}:`) }),
+          ...paragraphs(asked.comment),
+        ],
+        "decision",
+      ),
     );
   }
   if (view.standing === "supervisee" && record.status === "awaiting_supervisee") parts.push(signPart(view, screen));
   if (writing) parts.push(editorPart(view, screen));
   else {
     parts.push(
-      el("section", { className: "card" }, [
-        el("h2", { text: "The record" }),
+      card("The record", [
         el("p", { className: "note", text: `Version ${view.content_version}` }),
         contentView(view.content, view.template, year),
       ]),
@@ -543,7 +556,7 @@ export async function showRecordVersion({ me, params, body }) {
     el("p", { className: "lead", text: `Version ${version.number} of the record of the session on ${longDate(view.record.held_on, year)}` }),
     el("p", { text: `By ${who(version.author_id, view.record, me, names)} on ${when(version.created_at, me)}.${version.signed ? " This is the version both signed." : ""}` }),
     el("p", { className: "note", text: `Fingerprint: ${version.content_hash}` }),
-    el("section", { className: "card" }, [el("h2", { text: "What it said" }), contentView(version.content ?? {}, template, year)]),
+    card("What it said", [contentView(version.content ?? {}, template, year)]),
     el("p", {}, [link(`/records/${view.record.id}`, "Back to the record")]),
   );
 }
