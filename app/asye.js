@@ -5,10 +5,9 @@
 // 10 % due so far, which the worker logs here.
 
 import { getAt, post } from "./api.js";
-import { RECORD_STATUS } from "./records.js";
 import { superviseeNames } from "./sessions.js";
 import { announce, button, card, el, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
-import { SESSION_STATUS, longDate, today, zonedParts } from "./words.js";
+import { RECORD_STATUS, SESSION_STATUS, longDate, today, zonedParts } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
 /** @typedef {import("./types").AsyeView} AsyeView */

@@ -4,10 +4,9 @@
 // and one observation's feedback, where the observed worker adds their reflection.
 
 import { getAt, post } from "./api.js";
-import { capital } from "./records.js";
 import { superviseeNames } from "./sessions.js";
 import { announce, button, card, el, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
-import { longDate, today } from "./words.js";
+import { capital, longDate, today } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
 /** @typedef {import("./types").PersonView} PersonView */

@@ -9,7 +9,7 @@
 import { ApiError, get, getAt, post, put } from "./api.js";
 import { superviseeNames } from "./sessions.js";
 import { announce, button, card, el, failure, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
-import { longDate, today, zonedParts } from "./words.js";
+import { RECORD_STATUS, capital, longDate, today, zonedParts } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
 /** @typedef {import("./types").PersonView} PersonView */
@@ -20,14 +20,6 @@ import { longDate, today, zonedParts } from "./words.js";
 /** @typedef {import("./types").RecordEvent} RecordEvent */
 /** @typedef {import("./types").TemplateView} TemplateView */
 /** @typedef {import("./types").VersionView} VersionView */
-
-/** @type {Record<RecordStatus, string>} */
-export const RECORD_STATUS = {
-  draft: "Draft",
-  awaiting_supervisee: "Waiting for the supervisee to sign",
-  amendments_requested: "Amendments asked for",
-  signed: "Signed by both",
-};
 
 /** @type {Record<string, string>} */
 const EVENT = {
@@ -125,14 +117,6 @@ function when(instant, me) {
 }
 
 /**
- * The text with its first letter in capitals, to start a sentence or a fact.
- * @param {string} text
- */
-export function capital(text) {
-  return text.replace(/^./, (c) => c.toUpperCase());
-}
-
-/**
  * Text as paragraphs, one per line typed.
  * @param {string} text
  */
@@ -220,6 +204,8 @@ function editorPart(view, screen) {
     boxes.set(section.key, box);
     form.append(field(box, section.title, section.guidance || undefined));
   }
+  const actions = actionsPart(view.content.actions ?? []);
+  form.append(actions.element);
   const save = button("Save draft", { className: "button secondary" });
   const send = button(view.record.status === "draft" ? "Save and send for signature" : "Save and send again", { submit: true });
   form.append(el("div", { className: "button-group" }, [send, save]));
@@ -233,18 +219,20 @@ function editorPart(view, screen) {
       const text = box.value.replace(/\r\n?/g, "\n").trim();
       if (text) sections[key] = text;
     }
-    return { sections, actions: view.content.actions ?? [], case_discussions: view.content.case_discussions ?? [] };
+    return { sections, actions: actions.items(), case_discussions: view.content.case_discussions ?? [] };
   };
 
   /** @param {boolean} andSend */
   const submit = async (andSend) => {
     for (const box of boxes.values()) fieldError(box, undefined);
+    const problems = actions.check();
     const first = /** @type {HTMLTextAreaElement} */ (boxes.values().next().value);
     if (andSend && first && Object.keys(content().sections).length === 0 && !view.content.case_discussions?.length) {
       fieldError(first, "Write the record before sending it");
-      summary(problem, "There is a problem", [{ field: first, message: "Write the record before sending it" }]);
-      return;
+      problems.unshift({ field: first, message: "Write the record before sending it" });
     }
+    summary(problem, "There is a problem", problems);
+    if (problems.length) return;
     let saved;
     try {
       saved = await put("/api/v1/records/{id}", { params: { id: view.record.id }, body: { content: content() }, version });
@@ -264,6 +252,7 @@ function editorPart(view, screen) {
       /** @type {Record<string, import("./ui").Control>} */
       const fields = {};
       for (const [key, box] of boxes) fields[`content.sections.${key}`] = box;
+      Object.assign(fields, actions.fields());
       refused(problem, error, fields);
       return;
     }
@@ -284,6 +273,126 @@ function editorPart(view, screen) {
     form,
     newer,
   ]);
+}
+
+/**
+ * The actions agreed (REC-2): what, who, by when, one group of fields each, added and removed
+ * here. Open actions carry into the supervisee's next record by themselves.
+ * @param {RecordContent["actions"] & {}} initial
+ */
+function actionsPart(initial) {
+  const list = el("div");
+  const add = button("Add an action", { className: "button secondary" });
+  const element = el("fieldset", { className: "fieldset" }, [
+    el("legend", { text: "Actions agreed" }),
+    el("p", { className: "hint", text: "What, who and by when. Open actions carry into the next record." }),
+    list,
+    add,
+  ]);
+  /** @typedef {{ box: HTMLFieldSetElement, legend: HTMLElement, remove: HTMLButtonElement, what: HTMLInputElement, who: HTMLSelectElement, name: HTMLInputElement, due: HTMLInputElement, person: string | null }} Row */
+  /** @type {Row[]} */
+  const rows = [];
+  let made = 0;
+  const renumber = () =>
+    rows.forEach((row, i) => {
+      row.legend.textContent = `Action ${i + 1}`;
+      /** @type {HTMLElement} */ (row.remove.lastChild).textContent = ` action ${i + 1}`;
+    });
+  /** @param {NonNullable<RecordContent["actions"]>[number] | null} action */
+  const addRow = (action) => {
+    made += 1;
+    const what = el("input");
+    what.id = `action-${made}-description`;
+    what.maxLength = 1000;
+    what.value = action?.description ?? "";
+    const who = el(
+      "select",
+      {},
+      Object.entries({ supervisee: "The supervisee", supervisor: "The supervisor", other: "Someone else" }).map(([value, words]) => {
+        const option = el("option", { text: words });
+        option.value = value;
+        return option;
+      }),
+    );
+    who.id = `action-${made}-owner`;
+    who.value = action?.owner ?? "supervisee";
+    const name = el("input");
+    name.id = `action-${made}-owner-name`;
+    name.maxLength = 200;
+    name.value = action?.owner_name ?? "";
+    const due = el("input", { className: "input-short" });
+    due.id = `action-${made}-due`;
+    due.type = "date";
+    due.value = action?.due_on ?? "";
+    const legend = el("legend");
+    const remove = button("Remove", { className: "button secondary small", hidden: "action" });
+    const box = el("fieldset", { className: "fieldset action" }, [
+      legend,
+      field(what, "What"),
+      field(who, "Who"),
+      field(name, "Their name", "Only for an action someone else owns."),
+      field(due, "By when"),
+      remove,
+    ]);
+    /** @type {Row} */
+    const row = { box, legend, remove, what, who, name, due, person: action?.owner_person_id ?? null };
+    remove.addEventListener("click", () => {
+      rows.splice(rows.indexOf(row), 1);
+      box.remove();
+      renumber();
+      add.focus();
+    });
+    rows.push(row);
+    list.append(box);
+    renumber();
+    return row;
+  };
+  initial.forEach(addRow);
+  add.addEventListener("click", () => addRow(null).what.focus());
+  return {
+    element,
+    /** The actions as the API takes them. */
+    items: () =>
+      rows.map((r) => {
+        const other = r.who.value === "other";
+        return {
+          description: r.what.value.trim(),
+          owner: /** @type {"supervisor" | "supervisee" | "other"} */ (r.who.value),
+          owner_name: other ? r.name.value.trim() || null : null,
+          owner_person_id: other ? r.person : null,
+          due_on: r.due.value,
+        };
+      }),
+    /** Each row's problems, set on its fields. */
+    check: () => {
+      /** @type {{ field: import("./ui").Control, message: string }[]} */
+      const problems = [];
+      rows.forEach((r, i) => {
+        const checks = /** @type {[import("./ui").Control, string | undefined][]} */ ([
+          [r.what, r.what.value.trim() ? undefined : `Say what action ${i + 1} is`],
+          [r.who, undefined],
+          [r.name, r.who.value === "other" && !r.name.value.trim() ? `Name who owns action ${i + 1}` : undefined],
+          [r.due, r.due.value ? undefined : `Enter when action ${i + 1} is due`],
+        ]);
+        for (const [control, message] of checks) {
+          fieldError(control, message);
+          if (message) problems.push({ field: control, message });
+        }
+      });
+      return problems;
+    },
+    /** The rows' fields by the API's names for them, for the server's refusals. */
+    fields: () => {
+      /** @type {Record<string, import("./ui").Control>} */
+      const named = {};
+      rows.forEach((r, i) => {
+        named[`content.actions[${i}].description`] = r.what;
+        named[`content.actions[${i}].owner_name`] = r.name;
+        named[`content.actions[${i}].due_on`] = r.due;
+      });
+      return named;
+    },
+  };
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 } from "./ui.js";
 import {
   CHANGE_REASON,
+  RECORD_STATUS,
   SESSION_KIND,
   SESSION_STATUS,
   STATUS_LABEL,
@@ -449,6 +450,13 @@ export async function showSession(screen) {
   if (session.pending_change) parts.push(decisionPart(session, session.pending_change, screen, names));
   else if (party && session.status === "scheduled" && Date.parse(session.starts_at) > Date.now())
     parts.push(movePart(session, screen));
+  if (session.status === "held" && session.supervisee_id && party) {
+    // The record opens when the session is marked held (REC-1); none yet says so.
+    const record = await getAt("/api/v1/sessions/{id}/record", { id: session.id }).catch(() => null);
+    parts.push(
+      el("p", {}, record ? [link(`/records/${record.record.id}`, "The record of this session"), ` – ${RECORD_STATUS[record.record.status]}`] : ["No record yet."]),
+    );
+  }
   parts.push(
     el("section", { className: "card" }, [
       el("h2", { text: "History" }),

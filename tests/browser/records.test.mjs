@@ -107,8 +107,15 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   await accessible(sp, "the pro-forma with an error");
   await sp.getByLabel(first.title).fill("Caseload of 16; two new child protection cases.\nAgreed: no new allocations this month.");
   await sp.getByLabel(second.title).fill("Goals for the quarter reviewed; court skills training in February.");
-  await accessible(sp, "the pro-forma");
+  await sp.getByRole("heading", { level: 2, name: "Write the record" }).scrollIntoViewIfNeeded();
   await screenshot(sp, "record-editor");
+  // REC-2: an action, what, who and by when; one left half-written is stopped.
+  await sp.getByRole("button", { name: "Add an action" }).click();
+  await sp.getByRole("button", { name: "Save draft" }).click();
+  await sp.getByRole("alert").getByRole("link", { name: "Say what action 1 is" }).click();
+  await sp.getByLabel("What", { exact: true }).fill("Book the court skills training");
+  await sp.getByLabel("By when").fill(day(30));
+  await accessible(sp, "the pro-forma");
 
   // Someone else saves meanwhile: the supervisor's save is refused, shown, and not lost.
   const { etag } = await record(id, org.supervisor.token);
@@ -129,6 +136,10 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   const sent = (await record(id, org.supervisor.token)).json;
   assert.equal(sent.record.status, "awaiting_supervisee");
   assert.match(sent.content.sections[first.key], /^Caseload of 16/);
+  assert.deepEqual(
+    sent.content.actions.map((a) => [a.description, a.owner, a.due_on]),
+    [["Book the court skills training", "supervisee", day(30)]],
+  );
 
   // The supervisee, on a phone, is told on home, reads it and asks for amendments.
   const mobile = await signedIn(org.worker.email, "phone");
@@ -136,6 +147,7 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   await wp.getByRole("region", { name: "Records waiting for you" }).locator(`a[href="/records/${id}"]`).click();
   await wp.getByRole("heading", { level: 2, name: "Sign the record or ask for amendments" }).waitFor();
   await wp.locator("#view").getByText("Caseload of 16; two new child protection cases.").waitFor();
+  await wp.getByRole("region", { name: "The record" }).getByText(/^Book the court skills training – the supervisee, by /).waitFor();
   await accessible(wp, "the record, as the supervisee reads it");
   await screenshot(wp, "record-supervisee");
   await wp.getByRole("button", { name: "Ask for amendments" }).click();
@@ -162,6 +174,7 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   const signed = (await record(id, org.worker.token)).json;
   assert.equal(signed.record.status, "signed");
   assert.match(signed.content.sections[second.key], /March/);
+  assert.equal(signed.actions.length, 1, "the signed record's action is tracked");
 
   // Both see who did what when, and every version.
   const history = wp.getByRole("region", { name: "History" });
