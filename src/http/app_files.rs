@@ -66,7 +66,11 @@ app_files![
         "reminders.js",
         "text/javascript; charset=utf-8"
     ),
-    ("/records.js", "records.js", "text/javascript; charset=utf-8"),
+    (
+        "/records.js",
+        "records.js",
+        "text/javascript; charset=utf-8"
+    ),
     (
         "/observations.js",
         "observations.js",
