@@ -556,6 +556,67 @@ function addendaPart(view, screen, names) {
 }
 
 /**
+ * A disagreement about the record (REC-4, 000 §8), either party at any stage: what is
+ * disputed and whether to settle it between the two or escalate it to the supervisor's
+ * manager. The record itself does not change. Folded away until opened.
+ * @param {RecordView} view
+ * @param {Screen} screen
+ */
+function disagreementPart(view, screen) {
+  const problem = summaryBox();
+  const comment = el("textarea", { className: "textarea" });
+  comment.id = "disagreement-comment";
+  comment.rows = 4;
+  comment.maxLength = 2000;
+  /** @param {"resolve" | "escalate"} value @param {string} words */
+  const choice = (value, words) => {
+    const radio = el("input");
+    radio.type = "radio";
+    radio.name = "disagreement-proposal";
+    radio.id = `disagreement-${value}`;
+    radio.value = value;
+    const label = el("label", { text: words });
+    label.htmlFor = radio.id;
+    return { radio, box: el("div", { className: "checkbox" }, [radio, label]) };
+  };
+  const resolve = choice("resolve", "Resolve it between us");
+  const escalate = choice("escalate", "Escalate it to the supervisor's manager");
+  const error = el("p", { className: "field-error" });
+  error.id = "disagreement-proposal-error";
+  error.hidden = true;
+  const options = el("fieldset", { className: "fieldset" }, [el("legend", { text: "What do you propose?" }), error, resolve.box, escalate.box]);
+  const form = el("form", {}, [
+    problem,
+    field(comment, "What you disagree with", "And how you would settle it. The record stays as it is; the disagreement is kept with it."),
+    options,
+    button("Record the disagreement", { submit: true }),
+  ]);
+  form.noValidate = true;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const words = comment.value.replace(/\r\n?/g, "\n").trim();
+    const proposal = resolve.radio.checked ? "resolve" : escalate.radio.checked ? "escalate" : null;
+    /** @type {{ field: import("./ui").Control, message: string }[]} */
+    const problems = [];
+    if (!words) problems.push({ field: comment, message: "Say what you disagree with" });
+    if (!proposal) problems.push({ field: resolve.radio, message: "Choose whether to resolve it or escalate it" });
+    fieldError(comment, problems.find((p) => p.field === comment)?.message);
+    error.textContent = proposal ? "" : "Error: Choose whether to resolve it or escalate it";
+    error.hidden = Boolean(proposal);
+    summary(problem, "There is a problem", problems);
+    if (problems.length || !proposal) return;
+    try {
+      await post("/api/v1/records/{id}/disagreements", { params: { id: view.record.id }, body: { comment: words, proposal } });
+    } catch (failed) {
+      refused(problem, failed, { comment });
+      return;
+    }
+    await reshow(screen, proposal === "escalate" ? "The disagreement is recorded and the supervisor's manager is told." : "The disagreement is recorded.");
+  });
+  return el("details", { className: "card" }, [el("summary", { text: "Disagree with this record" }), form]);
+}
+
+/**
  * The record's history: every step, who took it and when, and every version kept.
  * @param {RecordView} view
  * @param {VersionView[]} versions
@@ -639,6 +700,7 @@ export async function showRecord(screen) {
     );
   }
   if (record.status === "signed") parts.push(addendaPart(view, screen, names));
+  if (view.standing === "supervisor" || view.standing === "supervisee") parts.push(disagreementPart(view, screen));
   parts.push(historyPart(view, versions, me, names));
   body.replaceChildren(...parts);
 }

@@ -197,7 +197,7 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   await mobile.context.close();
 });
 
-test("REC-4: the supervisor adds an addendum to a signed record; the supervisee countersigns it (offline, the app says it was not sent)", async () => {
+test("REC-4: the supervisor adds an addendum to a signed record; the supervisee countersigns it (offline, the app says it was not sent) and records a disagreement", async () => {
   const { record: id } = await heldSession(org.agreement, org.supervisor.token);
   let { etag } = await record(id, org.supervisor.token);
   ({ etag } = await api("PUT", `/api/v1/records/${id}`, {
@@ -235,6 +235,22 @@ test("REC-4: the supervisor adds an addendum to a signed record; the supervisee 
   const after = (await record(id, org.worker.token)).json;
   assert.ok(after.addenda[0].countersigned_at);
   assert.equal(after.addenda[0].countersigned_by, org.worker.id);
+
+  // A disagreement, kept with the record with what is proposed (REC-4, 000 §8).
+  await wp.getByText("Disagree with this record").click();
+  await wp.getByRole("button", { name: "Record the disagreement" }).click();
+  const problems = wp.getByRole("alert");
+  await problems.getByRole("link", { name: "Say what you disagree with" }).waitFor();
+  await problems.getByRole("link", { name: "Choose whether to resolve it or escalate it" }).waitFor();
+  await accessible(wp, "a disagreement with errors");
+  await wp.getByLabel("What you disagree with").fill("The caseload figure should be 17, not 15.");
+  await wp.getByLabel("Escalate it to the supervisor's manager").check();
+  await wp.getByRole("button", { name: "Record the disagreement" }).click();
+  const history = wp.getByRole("region", { name: "History" });
+  await history.getByText(/^Disagreement recorded by you on /).waitFor();
+  await history.getByText("Proposed: escalate it").waitFor();
+  const disputed = (await record(id, org.worker.token)).json.timeline.filter((e) => e.action === "disagreement");
+  assert.deepEqual(disputed.map((e) => [e.proposal, e.comment]), [["escalate", "The caseload figure should be 17, not 15."]]);
   await desk.context.close();
   await mobile.context.close();
 });
