@@ -193,7 +193,7 @@ function editorPart(view, screen) {
   newer.hidden = true;
   /** @type {Map<string, HTMLTextAreaElement>} */
   const boxes = new Map();
-  const form = el("form");
+  const form = el("form", { className: "record-editor" });
   form.noValidate = true;
   for (const section of view.template.sections) {
     const box = el("textarea", { className: "textarea" });

@@ -105,6 +105,8 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   await sp.getByRole("button", { name: "Save and send for signature" }).click();
   await sp.getByRole("alert").getByRole("link", { name: "Write the record before sending it" }).waitFor();
   await accessible(sp, "the pro-forma with an error");
+  await sp.reload();
+  await sp.getByRole("heading", { level: 2, name: "Write the record" }).waitFor();
   await sp.getByLabel(first.title).fill("Caseload of 16; two new child protection cases.\nAgreed: no new allocations this month.");
   await sp.getByLabel(second.title).fill("Goals for the quarter reviewed; court skills training in February.");
   await sp.getByRole("heading", { level: 2, name: "Write the record" }).scrollIntoViewIfNeeded();
@@ -181,7 +183,7 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   await history.getByText(/^Amendments asked for by you on /).waitFor();
   await history.getByText(/^Signed by you on /).waitFor();
   assert.equal(await history.getByText(/^Sent for signature by /).count(), 2);
-  await history.getByRole("heading", { name: "Versions kept" }).scrollIntoViewIfNeeded();
+  await wp.getByRole("heading", { level: 2, name: "History" }).scrollIntoViewIfNeeded();
   await accessible(wp, "the signed record and its history");
   await screenshot(wp, "record-history");
   await history.getByRole("link", { name: `Version ${signed.record.signed_version}` }).click();
