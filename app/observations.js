@@ -96,7 +96,9 @@ export async function showObservation(screen) {
   const year = today(me.time_zone).slice(0, 4);
   const names = await superviseeNames();
   names.set(me.id, "you");
-  for (const id of [o.observer_id, o.supervisee_id]) {
+  // The observed worker may not read the observer's details; "the observer" says it then.
+  const others = o.supervisee_id === me.id ? [] : [o.observer_id, o.supervisee_id];
+  for (const id of others) {
     if (names.has(id)) continue;
     const person = await getAt("/api/v1/people/{id}", { id }).catch(() => null);
     if (person) names.set(id, person.display_name);

@@ -83,7 +83,9 @@ export async function recordsWaiting() {
 async function partyNames(record, me) {
   const names = await superviseeNames();
   names.set(me.id, me.display_name);
-  for (const id of [record.supervisor_id, record.supervisee_id]) {
+  // A supervisee may not read their supervisor's details: "your supervisor" says it for them.
+  const others = record.supervisee_id === me.id ? [] : [record.supervisor_id, record.supervisee_id];
+  for (const id of others) {
     if (names.has(id)) continue;
     const person = await getAt("/api/v1/people/{id}", { id }).catch(() => null);
     if (person) names.set(id, person.display_name);
