@@ -91,7 +91,7 @@ function record(id, token) {
 }
 
 test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and sends it; the supervisee asks for amendments, then signs; both see the history", async () => {
-  const { record: id } = await heldSession(org.agreement, org.supervisor.token);
+  const { record: id, session } = await heldSession(org.agreement, org.supervisor.token);
   const { json: opened } = await record(id, org.supervisor.token);
   const [first, second] = opened.template.sections.filter((s) => s.key !== "review_of_actions");
 
@@ -195,6 +195,12 @@ test("REC-1, REC-4, REC-5: the supervisor writes the record on the pro-forma and
   const theirs = sp.getByRole("region", { name: "History" });
   await theirs.getByText(/^Signed by Leah Morgan on /).waitFor();
   await theirs.getByText(/^Amendments asked for by Leah Morgan on /).waitFor();
+  // The held session links to its record.
+  await sp.goto(`${BASE}/sessions/${session}`);
+  await sp.locator("#view").getByText("– Signed by both").waitFor();
+  await sp.locator("#view").getByRole("link", { name: "The record of this session" }).click();
+  await sp.getByRole("heading", { level: 2, name: "History" }).waitFor();
+  assert.equal(new URL(sp.url()).pathname, `/records/${id}`);
   await desk.context.close();
   await mobile.context.close();
 });
