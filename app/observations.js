@@ -59,7 +59,8 @@ async function nameOf(id, me) {
  * Where a reminder about a supervisee's observations links; home links here for my own.
  * @param {Screen} screen
  */
-export async function showObservationStatus({ me, params, body }) {
+export async function showObservationStatus(screen) {
+  const { me, params, body } = screen;
   body.replaceChildren(loading());
   const [status, name] = await Promise.all([
     getAt("/api/v1/people/{id}/observation-status", { id: params.id }),
@@ -81,7 +82,79 @@ export async function showObservationStatus({ me, params, body }) {
     card("This practice year's observations", [
       list.length ? el("ul", { className: "list" }, list.map(item)) : el("p", { text: "None yet this practice year." }),
     ]),
+    // Someone else's page: whoever supervises them or is above them records one (the server
+    // refuses anyone else, and says so).
+    ...(name ? [card("Record an observation", [recordForm(params.id, screen)])] : []),
   );
+}
+
+/**
+ * The form an observer records an observation with (OBS-1); the new observation opens after.
+ * @param {string} personId
+ * @param {Screen} screen
+ */
+function recordForm(personId, screen) {
+  const problem = summaryBox();
+  const date = el("input", { className: "input-short" });
+  date.id = "observation-date";
+  date.type = "date";
+  date.value = today(screen.me.time_zone);
+  const setting = el("select", {}, [
+    el("option", { text: "Choose a setting" }),
+    ...Object.entries(SETTING).map(([value, words]) => {
+      const option = el("option", { text: words });
+      option.value = value;
+      return option;
+    }),
+  ]);
+  /** @type {HTMLOptionElement} */ (setting.firstChild).value = "";
+  setting.id = "observation-setting";
+  const feedback = el("textarea", { className: "textarea" });
+  feedback.id = "observation-feedback";
+  feedback.rows = 6;
+  feedback.maxLength = 5000;
+  const learning = el("textarea", { className: "textarea" });
+  learning.id = "observation-learning";
+  learning.rows = 4;
+  learning.maxLength = 5000;
+  const form = el("form", {}, [
+    problem,
+    field(date, "Date observed"),
+    field(setting, "Setting"),
+    field(feedback, "Feedback", "What you saw. Name children and adults only by case reference."),
+    field(learning, "Learning (optional)"),
+    button("Record the observation", { submit: true }),
+  ]);
+  form.noValidate = true;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    /** @type {{ field: import("./ui").Control, message: string }[]} */
+    const problems = [];
+    if (!date.value) problems.push({ field: date, message: "Enter the date observed" });
+    if (!setting.value) problems.push({ field: setting, message: "Choose a setting" });
+    if (!feedback.value.trim()) problems.push({ field: feedback, message: "Write the feedback" });
+    for (const control of [date, setting, feedback, learning]) fieldError(control, problems.find((p) => p.field === control)?.message);
+    summary(problem, "There is a problem", problems);
+    if (problems.length) return;
+    let made;
+    try {
+      made = await post("/api/v1/people/{id}/observations", {
+        params: { id: personId },
+        body: {
+          observed_on: date.value,
+          setting: /** @type {ObservationSetting} */ (setting.value),
+          feedback: feedback.value.replace(/\r\n?/g, "\n").trim(),
+          learning: learning.value.replace(/\r\n?/g, "\n").trim(),
+        },
+      });
+    } catch (error) {
+      refused(problem, error, { observed_on: date, setting, feedback, learning });
+      return;
+    }
+    announce("The observation is recorded.");
+    screen.go(`/observations/${made.id}`);
+  });
+  return form;
 }
 
 /**

@@ -263,7 +263,7 @@ test("REC-4: the supervisor adds an addendum to a signed record; the supervisee 
   await mobile.context.close();
 });
 
-test("OBS-1, OBS-2: the observed worker reads the feedback and adds a reflection; home counts the practice year; the supervisor sees the status", async () => {
+test("OBS-1, OBS-2: the observed worker reads the feedback and adds a reflection; home counts the practice year; the supervisor sees the status and records the next", async () => {
   const observed = (
     await api("POST", `/api/v1/people/${org.worker.id}/observations`, {
       token: org.supervisor.token,
@@ -311,6 +311,19 @@ test("OBS-1, OBS-2: the observed worker reads the feedback and adds a reflection
   await desk.page.getByText(`${status.done} of ${status.required} done this practice year`, { exact: false }).waitFor();
   await desk.page.getByText("Reflection added.").waitFor();
   await accessible(desk.page, "a supervisee's observations");
+  // The supervisor records the next one there (OBS-1).
+  const form = desk.page.getByRole("region", { name: "Record an observation" });
+  await form.getByRole("button", { name: "Record the observation" }).click();
+  await desk.page.getByRole("alert").getByRole("link", { name: "Choose a setting" }).waitFor();
+  await desk.page.getByRole("alert").getByRole("link", { name: "Write the feedback" }).waitFor();
+  await accessible(desk.page, "recording an observation, with errors");
+  await form.getByLabel("Setting").selectOption("direct_work_with_child");
+  await form.getByLabel("Feedback", { exact: true }).fill("Patient direct work; the child's wishes written in their own words.");
+  await form.getByRole("button", { name: "Record the observation" }).click();
+  await desk.page.getByRole("heading", { level: 1, name: "Observation of practice" }).waitFor();
+  await desk.page.getByRole("region", { name: "Feedback" }).getByText(/^Patient direct work/).waitFor();
+  const now = (await api("GET", `/api/v1/people/${org.worker.id}/observation-status`, { token: org.supervisor.token })).json;
+  assert.equal(now.done, status.done + 1);
   await desk.context.close();
   await mobile.context.close();
 });
