@@ -9,7 +9,7 @@
 import { ApiError, get, getAt, post, put } from "./api.js";
 import { superviseeNames } from "./sessions.js";
 import { announce, button, card, el, failure, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
-import { RECORD_STATUS, capital, longDate, today, zonedParts } from "./words.js";
+import { RECORD_STATUS, capital, dateAndTime, longDate, today } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
 /** @typedef {import("./types").PersonView} PersonView */
@@ -17,7 +17,6 @@ import { RECORD_STATUS, capital, longDate, today, zonedParts } from "./words.js"
 /** @typedef {import("./types").RecordSummary} RecordSummary */
 /** @typedef {import("./types").RecordStatus} RecordStatus */
 /** @typedef {import("./types").RecordContent} RecordContent */
-/** @typedef {import("./types").RecordEvent} RecordEvent */
 /** @typedef {import("./types").TemplateView} TemplateView */
 /** @typedef {import("./types").VersionView} VersionView */
 
@@ -82,7 +81,6 @@ export async function recordsWaiting() {
  */
 async function partyNames(record, me) {
   const names = await superviseeNames();
-  names.set(me.id, me.display_name);
   // A supervisee may not read their supervisor's details: "your supervisor" says it for them.
   const others = record.supervisee_id === me.id ? [] : [record.supervisor_id, record.supervisee_id];
   for (const id of others) {
@@ -114,8 +112,7 @@ function who(id, record, me, names) {
  * @param {PersonView} me
  */
 function when(instant, me) {
-  const parts = zonedParts(instant, me.time_zone);
-  return `${longDate(parts.date, today(me.time_zone).slice(0, 4))}, ${parts.time}`;
+  return dateAndTime(instant, me.time_zone);
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   SESSION_KIND,
   SESSION_STATUS,
   STATUS_LABEL,
+  dateAndTime,
   longDate,
   statusSentence,
   timeSpan,
@@ -171,9 +172,7 @@ function choices(session, pending, me) {
  * @param {PersonView} me
  */
 function when(instant, me) {
-  if (!instant) return "an unknown time";
-  const parts = zonedParts(instant, me.time_zone);
-  return `${longDate(parts.date, today(me.time_zone).slice(0, 4))}, ${parts.time}`;
+  return instant ? dateAndTime(instant, me.time_zone) : "an unknown time";
 }
 
 /**

@@ -188,6 +188,16 @@ export function clock(at) {
 }
 
 /**
+ * "Tuesday 13 January, 10:00" in a time zone, with the year when it is not this year's.
+ * @param {string} instant RFC 3339
+ * @param {string} timeZone
+ */
+export function dateAndTime(instant, timeZone) {
+  const parts = zonedParts(instant, timeZone);
+  return `${longDate(parts.date, today(timeZone).slice(0, 4))}, ${parts.time}`;
+}
+
+/**
  * The text with its first letter in capitals, to start a sentence or a fact.
  * @param {string} text
  */
