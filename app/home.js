@@ -4,7 +4,10 @@
 // supervisees worst first. Everything is built with DOM calls and textContent, never
 // innerHTML, so no server text is ever parsed as markup.
 
-import { get } from "./api.js";
+import { get, getAt } from "./api.js";
+import { duration, evidenceMissing, nextReview } from "./asye.js";
+import { observationSentence } from "./observations.js";
+import { recordItem, recordsWaiting } from "./records.js";
 import { cpdLine } from "./reflections.js";
 import { addNames, awaitingMe, sessionItem, statusTag } from "./sessions.js";
 import { el, link } from "./ui.js";
@@ -156,6 +159,54 @@ async function showActions(box, heading, me) {
 }
 
 /**
+ * Records waiting for me (REC-4): to sign as supervisee, to write or amend as supervisor.
+ * @param {HTMLElement} section
+ * @param {HTMLElement} box
+ * @param {PersonView} me
+ */
+async function showRecordsDue(section, box, me) {
+  const waiting = await recordsWaiting();
+  section.hidden = waiting.length === 0;
+  box.replaceChildren(el("ul", { className: "list" }, waiting.map((r) => recordItem(r, me))));
+}
+
+/**
+ * The practice year's observations (OBS-2), when any are asked of me.
+ * @param {HTMLElement} section
+ * @param {HTMLElement} box
+ * @param {PersonView} me
+ */
+async function showObservations(section, box, me) {
+  const status = await get("/api/v1/me/observation-status");
+  section.hidden = status.required === 0 && status.done === 0;
+  box.replaceChildren(
+    el("p", { text: observationSentence(status) }),
+    el("p", {}, [link(`/people/${me.id}/observation-status`, "Your observations")]),
+  );
+}
+
+/**
+ * Where my ASYE year stands (ASYE-1): the next review, the evidence missing, protected time.
+ * @param {HTMLElement} section
+ * @param {HTMLElement} box
+ * @param {PersonView} me
+ */
+async function showAsyeSummary(section, box, me) {
+  section.hidden = !me.asye_start;
+  if (!me.asye_start) return;
+  const asye = await getAt("/api/v1/people/{id}/asye", { id: me.id });
+  const review = nextReview(asye, today(me.time_zone));
+  const missing = evidenceMissing(asye).length;
+  const time = asye.protected_time;
+  box.replaceChildren(
+    el("p", { text: review ? `Next: ${review}.` : "All reviews are held." }),
+    el("p", { text: missing ? `Evidence: ${missing} ${missing === 1 ? "item" : "items"} still missing.` : "Evidence: all in." }),
+    el("p", { text: `Protected time: ${duration(time.logged_minutes)} of ${duration(time.expected_minutes)} due so far.` }),
+    el("p", {}, [link(`/people/${me.id}/asye`, "Your ASYE year")]),
+  );
+}
+
+/**
  * Fills the home screen. Each part loads on its own, so one failing does not blank the rest;
  * the promise settles when all have.
  * @param {PersonView} me
@@ -187,6 +238,9 @@ export async function showHome(me) {
     guarded(part("actions"), () => showActions(part("actions"), part("actions-title"), me)),
     guarded(part("notifications"), () => showNotifications(part("notifications"), part("notifications-title"), me)),
     guarded(part("decisions-list"), () => showDecisions(part("decisions"), part("decisions-list"), me)),
+    guarded(part("records-due-list"), () => showRecordsDue(part("records-due"), part("records-due-list"), me)),
+    guarded(part("observations"), () => showObservations(part("observations-part"), part("observations"), me)),
+    guarded(part("asye"), () => showAsyeSummary(part("asye-part"), part("asye"), me)),
     team.then(async (failed) => failed + (await guarded(part("sessions"), () => showSessions(part("sessions"), me, names)))),
   ]);
   return results.reduce((a, b) => a + b, 0);

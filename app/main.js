@@ -11,6 +11,9 @@ import { startSending } from "./outbox.js";
 import { showCpd, showEdit, showEntry, showLog, showNew, showQueued, showShared } from "./reflections.js";
 import { showInbox } from "./inbox.js";
 import { keepSubscription, showReminders } from "./reminders.js";
+import { showAsye } from "./asye.js";
+import { showObservation, showObservationStatus } from "./observations.js";
+import { showRecord, showRecordVersion } from "./records.js";
 import { showPersonStatus, showSession, showSessions } from "./sessions.js";
 import { announce, byId, el, failure, fieldError, input, link, summary } from "./ui.js";
 import { clock } from "./words.js";
@@ -44,9 +47,12 @@ const ROUTES = [
   ["/inbox", "Inbox", showInbox],
   ["/reminders", "Reminders", showReminders],
   ["/people/{id}/supervision-status", "Supervision status", showPersonStatus],
-  ["/records/{id}", "Supervision record", notYet],
+  ["/records/{id}", "Supervision record", showRecord],
+  ["/records/{id}/versions/{number}", "Supervision record: an earlier version", showRecordVersion],
   ["/agreements/{id}", "Supervision agreement", notYet],
-  ["/people/{id}/observation-status", "Observations", notYet],
+  ["/people/{id}/observation-status", "Observations of practice", showObservationStatus],
+  ["/observations/{id}", "Observation of practice", showObservation],
+  ["/people/{id}/asye", "ASYE year", showAsye],
   ["/people/{id}/pdr", "Performance and development review", notYet],
   ["/me/pdr", "Performance and development review", notYet],
   ["/me/actions", "Your actions", notYet],

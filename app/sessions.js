@@ -19,9 +19,11 @@ import {
 } from "./ui.js";
 import {
   CHANGE_REASON,
+  RECORD_STATUS,
   SESSION_KIND,
   SESSION_STATUS,
   STATUS_LABEL,
+  dateAndTime,
   longDate,
   statusSentence,
   timeSpan,
@@ -170,9 +172,7 @@ function choices(session, pending, me) {
  * @param {PersonView} me
  */
 function when(instant, me) {
-  if (!instant) return "an unknown time";
-  const parts = zonedParts(instant, me.time_zone);
-  return `${longDate(parts.date, today(me.time_zone).slice(0, 4))}, ${parts.time}`;
+  return instant ? dateAndTime(instant, me.time_zone) : "an unknown time";
 }
 
 /**
@@ -449,6 +449,13 @@ export async function showSession(screen) {
   if (session.pending_change) parts.push(decisionPart(session, session.pending_change, screen, names));
   else if (party && session.status === "scheduled" && Date.parse(session.starts_at) > Date.now())
     parts.push(movePart(session, screen));
+  if (session.status === "held" && session.supervisee_id && party) {
+    // The record opens when the session is marked held (REC-1); none yet says so.
+    const record = await getAt("/api/v1/sessions/{id}/record", { id: session.id }).catch(() => null);
+    parts.push(
+      el("p", {}, record ? [link(`/records/${record.record.id}`, "The record of this session"), ` – ${RECORD_STATUS[record.record.status]}`] : ["No record yet."]),
+    );
+  }
   parts.push(
     el("section", { className: "card" }, [
       el("h2", { text: "History" }),
@@ -472,11 +479,15 @@ export async function showPersonStatus({ me, params, body }) {
   const fact = (term, value) => facts.append(el("dt", { text: term }), el("dd", { text: value }));
   fact("Last held", status.last_held ? longDate(status.last_held, year) : "Not yet");
   fact("Next booked", status.next_booked ? longDate(status.next_booked, year) : "Nothing booked");
+  const person = await getAt("/api/v1/people/{id}", { id: params.id }).catch(() => null);
+  const more = [link(`/people/${params.id}/observation-status`, "Observations of practice")];
+  if (person?.asye_start) more.push(link(`/people/${params.id}/asye`, "ASYE year"));
   body.replaceChildren(
     el("h2", { text: status.display_name }),
     el("p", { className: "status-line" }, [statusTag(status.status)]),
     el("p", { className: "lead", text: statusSentence(status, null, year).replace(/^Your supervision/, "The supervision") }),
     facts,
+    el("ul", {}, more.map((a) => el("li", {}, [a]))),
   );
 }
 

@@ -10,7 +10,7 @@
 
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const CACHE = "supervision-shell-v2";
+const CACHE = "supervision-shell-v3";
 const SHELL = [
   "/",
   "/styles.css",
@@ -24,6 +24,9 @@ const SHELL = [
   "/reminders.js",
   "/reflections.js",
   "/outbox.js",
+  "/records.js",
+  "/observations.js",
+  "/asye.js",
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",

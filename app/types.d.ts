@@ -114,3 +114,18 @@ export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends {
   : Op<P, M> extends { requestBody?: { content: { "application/json": infer B } } }
     ? B | undefined
     : undefined;
+
+// Records, observations and the ASYE year (issue 20).
+export type RecordView = Schemas["RecordView"];
+export type RecordSummary = Schemas["RecordSummary"];
+export type RecordStatus = Schemas["RecordStatus"];
+export type RecordContent = Schemas["Content"];
+export type RecordEvent = Schemas["EventView"];
+export type AddendumView = Schemas["AddendumView"];
+export type VersionView = Schemas["VersionView"];
+export type TemplateView = Schemas["TemplateView"];
+export type ObservationView = Schemas["ObservationView"];
+export type ObservationStatus = Schemas["ObservationStatus"];
+export type ObservationSetting = Schemas["ObservationSetting"];
+export type AsyeView = Schemas["AsyeView"];
+export type EvidenceKind = Schemas["EvidenceKind"];

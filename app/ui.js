@@ -193,3 +193,20 @@ function labelOf(control) {
 export function loading() {
   return el("p", { className: "note", text: "Loading…" });
 }
+
+let cards = 0;
+
+/**
+ * A part of a screen under its own heading: a region named by that heading, so that it can be
+ * found by name (landmarks, and the browser tests).
+ * @param {string} title
+ * @param {(Node | string)[]} children
+ * @param {string} [className] more classes than "card"
+ */
+export function card(title, children, className) {
+  const heading = el("h2", { text: title });
+  heading.id = `card-${++cards}`;
+  const section = el("section", { className: className ? `card ${className}` : "card" }, [heading, ...children]);
+  section.setAttribute("aria-labelledby", heading.id);
+  return section;
+}

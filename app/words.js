@@ -117,6 +117,14 @@ export const SESSION_STATUS = {
   cancelled: "Cancelled",
 };
 
+/** @type {Record<import("./types").RecordStatus, string>} */
+export const RECORD_STATUS = {
+  draft: "Draft",
+  awaiting_supervisee: "Waiting for the supervisee to sign",
+  amendments_requested: "Amendments asked for",
+  signed: "Signed by both",
+};
+
 /** @type {Record<import("./types").ChangeReason, string>} */
 export const CHANGE_REASON = {
   sickness: "Sickness",
@@ -177,4 +185,22 @@ export function zonedParts(instant, timeZone) {
  */
 export function clock(at) {
   return at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+}
+
+/**
+ * "Tuesday 13 January, 10:00" in a time zone, with the year when it is not this year's.
+ * @param {string} instant RFC 3339
+ * @param {string} timeZone
+ */
+export function dateAndTime(instant, timeZone) {
+  const parts = zonedParts(instant, timeZone);
+  return `${longDate(parts.date, today(timeZone).slice(0, 4))}, ${parts.time}`;
+}
+
+/**
+ * The text with its first letter in capitals, to start a sentence or a fact.
+ * @param {string} text
+ */
+export function capital(text) {
+  return text.replace(/^./, (c) => c.toUpperCase());
 }

@@ -72,6 +72,17 @@ app_files![
         "text/javascript; charset=utf-8"
     ),
     ("/outbox.js", "outbox.js", "text/javascript; charset=utf-8"),
+    (
+        "/records.js",
+        "records.js",
+        "text/javascript; charset=utf-8"
+    ),
+    (
+        "/observations.js",
+        "observations.js",
+        "text/javascript; charset=utf-8"
+    ),
+    ("/asye.js", "asye.js", "text/javascript; charset=utf-8"),
     ("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
     (
         "/manifest.webmanifest",
@@ -94,8 +105,11 @@ pub const APP_ROUTES: &[&str] = &[
     "/reminders",
     "/people/{id}/supervision-status",
     "/records/{id}",
+    "/records/{id}/versions/{number}",
     "/agreements/{id}",
     "/people/{id}/observation-status",
+    "/observations/{id}",
+    "/people/{id}/asye",
     "/people/{id}/pdr",
     "/me/supervision-status",
     "/me/pdr",

@@ -345,3 +345,107 @@ export async function eventually(check, ms) {
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
+
+/**
+ * The administrator's token (issue 20). Every *.test.mjs file runs against the same server, so
+ * the one-time password the server printed may already have been replaced (by organisation()
+ * in an earlier file); then the tests' own password signs in.
+ */
+export async function administrator() {
+  const log = await readFile(process.env.SUPERVISION_SERVER_LOG ?? "", "utf8");
+  const found = /e-mail:\s+(\S+)\s+one-time password:\s+(\S+)/.exec(log);
+  assert.ok(found, "the server printed the first administrator's one-time password");
+  const [, email, oneTime] = found;
+  const signedIn = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  if (signedIn.ok) return (await signedIn.json()).access_token;
+  const first = await token(email, oneTime);
+  await api("POST", "/api/v1/me/password", { token: first, body: { current_password: oneTime, new_password: PASSWORD } });
+  return token(email);
+}
+
+/**
+ * A person made by the administrator in a team, with their own password already chosen
+ * (issue 20). `extra` adds fields of the person (such as `asye_start`).
+ * @param {string} admin the administrator's token
+ * @param {string} teamId
+ * @param {string} name
+ * @param {string} category staff category
+ * @param {Record<string, unknown>} [extra]
+ */
+export async function newPerson(admin, teamId, name, category, extra = {}) {
+  const email = `${name.toLowerCase().replace(/\s+/g, ".")}@council.example`;
+  const created = (
+    await api("POST", "/api/v1/people", {
+      token: admin,
+      status: 201,
+      body: { email, display_name: name, staff_category: category, team_id: teamId, ...extra },
+    })
+  ).json;
+  const once = await token(email, created.one_time_password);
+  await api("POST", "/api/v1/me/password", {
+    token: once,
+    body: { current_password: created.one_time_password, new_password: PASSWORD },
+  });
+  return { id: created.person.id, email, name, token: await token(email) };
+}
+
+/**
+ * A monthly supervision agreement from today, signed by both (issue 20); returns its id.
+ * @param {{ id: string, token: string }} supervisor
+ * @param {{ id: string, token: string }} supervisee
+ */
+export async function signedAgreement(supervisor, supervisee) {
+  const made = await api("POST", "/api/v1/agreements", {
+    token: supervisor.token,
+    status: 201,
+    body: {
+      supervisee_id: supervisee.id,
+      kind: "line_management",
+      frequency: { every_months: 1 },
+      session_minutes: 60,
+      usual_weekday: "tuesday",
+      usual_time: "14:00",
+      place: "Room 4",
+      agenda: "Cases, wellbeing, learning",
+      starts_on: new Date().toISOString().slice(0, 10),
+    },
+  });
+  const signed = await api("POST", `/api/v1/agreements/${made.json.id}/sign`, {
+    token: supervisee.token,
+    body: {},
+    headers: { "if-match": made.etag },
+  });
+  await api("POST", `/api/v1/agreements/${made.json.id}/sign`, {
+    token: supervisor.token,
+    body: {},
+    headers: { "if-match": signed.etag },
+  });
+  return made.json.id;
+}
+
+/**
+ * A session under `agreement` that has just been held (booked a moment ahead, then marked
+ * held once it has started), so its record is open for the supervisor (issue 20, REC-1).
+ * Returns the session's and the record's ids.
+ * @param {string} agreement
+ * @param {string} supervisorToken
+ */
+export async function heldSession(agreement, supervisorToken) {
+  const starts = Date.now() + 1500;
+  const booked = await api("POST", `/api/v1/agreements/${agreement}/sessions`, {
+    token: supervisorToken,
+    status: 201,
+    body: { starts_at: new Date(starts).toISOString() },
+  });
+  await new Promise((r) => setTimeout(r, Math.max(0, starts - Date.now()) + 300));
+  await api("POST", `/api/v1/sessions/${booked.json.id}/held`, {
+    token: supervisorToken,
+    headers: { "if-match": booked.etag },
+  });
+  const record = await api("GET", `/api/v1/sessions/${booked.json.id}/record`, { token: supervisorToken });
+  return { session: booked.json.id, record: record.json.record.id };
+}
