@@ -5,7 +5,7 @@
 
 import { getAt, post } from "./api.js";
 import { superviseeNames } from "./sessions.js";
-import { announce, button, card, el, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
+import { announce, button, card, el, field, fieldError, link, loading, refused, required, summary, summaryBox, textArea, typed } from "./ui.js";
 import { capital, longDate, today } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
@@ -109,14 +109,8 @@ function recordForm(personId, screen) {
   ]);
   /** @type {HTMLOptionElement} */ (setting.firstChild).value = "";
   setting.id = "observation-setting";
-  const feedback = el("textarea", { className: "textarea" });
-  feedback.id = "observation-feedback";
-  feedback.rows = 6;
-  feedback.maxLength = 5000;
-  const learning = el("textarea", { className: "textarea" });
-  learning.id = "observation-learning";
-  learning.rows = 4;
-  learning.maxLength = 5000;
+  const feedback = textArea("observation-feedback", 6, 5000);
+  const learning = textArea("observation-learning", 4, 5000);
   const form = el("form", {}, [
     problem,
     field(date, "Date observed"),
@@ -143,8 +137,8 @@ function recordForm(personId, screen) {
         body: {
           observed_on: date.value,
           setting: /** @type {ObservationSetting} */ (setting.value),
-          feedback: feedback.value.replace(/\r\n?/g, "\n").trim(),
-          learning: learning.value.replace(/\r\n?/g, "\n").trim(),
+          feedback: typed(feedback),
+          learning: typed(learning),
         },
       });
     } catch (error) {
@@ -205,11 +199,7 @@ export async function showObservation(screen) {
  */
 function reflectionForm(o, screen) {
   const problem = summaryBox();
-  const text = el("textarea", { className: "textarea" });
-  text.id = "reflection-text";
-  text.rows = 6;
-  text.maxLength = 5000;
-  text.value = o.supervisee_reflection ?? "";
+  const text = textArea("reflection-text", 6, 5000, o.supervisee_reflection ?? "");
   const form = el("form", {}, [
     problem,
     field(text, o.supervisee_reflection ? "Change your reflection" : "Your reflection", "What you take from the feedback, and what you will do next. Name children and adults only by case reference."),
@@ -218,13 +208,8 @@ function reflectionForm(o, screen) {
   form.noValidate = true;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const words = text.value.replace(/\r\n?/g, "\n").trim();
-    if (!words) {
-      fieldError(text, "Write your reflection");
-      summary(problem, "There is a problem", [{ field: text, message: "Write your reflection" }]);
-      return;
-    }
-    fieldError(text, undefined);
+    const words = required(text, problem, "Write your reflection");
+    if (!words) return;
     try {
       await post("/api/v1/observations/{id}/reflection", { params: { id: o.id }, body: { reflection: words }, version: o.version });
     } catch (error) {

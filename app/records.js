@@ -8,7 +8,7 @@
 
 import { ApiError, get, getAt, post, put } from "./api.js";
 import { superviseeNames } from "./sessions.js";
-import { announce, button, card, el, failure, field, fieldError, link, loading, refused, summary, summaryBox } from "./ui.js";
+import { announce, button, card, el, failure, field, fieldError, link, loading, refused, required, summary, summaryBox, textArea, typed } from "./ui.js";
 import { RECORD_STATUS, capital, dateAndTime, longDate, today } from "./words.js";
 
 /** @typedef {import("./types").Screen} Screen */
@@ -195,11 +195,7 @@ function editorPart(view, screen) {
   const form = el("form", { className: "record-editor" });
   form.noValidate = true;
   for (const section of view.template.sections) {
-    const box = el("textarea", { className: "textarea" });
-    box.id = `section-${section.key}`;
-    box.rows = 5;
-    box.maxLength = 10000;
-    box.value = view.content.sections?.[section.key] ?? "";
+    const box = textArea(`section-${section.key}`, 5, 10000, view.content.sections?.[section.key] ?? "");
     boxes.set(section.key, box);
     form.append(field(box, section.title, section.guidance || undefined));
   }
@@ -215,7 +211,7 @@ function editorPart(view, screen) {
     const sections = {};
     for (const [key, box] of boxes) {
       // The API keeps each section as one trimmed text; empty sections are left out.
-      const text = box.value.replace(/\r\n?/g, "\n").trim();
+      const text = typed(box);
       if (text) sections[key] = text;
     }
     return { sections, actions: actions.items(), case_discussions: view.content.case_discussions ?? [] };
@@ -427,10 +423,7 @@ async function showNewer(box, view, screen, year) {
  */
 function signPart(view, screen) {
   const problem = summaryBox();
-  const comment = el("textarea", { className: "textarea" });
-  comment.id = "amendment-comment";
-  comment.rows = 4;
-  comment.maxLength = 2000;
+  const comment = textArea("amendment-comment", 4, 2000);
   const sign = button("Sign the record");
   const amend = button("Ask for amendments", { className: "button secondary" });
   sign.addEventListener("click", async () => {
@@ -444,13 +437,8 @@ function signPart(view, screen) {
     await reshow(screen, "You have signed the record. It is locked now.");
   });
   amend.addEventListener("click", async () => {
-    const words = comment.value.replace(/\r\n?/g, "\n").trim();
-    if (!words) {
-      fieldError(comment, "Say what should change");
-      summary(problem, "There is a problem", [{ field: comment, message: "Say what should change" }]);
-      return;
-    }
-    fieldError(comment, undefined);
+    const words = required(comment, problem, "Say what should change");
+    if (!words) return;
     try {
       await post("/api/v1/records/{id}/amendments", {
         params: { id: view.record.id },
@@ -524,10 +512,7 @@ function addendaPart(view, screen, names) {
     items.length ? el("ul", { className: "list" }, items) : el("p", { text: "No addenda." }),
   ]);
   if (!party) return part;
-  const text = el("textarea", { className: "textarea" });
-  text.id = "addendum-text";
-  text.rows = 4;
-  text.maxLength = 10000;
+  const text = textArea("addendum-text", 4, 10000);
   const form = el("form", {}, [
     field(text, "New addendum", "The record itself stays as signed. The other party countersigns the addendum."),
     button("Add the addendum", { submit: true }),
@@ -535,13 +520,8 @@ function addendaPart(view, screen, names) {
   form.noValidate = true;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const words = text.value.replace(/\r\n?/g, "\n").trim();
-    if (!words) {
-      fieldError(text, "Write the addendum");
-      summary(problem, "There is a problem", [{ field: text, message: "Write the addendum" }]);
-      return;
-    }
-    fieldError(text, undefined);
+    const words = required(text, problem, "Write the addendum");
+    if (!words) return;
     try {
       await post("/api/v1/records/{id}/addenda", { params: { id: view.record.id }, body: { text: words }, version: view.record.version });
     } catch (error) {
@@ -563,10 +543,7 @@ function addendaPart(view, screen, names) {
  */
 function disagreementPart(view, screen) {
   const problem = summaryBox();
-  const comment = el("textarea", { className: "textarea" });
-  comment.id = "disagreement-comment";
-  comment.rows = 4;
-  comment.maxLength = 2000;
+  const comment = textArea("disagreement-comment", 4, 2000);
   /** @param {"resolve" | "escalate"} value @param {string} words */
   const choice = (value, words) => {
     const radio = el("input");
@@ -593,7 +570,7 @@ function disagreementPart(view, screen) {
   form.noValidate = true;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const words = comment.value.replace(/\r\n?/g, "\n").trim();
+    const words = typed(comment);
     const proposal = resolve.radio.checked ? "resolve" : escalate.radio.checked ? "escalate" : null;
     /** @type {{ field: import("./ui").Control, message: string }[]} */
     const problems = [];

@@ -16,6 +16,7 @@ import {
   refused,
   summary,
   summaryBox,
+  textArea,
 } from "./ui.js";
 import {
   CHANGE_REASON,
@@ -205,10 +206,7 @@ function decisionPart(session, pending, screen, names) {
     return part;
   }
   const problem = summaryBox();
-  const text = el("textarea", { className: "textarea" });
-  text.id = "decision-text";
-  text.rows = 3;
-  text.maxLength = 2000;
+  const text = textArea("decision-text", 3, 2000);
   const needsJustification = can.confirm && pending.needs_manager;
   const form = el("form", {}, [
     field(

@@ -91,6 +91,44 @@ export function field(control, label, hint) {
 }
 
 /**
+ * A text box for a longer answer, with its id (for its label and error), height and limit.
+ * @param {string} id
+ * @param {number} rows
+ * @param {number} maxLength
+ * @param {string} [value]
+ */
+export function textArea(id, rows, maxLength, value = "") {
+  const box = el("textarea", { className: "textarea" });
+  box.id = id;
+  box.rows = rows;
+  box.maxLength = maxLength;
+  box.value = value;
+  return box;
+}
+
+/**
+ * What was typed in a text box as the API keeps it: plain line endings, ends trimmed.
+ * @param {HTMLTextAreaElement} box
+ */
+export function typed(box) {
+  return box.value.replace(/\r\n?/g, "\n").trim();
+}
+
+/**
+ * What was typed in a text box that must not be empty; when it is, says `missing` at the box
+ * and in the form's summary, and gives null.
+ * @param {HTMLTextAreaElement} box
+ * @param {HTMLElement} problem the form's error summary
+ * @param {string} missing
+ */
+export function required(box, problem, missing) {
+  const words = typed(box);
+  fieldError(box, words ? undefined : missing);
+  if (!words) summary(problem, "There is a problem", [{ field: box, message: missing }]);
+  return words || null;
+}
+
+/**
  * Sets or clears one field's error, linking it with aria-describedby (after any hint).
  * @param {Control} control
  * @param {string | undefined} message
