@@ -49,14 +49,22 @@ measure() {
     token=$worker
     [ "$read" = /api/v1/me/supervisees ] && token=$manager
     send "$BASE$read" "$token" 10
-    callgrind_control -z "$server" > /dev/null
-    send "$BASE$read" "$token" "$N"
-    callgrind_control -d "$server" > /dev/null
-    # The newest dump holds what ran since the counters were zeroed.
-    dump=$(ls -t "$WORK/$name.$server.out".* | head -1)
-    total=$(grep -h '^summary:' "$dump" | awk '{print $2}')
-    [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$dump" "$KEEP/$name.${read##*/}.out"
-    echo "$name $read $((total / N))"
+    # Twice, keeping the smaller: the reminder sweep runs every minute on the minute, and a
+    # round it falls into counts its instructions too.
+    best=
+    for _ in 1 2; do
+      callgrind_control -z "$server" > /dev/null
+      send "$BASE$read" "$token" "$N"
+      callgrind_control -d "$server" > /dev/null
+      # The newest dump holds what ran since the counters were zeroed.
+      dump=$(ls -t "$WORK/$name.$server.out".* | head -1)
+      total=$(grep -h '^summary:' "$dump" | awk '{print $2}')
+      if [ -z "$best" ] || [ "$total" -lt "$best" ]; then
+        best=$total
+        [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$dump" "$KEEP/$name.${read##*/}.out"
+      fi
+    done
+    echo "$name $read $((best / N))"
   done
   kill "$server"; wait "$server" 2>/dev/null || true
 }

@@ -882,6 +882,8 @@ async fn cal2_holiday_import_applies_on_every_instance_and_is_audited(app: TestA
         .await
         .ok(200);
     assert_eq!(dated(&again["regions"][1]["removed"])[0].0, "2028-06-12");
+    assert_eq!(answer(&app.state).await, before);
+    tokio::time::sleep(supervision::store::organisation::CALENDARS_CHECKED_FOR).await;
     assert_eq!(answer(&other).await, before);
     assert_eq!(imports_audited(&app, &audrey).await["total"], 2);
 }

@@ -76,16 +76,22 @@ async fn counts(
     let mut prepared_again = Vec::new();
     for (path, _) in PINNED {
         let (id, token) = reader(path);
-        app.state.access.forget(id);
-        let calendars = app.state.calendars.clone();
-        app.db
-            .read(move |conn| calendars.load(conn).map(drop))
-            .await
-            .expect("calendars checked");
-        let before = app.statements();
-        app.get(path, token).await.ok(200);
-        made.push(app.statements() - before);
-        prepared_again.extend(app.take_prepared_again().into_iter().map(|sql| (path, sql)));
+        // Twice, keeping the fewer: on a loaded machine a read can start more than a second
+        // after the check above, and then makes the check itself.
+        let mut fewest = usize::MAX;
+        for _ in 0..2 {
+            app.state.access.forget(id);
+            let calendars = app.state.calendars.clone();
+            app.db
+                .read(move |conn| calendars.load(conn).map(drop))
+                .await
+                .expect("calendars checked");
+            let before = app.statements();
+            app.get(path, token).await.ok(200);
+            fewest = fewest.min(app.statements() - before);
+            prepared_again.extend(app.take_prepared_again().into_iter().map(|sql| (path, sql)));
+        }
+        made.push(fewest);
     }
     // Each statement is prepared once per connection and kept: none is parsed and planned
     // again on every request.
