@@ -7,7 +7,9 @@
 # Usage: bash bench/instructions.sh SERVER_BIN HOME_SEED_BIN LOADGEN_BIN [N] [postgres-url]
 #   e.g. bash bench/instructions.sh target/debug/supervision target/debug/examples/home \
 #        target/debug/examples/loadgen 50 postgres://postgres@127.0.0.1:5432/postgres
-# Prints "<backend> <read> <instructions per request>" lines.
+# Prints "<backend> <read> <instructions per request>" lines. With KEEP=dir, each read's
+# callgrind dump is copied there (dir/<backend>.<read's last segment>.out), to see where the
+# instructions go: callgrind_annotate --inclusive=yes dir/sqlite.sessions.out | head -60
 set -euo pipefail
 BIN=$1 HOME_SEED=$2 LOADGEN=$3 N=${4:-50} PG_URL=${5:-}
 PORT=${PORT:-18190}
@@ -47,12 +49,22 @@ measure() {
     token=$worker
     [ "$read" = /api/v1/me/supervisees ] && token=$manager
     send "$BASE$read" "$token" 10
-    callgrind_control -z "$server" > /dev/null
-    send "$BASE$read" "$token" "$N"
-    callgrind_control -d "$server" > /dev/null
-    # The newest dump holds what ran since the counters were zeroed.
-    total=$(grep -h '^summary:' "$(ls -t "$WORK/$name.$server.out".* | head -1)" | awk '{print $2}')
-    echo "$name $read $((total / N))"
+    # Twice, keeping the smaller: the reminder sweep runs every minute on the minute, and a
+    # round it falls into counts its instructions too.
+    best=
+    for _ in 1 2; do
+      callgrind_control -z "$server" > /dev/null
+      send "$BASE$read" "$token" "$N"
+      callgrind_control -d "$server" > /dev/null
+      # The newest dump holds what ran since the counters were zeroed.
+      dump=$(ls -t "$WORK/$name.$server.out".* | head -1)
+      total=$(grep -h '^summary:' "$dump" | awk '{print $2}')
+      if [ -z "$best" ] || [ "$total" -lt "$best" ]; then
+        best=$total
+        [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$dump" "$KEEP/$name.${read##*/}.out"
+      fi
+    done
+    echo "$name $read $((best / N))"
   done
   kill "$server"; wait "$server" 2>/dev/null || true
 }

@@ -30,10 +30,12 @@ trap cleanup EXIT
 command -v wrk > /dev/null || { echo "wrk is needed (Debian: apt-get install wrk)" >&2; exit 1; }
 
 cargo build --release --quiet --bin supervision --example loadgen --example bare_actix --example home
-BIN=target/release/supervision
-LOADGEN=target/release/examples/loadgen
-BARE=target/release/examples/bare_actix
-HOME_SEED=target/release/examples/home
+# Where cargo put them: ./target unless .cargo/config.toml or CARGO_TARGET_DIR says otherwise.
+TARGET=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+BIN=$TARGET/release/supervision
+LOADGEN=$TARGET/release/examples/loadgen
+BARE=$TARGET/release/examples/bare_actix
+HOME_SEED=$TARGET/release/examples/home
 export SUPERVISION_BIND="127.0.0.1:$PORT" SUPERVISION_LOG_LEVEL=warn SUPERVISION_WORKERS=2
 BASE="http://127.0.0.1:$PORT"
 

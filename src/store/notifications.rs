@@ -55,32 +55,53 @@ pub fn notify(conn: &mut DbConnection, new: NewNotification<'_>) -> StoreResult<
     Ok(())
 }
 
-/// A page of the person's inbox, newest first, with the total and the unread count: two
-/// statements, the counts taken together (`count(read_at)` counts the read ones).
+// The person's notifications again, inside a query of their notifications, to count them.
+diesel::alias!(notifications as COUNTED: Counted);
+
+/// A page of the person's inbox, newest first, with the total and the unread count. One
+/// statement, a round trip on PostgreSQL: each row carries the counts, made by subqueries
+/// that run once (not a window over every row, which SQLite would copy aside first); only an
+/// empty page past the first needs a second statement for them.
 pub fn inbox(
     conn: &mut DbConnection,
     person_id: &str,
     unread_only: bool,
     page: Page,
 ) -> StoreResult<(Vec<Notification>, i64, i64)> {
-    let (all, read): (i64, i64) = notifications::table
-        .filter(notifications::person_id.eq(person_id))
-        .select((count_star(), count(notifications::read_at)))
-        .get_result(conn)?;
-    let unread = all - read;
-    let mut query = notifications::table
-        .filter(notifications::person_id.eq(person_id.to_string()))
-        .into_boxed();
+    let mine = || notifications::table.filter(notifications::person_id.eq(person_id.to_string()));
+    let counted = || {
+        COUNTED.filter(
+            COUNTED
+                .field(notifications::person_id)
+                .eq(person_id.to_string()),
+        )
+    };
+    let mut query = mine().into_boxed();
     if unread_only {
         query = query.filter(notifications::read_at.is_null());
     }
-    let items = query
+    let rows: Vec<(Notification, Option<i64>, Option<i64>)> = query
         .order((notifications::created_at.desc(), notifications::id.desc()))
-        .select(Notification::as_select())
+        .select((
+            Notification::as_select(),
+            counted().select(count_star()).single_value(),
+            counted()
+                .select(count(COUNTED.field(notifications::read_at)))
+                .single_value(),
+        ))
         .limit(page.limit)
         .offset(page.offset)
         .load(conn)?;
+    let (all, read) = match rows.first() {
+        Some(&(_, all, read)) => (all.unwrap_or(0), read.unwrap_or(0)),
+        None if page.offset > 0 => mine()
+            .select((count_star(), count(notifications::read_at)))
+            .get_result(conn)?,
+        None => (0, 0),
+    };
+    let unread = all - read;
     let total = if unread_only { unread } else { all };
+    let items = rows.into_iter().map(|(item, _, _)| item).collect();
     Ok((items, total, unread))
 }
 

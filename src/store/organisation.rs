@@ -2,7 +2,9 @@
 //! frequency overrides, and the working-day calendars built from them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -417,44 +419,74 @@ pub fn import_holidays(
     Ok(changes)
 }
 
-/// Calendars are rebuilt only when the settings, closure days or imported holidays change
-/// (their versions are read on each use, so another instance's change is seen at once).
+/// How long calendars checked against the settings' versions are used without checking
+/// again: a change made on another instance sharing the database (or by the command line) is
+/// seen within this time; one made through this instance at once ([`Calendars::forget`]).
+/// The check was one statement of every status read, a round trip on PostgreSQL (issue 18).
+pub const CALENDARS_CHECKED_FOR: Duration = Duration::from_secs(1);
+
+/// Calendars are rebuilt only when the settings, closure days or imported holidays change:
+/// their versions are read at most once per [`CALENDARS_CHECKED_FOR`].
 #[derive(Default)]
 pub struct Calendars {
-    cached: RwLock<Option<Arc<CalendarSet>>>,
+    cached: RwLock<Option<(Arc<CalendarSet>, Instant)>>,
+    /// Moved on by every [`Calendars::forget`], so a load that began before a change never
+    /// puts what it read back as fresh.
+    forgotten: AtomicU64,
 }
 
 impl Calendars {
     pub fn load(&self, conn: &mut DbConnection) -> StoreResult<Arc<CalendarSet>> {
-        let settings = settings(conn)?;
-        let fresh = |set: &CalendarSet| {
-            set.settings.version == settings.version
-                && set.settings.closures_version == settings.closures_version
-                && set.settings.holidays_version == settings.holidays_version
-        };
-        if let Some(set) = self
+        let started = Instant::now();
+        let generation = self.forgotten.load(Ordering::Acquire);
+        let cached = self
             .cached
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            if fresh(set) {
+            .clone();
+        if let Some((set, checked)) = &cached {
+            if started.saturating_duration_since(*checked) < CALENDARS_CHECKED_FOR {
                 return Ok(set.clone());
             }
         }
-        let closures: Vec<NaiveDate> = closure_days(conn)?.into_iter().map(|c| c.day).collect();
-        let published = Arc::new(imported_holidays(conn)?);
-        let set = Arc::new(CalendarSet {
-            by_region: Region::ALL
-                .iter()
-                .map(|&region| {
-                    let calendar = Calendar::with_published(region, published.clone(), &closures);
-                    (region, calendar)
+        let settings = settings(conn)?;
+        let set = match cached {
+            Some((set, _))
+                if set.settings.version == settings.version
+                    && set.settings.closures_version == settings.closures_version
+                    && set.settings.holidays_version == settings.holidays_version =>
+            {
+                set
+            }
+            _ => {
+                let closures: Vec<NaiveDate> =
+                    closure_days(conn)?.into_iter().map(|c| c.day).collect();
+                let published = Arc::new(imported_holidays(conn)?);
+                Arc::new(CalendarSet {
+                    by_region: Region::ALL
+                        .iter()
+                        .map(|&region| {
+                            let calendar =
+                                Calendar::with_published(region, published.clone(), &closures);
+                            (region, calendar)
+                        })
+                        .collect(),
+                    settings,
                 })
-                .collect(),
-            settings,
-        });
-        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(set.clone());
+            }
+        };
+        let mut cached = self.cached.write().unwrap_or_else(|e| e.into_inner());
+        if self.forgotten.load(Ordering::Acquire) == generation {
+            *cached = Some((set.clone(), started));
+        }
         Ok(set)
+    }
+
+    /// Drops the calendars: called after every write to the settings, closure days or
+    /// holidays, so this instance's next read sees the change.
+    pub fn forget(&self) {
+        let mut cached = self.cached.write().unwrap_or_else(|e| e.into_inner());
+        self.forgotten.fetch_add(1, Ordering::AcqRel);
+        *cached = None;
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use diesel::dsl::{count_star, max, min};
+use diesel::dsl::{count, count_star, max, min};
 use diesel::prelude::*;
 
 use super::agreements::{terms_columns, terms_from, Terms, TermsRow};
@@ -249,21 +249,28 @@ fn filtered(filter: &Filter) -> sessions::BoxedQuery<'_, SqlBackend> {
     query
 }
 
-/// Sessions in time order.
+/// Sessions in time order, a page of them with how many there are over all pages. One
+/// statement: each row carries the count; only an empty page past the first needs a second.
 pub fn list(
     conn: &mut DbConnection,
     filter: &Filter,
     page: Page,
 ) -> StoreResult<(Vec<Session>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
     let rows = filtered(filter)
-        .select(columns!())
+        .select((columns!(), count(sessions::id).over()))
         .order((sessions::starts_at.asc(), sessions::id.asc()))
         .limit(page.limit)
         .offset(page.offset)
-        .load::<Row>(conn)?;
+        .load::<(Row, i64)>(conn)?;
+    let total = match rows.first() {
+        Some(&(_, total)) => total,
+        None if page.offset > 0 => filtered(filter).count().get_result(conn)?,
+        None => 0,
+    };
     Ok((
-        rows.into_iter().map(from_row).collect::<StoreResult<_>>()?,
+        rows.into_iter()
+            .map(|(row, _)| from_row(row))
+            .collect::<StoreResult<_>>()?,
         total,
     ))
 }

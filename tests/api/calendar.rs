@@ -835,7 +835,13 @@ async fn cal2_holiday_import_applies_on_every_instance_and_is_audited(app: TestA
     // Scotland's extra day is not a working day, so the due date is a day later; England's
     // early May holiday moved to the Friday, so Monday 3 May counts and Friday 7 May not.
     let after = (json!(1), json!("2028-07-07"));
-    assert_eq!(answer(&app.state).await, after);
+    assert_eq!(
+        answer(&app.state).await,
+        after,
+        "this instance sees it at once"
+    );
+    // The other instance checks the settings' versions once a second (issue 18).
+    tokio::time::sleep(supervision::store::organisation::CALENDARS_CHECKED_FOR).await;
     assert_eq!(
         answer(&other).await,
         after,
@@ -876,6 +882,8 @@ async fn cal2_holiday_import_applies_on_every_instance_and_is_audited(app: TestA
         .await
         .ok(200);
     assert_eq!(dated(&again["regions"][1]["removed"])[0].0, "2028-06-12");
+    assert_eq!(answer(&app.state).await, before);
+    tokio::time::sleep(supervision::store::organisation::CALENDARS_CHECKED_FOR).await;
     assert_eq!(answer(&other).await, before);
     assert_eq!(imports_audited(&app, &audrey).await["total"], 2);
 }

@@ -17,10 +17,10 @@ use history::{supervisee_with_history, History};
 /// Statements per read, the access check (ACC-1) included: the same on both backends.
 const PINNED: [(&str, usize); 5] = [
     ("/api/v1/me", 2),
-    ("/api/v1/me/sessions", 4),
-    ("/api/v1/me/supervision-status", 5),
-    ("/api/v1/me/notifications", 3),
-    ("/api/v1/me/supervisees", 5),
+    ("/api/v1/me/sessions", 3),
+    ("/api/v1/me/supervision-status", 4),
+    ("/api/v1/me/notifications", 2),
+    ("/api/v1/me/supervisees", 4),
 ];
 
 /// Adds `count` supervisees of `manager_id`, each with `history`; returns their ids.
@@ -51,7 +51,8 @@ async fn supervisees(
 }
 
 /// Statements each home-screen read makes, the first supervisee reading their own and the
-/// manager their supervisees, with the access check not cached.
+/// manager their supervisees, with the access check not cached and the calendars' check of
+/// the settings made within the second before (as under load: once a second, not per read).
 async fn counts(
     app: &TestApp,
     manager: &(String, String),
@@ -75,11 +76,22 @@ async fn counts(
     let mut prepared_again = Vec::new();
     for (path, _) in PINNED {
         let (id, token) = reader(path);
-        app.state.access.forget(id);
-        let before = app.statements();
-        app.get(path, token).await.ok(200);
-        made.push(app.statements() - before);
-        prepared_again.extend(app.take_prepared_again().into_iter().map(|sql| (path, sql)));
+        // Twice, keeping the fewer: on a loaded machine a read can start more than a second
+        // after the check above, and then makes the check itself.
+        let mut fewest = usize::MAX;
+        for _ in 0..2 {
+            app.state.access.forget(id);
+            let calendars = app.state.calendars.clone();
+            app.db
+                .read(move |conn| calendars.load(conn).map(drop))
+                .await
+                .expect("calendars checked");
+            let before = app.statements();
+            app.get(path, token).await.ok(200);
+            fewest = fewest.min(app.statements() - before);
+            prepared_again.extend(app.take_prepared_again().into_iter().map(|sql| (path, sql)));
+        }
+        made.push(fewest);
     }
     // Each statement is prepared once per connection and kept: none is parsed and planned
     // again on every request.
@@ -141,4 +153,53 @@ async fn home_screen_reads_make_a_fixed_number_of_statements(app: TestApp) {
     assert_eq!(with_a_year, pinned, "with a year of data: {reads:?}");
 }
 
-crate::on_both_backends!(home_screen_reads_make_a_fixed_number_of_statements);
+/// REM-4, SES-1: a page of the inbox or of the sessions carries its counts in its own rows;
+/// a page past the end, and the unread inbox alone, still say how many there are.
+async fn rem4_lists_count_every_row_on_any_page(app: TestApp) {
+    let admin = app.admin().await;
+    let manager = app.worker(&admin, "manager").await;
+    let history = History {
+        held_months: 2,
+        booked: 3,
+        notifications: 7,
+        unread: 3,
+    };
+    supervisees(&app, &manager.0, 0, 1, history).await;
+    let token = app.token("worker0@test.example", PASSWORD).await;
+    let inbox = |query: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let page = app
+                .get(&format!("/api/v1/me/notifications?{query}"), token)
+                .await
+                .ok(200);
+            let items = page["items"].as_array().expect("items").len();
+            (items, page["total"].clone(), page["unread"].clone())
+        }
+    };
+    assert_eq!(inbox("").await, (7, 7.into(), 3.into()));
+    assert_eq!(inbox("limit=5&offset=5").await, (2, 7.into(), 3.into()));
+    assert_eq!(inbox("limit=5&offset=10").await, (0, 7.into(), 3.into()));
+    assert_eq!(inbox("unread=true").await, (3, 3.into(), 3.into()));
+    assert_eq!(inbox("unread=true&offset=3").await, (0, 3.into(), 3.into()));
+
+    let sessions = |query: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let page = app
+                .get(&format!("/api/v1/me/sessions?{query}"), token)
+                .await
+                .ok(200);
+            let items = page["items"].as_array().expect("items").len();
+            (items, page["total"].clone())
+        }
+    };
+    assert_eq!(sessions("").await, (3, 3.into()));
+    assert_eq!(sessions("limit=2&offset=2").await, (1, 3.into()));
+    assert_eq!(sessions("limit=2&offset=4").await, (0, 3.into()));
+}
+
+crate::on_both_backends!(
+    home_screen_reads_make_a_fixed_number_of_statements,
+    rem4_lists_count_every_row_on_any_page,
+);

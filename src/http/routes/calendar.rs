@@ -355,7 +355,9 @@ async fn create_closure_day(
     let created = state
         .db
         .transact(move |conn| calendar::add_closure_day(conn, &caller, date.date(), &title))
-        .await?;
+        .await;
+    state.calendars.forget();
+    let created = created?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -393,10 +395,12 @@ async fn delete_closure_day(
             ApiError::unreadable_field("date", &err.to_string())
         })?
         .date();
-    state
+    let removed = state
         .db
         .transact(move |conn| calendar::remove_closure_day(conn, &caller, day))
-        .await?;
+        .await;
+    state.calendars.forget();
+    removed?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -485,7 +489,9 @@ async fn import_holidays(
     let changes = if dry_run {
         state.db.query(work).await?
     } else {
-        state.db.transact(work).await?
+        let imported = state.db.transact(work).await;
+        state.calendars.forget();
+        imported?
     };
     Ok(web::Json(HolidayImport {
         dry_run,

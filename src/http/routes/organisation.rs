@@ -171,6 +171,7 @@ async fn update_organisation(
         .db
         .transact(move |conn| organisation::update_settings(conn, &caller, version, request))
         .await;
+    state.calendars.forget();
     match updated {
         Ok(settings) => Ok(organisation_response(HttpResponse::Ok(), settings)),
         // Read afresh after the refused transaction: the settings as they are now.
