@@ -521,7 +521,7 @@ async fn ses3_the_supervisees_proposal_waits_for_the_supervisor(app: TestApp) {
     // It waits on the supervisor's list of decisions, not the proposer's nor the head's.
     assert_eq!(
         pending_decisions(&app, &t.manager.1).await,
-        [session.clone()]
+        std::slice::from_ref(&session)
     );
     assert!(pending_decisions(&app, &t.worker.1).await.is_empty());
     assert!(pending_decisions(&app, &t.head.1).await.is_empty());
@@ -695,7 +695,10 @@ async fn ses3_a_move_beyond_due_by_needs_a_manager_above_with_justification_and_
     assert!(body["pending_change"]["due_by"].is_string());
     let etag = proposed.header("etag").unwrap();
     // SES-3: past due_by it waits for the supervisor's line manager, not the supervisor.
-    assert_eq!(pending_decisions(&app, &t.head.1).await, [session.clone()]);
+    assert_eq!(
+        pending_decisions(&app, &t.head.1).await,
+        std::slice::from_ref(&session)
+    );
     assert!(pending_decisions(&app, &t.manager.1).await.is_empty());
     // The supervisor cannot confirm it; the head of service (above the supervisor) must, in writing.
     post_if(
