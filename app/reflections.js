@@ -14,6 +14,7 @@ import { superviseeNames } from "./sessions.js";
 import {
   announce,
   button,
+  card,
   el,
   failure,
   field,
@@ -23,6 +24,7 @@ import {
   refused,
   summary,
   summaryBox,
+  textArea,
 } from "./ui.js";
 import { clock, longDate, timeSpan, today } from "./words.js";
 
@@ -36,23 +38,6 @@ import { clock, longDate, timeSpan, today } from "./words.js";
 /** @typedef {import("./types").CpdView} CpdView */
 /** @typedef {import("./outbox.js").Write} Write */
 /** @typedef {import("./ui").Control} Control */
-
-let parts = 0;
-
-/**
- * A part of a screen named by its heading, so assistive technology lists it as a region.
- * @param {(Node | string)[]} children
- * @param {string} [className]
- */
-function card(children, className = "card") {
-  const section = el("section", { className }, children);
-  const heading = section.querySelector("h2");
-  if (heading) {
-    heading.id ||= `part-${(parts += 1)}`;
-    section.setAttribute("aria-labelledby", heading.id);
-  }
-  return section;
-}
 
 /** @type {Record<CpdActivity, string>} */
 const ACTIVITY = {
@@ -210,16 +195,14 @@ export async function showLog({ me, body }) {
   body.replaceChildren(
     el("p", {}, [start]),
     waiting,
-    card([
-      el("h2", { text: "Your entries" }),
+    card("Your entries", [
       entries
         ? entries.items.length
           ? el("ul", { className: "list" }, entries.items.map((e) => entryItem(e, known, year)))
           : el("p", { text: "You have no entries yet." })
         : el("p", { className: "note", text: failure(page) }),
     ]),
-    card([
-      el("h2", { text: "More" }),
+    card("More", [
       el("ul", {}, [
         el("li", {}, [link("/me/cpd", "Your CPD this registration year, and exports")]),
         el("li", {}, [link("/me/shared-reflections", "Reflections your supervisees shared with you")]),
@@ -227,21 +210,6 @@ export async function showLog({ me, body }) {
     ]),
   );
   if (entries) announce(`${count(entries.total, "entry", "entries")} in your log.`);
-}
-
-/**
- * A text area with its id and limit.
- * @param {string} id
- * @param {number} max
- * @param {string} [value]
- */
-function textarea(id, max, value = "") {
-  const area = el("textarea");
-  area.id = id;
-  area.rows = 4;
-  area.maxLength = max;
-  area.value = value;
-  return area;
 }
 
 /**
@@ -401,7 +369,7 @@ async function editor(screen, start) {
     const chosen = known.get(model.value);
     sections.replaceChildren(
       ...(chosen?.sections ?? []).map((s) => {
-        const area = textarea(`ref-section-${s.key}`, s.max_chars, texts[s.key] ?? "");
+        const area = textArea(`ref-section-${s.key}`, 4, s.max_chars, texts[s.key] ?? "");
         areas.set(s.key, area);
         return field(area, s.required ? s.title : `${s.title} (optional)`, s.prompt);
       }),
@@ -427,14 +395,14 @@ async function editor(screen, start) {
   const cpd = initial?.cpd;
   const isCpd = checkbox("ref-cpd", "Record this as CPD for Social Work England", Boolean(cpd));
   const activity = choice("cpd-activity", Object.entries(ACTIVITY), cpd?.activity ?? "course");
-  const description = textarea("cpd-description", 5000, cpd?.description);
-  const learning = textarea("cpd-learning", 5000, cpd?.learning);
-  const impact = textarea("cpd-impact", 5000, cpd?.impact);
+  const description = textArea("cpd-description", 4, 5000, cpd?.description);
+  const learning = textArea("cpd-learning", 4, 5000, cpd?.learning);
+  const impact = textArea("cpd-impact", 4, 5000, cpd?.impact);
   const peer = cpd?.peer_reflection;
   const hasPeer = checkbox("cpd-peer", "I reflected on it with a peer", Boolean(peer));
   const peerName = textInput("cpd-peer-name", peer?.peer_name ?? "");
   const peerRole = choice("cpd-peer-role", Object.entries(PEER_ROLE), peer?.peer_role ?? "supervisor");
-  const discussion = textarea("cpd-peer-discussion", 5000, peer?.discussion);
+  const discussion = textArea("cpd-peer-discussion", 4, 5000, peer?.discussion);
   const peerPart = el("div", {}, [
     field(peerName, "Who the peer is"),
     field(peerRole, "The peer is"),
@@ -603,8 +571,7 @@ function conflictPart(screen, w, known, mineNow) {
     screen.go(`/reflections/${current.id}`);
     announce("You took the version saved elsewhere; yours is discarded.");
   });
-  return card([
-    el("h2", { text: "This entry was changed elsewhere" }),
+  return card("This entry was changed elsewhere", [
     el("p", {
       text: `It was saved on another device or tab (${clock(new Date(current.updated_at))}) after you opened it, so your save was not made. Choose which version to keep: nothing is lost until you do. You can also change the form below and save, which keeps yours.`,
     }),
@@ -613,7 +580,7 @@ function conflictPart(screen, w, known, mineNow) {
     el("h3", { text: "Your version" }),
     contentOf(w.body, known),
     el("div", { className: "button-group" }, [mine, theirs]),
-  ], "card decision");
+  ], "decision");
 }
 
 /** @param {Screen} screen */
@@ -694,8 +661,7 @@ function sharePart(entry, supervisors, reshow) {
     });
     return el("li", { className: "item" }, [el("p", { text: name(id) }), stop]);
   });
-  const part = card([
-    el("h2", { text: "Sharing" }),
+  const part = card("Sharing", [
     problem,
     shared.length
       ? el("div", {}, [el("p", { text: "Shared with:" }), el("ul", { className: "list" }, shared)])
@@ -742,7 +708,7 @@ function commentPart(entry, me, names, reshow) {
     ]),
   );
   const problem = summaryBox();
-  const text = textarea("comment-text", 2000);
+  const text = textArea("comment-text", 4, 2000);
   const form = el("form", {}, [field(text, "Add a comment"), button("Add comment", { submit: true })]);
   form.noValidate = true;
   form.addEventListener("submit", async (event) => {
@@ -761,8 +727,7 @@ function commentPart(entry, me, names, reshow) {
     await reshow();
     announce("Your comment is added.");
   });
-  return card([
-    el("h2", { text: "Comments" }),
+  return card("Comments", [
     list.length ? el("ul", { className: "list" }, list) : el("p", { text: "No comments yet." }),
     problem,
     form,
@@ -800,7 +765,7 @@ export async function showEntry(screen) {
   const parts = [
     el("h2", { text: entry.title }),
     facts,
-    card([el("h2", { text: "Reflection" }), ...(sections.length ? sections : [el("p", { text: "Nothing written yet." })])]),
+    card("Reflection", sections.length ? sections : [el("p", { text: "Nothing written yet." })]),
   ];
   if (entry.cpd) {
     const cpd = el("dl", { className: "facts" });
@@ -812,7 +777,7 @@ export async function showEntry(screen) {
     row("Impact on practice", entry.cpd.impact);
     const peer = entry.cpd.peer_reflection;
     row("Peer reflection", peer ? `With ${peer.peer_name} (${PEER_ROLE[peer.peer_role].toLowerCase()}): ${peer.discussion}` : "None");
-    parts.push(card([el("h2", { text: "CPD record" }), cpd]));
+    parts.push(card("CPD record", [cpd]));
   }
   const reshow = async () => {
     await showEntry(screen);
@@ -878,7 +843,7 @@ export async function showCpd({ me, body }) {
     get("/api/v1/me/reflections", { cpd: true, from: year.starts_on, to: year.ends_on, limit: 200 }),
   ]);
   const thisYear = today(me.time_zone).slice(0, 4);
-  const standing = card([el("h2", { text: "This registration year" })]);
+  const standing = card("This registration year", []);
   if (cpd.registered) {
     standing.append(
       el("p", { className: "lead", text: `${cpdSentence(cpd.status)}.` }),
@@ -912,14 +877,12 @@ export async function showCpd({ me, body }) {
   }
   body.replaceChildren(
     standing,
-    card([
-      el("h2", { text: "Your CPD records this year" }),
+    card("Your CPD records this year", [
       records.items.length
         ? el("ul", { className: "list" }, records.items.map((e) => entryItem(e, known, thisYear)))
         : el("p", { text: "None yet. Mark a log entry as CPD to add one." }),
     ]),
-    card([
-      el("h2", { text: "Export for your registration" }),
+    card("Export for your registration", [
       el("p", { text: "This year's CPD records with their comments, as data or as a page to print or save as PDF." }),
       problem,
       exports,

@@ -441,7 +441,7 @@ pub fn awaiting_decision_of(
     conn: &mut DbConnection,
     person_id: &str,
     today: NaiveDate,
-) -> StoreResult<Vec<SessionState>> {
+) -> StoreResult<Vec<(Session, Change)>> {
     let mut waiting = Vec::new();
     for (session, change) in sessions::pending_moves(conn)? {
         let decider = if change.needs_manager {
@@ -450,10 +450,7 @@ pub fn awaiting_decision_of(
             Some(session.supervisor_id.clone())
         };
         if decider.as_deref() == Some(person_id) {
-            waiting.push(SessionState {
-                session,
-                pending: Some(change),
-            });
+            waiting.push((session, change));
         }
     }
     Ok(waiting)

@@ -59,7 +59,6 @@ pub struct CaseFact {
 /// Working days before a case's discussion is due that its supervisor is reminded.
 pub const CASE_DUE_WORKING_DAYS: u32 = 5;
 
-/// Everything the plan for one person is made from.
 /// A proposed move waiting for the person's decision.
 #[derive(Debug, Clone)]
 pub struct Decision {
@@ -69,6 +68,7 @@ pub struct Decision {
     pub past_due_by: bool,
 }
 
+/// Everything the plan for one person is made from.
 #[derive(Debug, Clone)]
 pub struct Facts {
     pub person: Recipient,

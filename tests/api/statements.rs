@@ -3,6 +3,7 @@
 //! the numbers are pinned here, so a change that adds one fails until it is looked at.
 
 use chrono::Utc;
+use serde_json::Value;
 
 use crate::support::{TestApp, PASSWORD};
 use supervision::auth::password;
@@ -153,6 +154,16 @@ async fn home_screen_reads_make_a_fixed_number_of_statements(app: TestApp) {
     assert_eq!(with_a_year, pinned, "with a year of data: {reads:?}");
 }
 
+/// A page of one of my lists (`/api/v1/me/{list}?{query}`): its length, total and unread count.
+async fn page(app: &TestApp, token: &str, list: &str, query: &str) -> (usize, Value, Value) {
+    let page = app
+        .get(&format!("/api/v1/me/{list}?{query}"), token)
+        .await
+        .ok(200);
+    let items = page["items"].as_array().expect("items").len();
+    (items, page["total"].clone(), page["unread"].clone())
+}
+
 /// REM-4, SES-1: a page of the inbox or of the sessions carries its counts in its own rows;
 /// a page past the end, and the unread inbox alone, still say how many there are.
 async fn rem4_lists_count_every_row_on_any_page(app: TestApp) {
@@ -166,17 +177,7 @@ async fn rem4_lists_count_every_row_on_any_page(app: TestApp) {
     };
     supervisees(&app, &manager.0, 0, 1, history).await;
     let token = app.token("worker0@test.example", PASSWORD).await;
-    let inbox = |query: &'static str| {
-        let (app, token) = (&app, &token);
-        async move {
-            let page = app
-                .get(&format!("/api/v1/me/notifications?{query}"), token)
-                .await
-                .ok(200);
-            let items = page["items"].as_array().expect("items").len();
-            (items, page["total"].clone(), page["unread"].clone())
-        }
-    };
+    let inbox = |query: &'static str| page(&app, &token, "notifications", query);
     assert_eq!(inbox("").await, (7, 7.into(), 3.into()));
     assert_eq!(inbox("limit=5&offset=5").await, (2, 7.into(), 3.into()));
     assert_eq!(inbox("limit=5&offset=10").await, (0, 7.into(), 3.into()));
@@ -186,12 +187,8 @@ async fn rem4_lists_count_every_row_on_any_page(app: TestApp) {
     let sessions = |query: &'static str| {
         let (app, token) = (&app, &token);
         async move {
-            let page = app
-                .get(&format!("/api/v1/me/sessions?{query}"), token)
-                .await
-                .ok(200);
-            let items = page["items"].as_array().expect("items").len();
-            (items, page["total"].clone())
+            let (items, total, _) = page(app, token, "sessions", query).await;
+            (items, total)
         }
     };
     assert_eq!(sessions("").await, (3, 3.into()));

@@ -215,13 +215,10 @@ fn decisions(
 ) -> StoreResult<Vec<Decision>> {
     Ok(awaiting_decision_of(conn, &person.id, today)?
         .into_iter()
-        .filter_map(|state| {
-            let change = state.pending?;
-            Some(Decision {
-                session: state.session.id,
-                proposed_at: utc(change.acted_at),
-                past_due_by: change.needs_manager,
-            })
+        .map(|(session, change)| Decision {
+            session: session.id,
+            proposed_at: utc(change.acted_at),
+            past_due_by: change.needs_manager,
         })
         .collect())
 }

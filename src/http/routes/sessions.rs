@@ -133,7 +133,12 @@ async fn my_pending_decisions(
             sessions::awaiting_decision_of(conn, &caller.person_id, organisation_today())
         })
         .await?;
-    Ok(web::Json(waiting.into_iter().map(view).collect()))
+    Ok(web::Json(
+        waiting
+            .into_iter()
+            .map(|(session, change)| SessionView::from_session(session, Some(change)))
+            .collect(),
+    ))
 }
 
 /// A person's sessions (the person, their managers, administrators and auditors).
