@@ -16,7 +16,8 @@ use supervision::store::{DbConnection, Page, StoreResult};
 pub struct History {
     /// Monthly held 1:1s before `now`.
     pub held_months: i64,
-    /// Weekly booked 1:1s after `now`; the first has a move waiting for a decision.
+    /// Weekly booked 1:1s after `now`; the first has a move waiting for the supervisor's
+    /// decision, the second one past `due_by`, waiting for the manager above (SES-3).
     pub booked: i64,
     pub notifications: usize,
     pub unread: usize,
@@ -66,8 +67,10 @@ pub fn supervisee_with_history(
     }
     for week in 1..=history.booked {
         let booked = sessions::insert(conn, session(now + Duration::days(7 * week)))?;
-        if week == 1 {
-            // The supervisee asked to move it; the supervisor has not decided yet.
+        if week <= 2 {
+            // The supervisee asked to move it; the decider has not decided yet. The second
+            // move goes past `due_by`, so it waits for the supervisor's own manager.
+            let past_due_by = week == 2;
             sessions::update(
                 conn,
                 &booked.id,
@@ -85,8 +88,8 @@ pub fn supervisee_with_history(
                     to_starts_at: Some(booked.starts_at + Duration::days(1)),
                     reason: Some(ChangeReason::Other),
                     reason_text: Some("Training day".into()),
-                    due_by: None,
-                    needs_manager: false,
+                    due_by: past_due_by.then(|| booked.starts_at.date()),
+                    needs_manager: past_due_by,
                     breach: false,
                     actor_id: supervisee_id,
                 },

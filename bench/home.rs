@@ -56,7 +56,7 @@ fn main() {
     .expect("seeded");
     println!(
         "seeded manager@home.bench supervising worker0..worker{}@home.bench, each with {} held \
-         sessions, {} booked (one move pending), {} notifications ({} unread)",
+         sessions, {} booked (two moves pending, one past due_by), {} notifications ({} unread)",
         SUPERVISEES - 1,
         history.held_months,
         history.booked,

@@ -442,18 +442,7 @@ pub fn awaiting_decision_of(
     person_id: &str,
     today: NaiveDate,
 ) -> StoreResult<Vec<(Session, Change)>> {
-    let mut waiting = Vec::new();
-    for (session, change) in sessions::pending_moves(conn)? {
-        let decider = if change.needs_manager {
-            links::manager_on(conn, &session.supervisor_id, today)?
-        } else {
-            Some(session.supervisor_id.clone())
-        };
-        if decider.as_deref() == Some(person_id) {
-            waiting.push((session, change));
-        }
-    }
-    Ok(waiting)
+    sessions::pending_moves_for(conn, person_id, today)
 }
 
 /// The decision on a proposed move.

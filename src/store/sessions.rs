@@ -7,7 +7,7 @@ use diesel::dsl::{count, count_star, max, min};
 use diesel::prelude::*;
 
 use super::agreements::{terms_columns, terms_from, Terms, TermsRow};
-use super::schema::{agreements, session_changes, sessions};
+use super::schema::{agreements, line_management, session_changes, sessions};
 use super::stamp::{MaybeDay, MaybeStamp, Stamp};
 use super::{now, DbConnection, Page, SqlBackend, StoreError, StoreResult};
 use crate::domain::sessions::{
@@ -471,11 +471,35 @@ pub fn history(conn: &mut DbConnection, session_id: &str) -> StoreResult<Vec<Cha
         .load(conn)?)
 }
 
-/// Every move waiting for a decision, with its session, oldest proposal first.
-pub fn pending_moves(conn: &mut DbConnection) -> StoreResult<Vec<(Session, Change)>> {
+/// The moves waiting for `person_id`'s decision on `date`, with their sessions, oldest
+/// proposal first: those in their own supervision, and those needing the manager above
+/// (past `due_by`) whose supervisor they line-manage that day. One statement, looked up from
+/// the person's side, whatever else waits in the organisation.
+pub fn pending_moves_for(
+    conn: &mut DbConnection,
+    person_id: &str,
+    date: NaiveDate,
+) -> StoreResult<Vec<(Session, Change)>> {
+    let managed_that_day = line_management::table
+        .filter(line_management::manager_id.eq(person_id.to_string()))
+        .filter(line_management::starts_on.le(date))
+        .filter(
+            line_management::ends_on
+                .is_null()
+                .or(line_management::ends_on.gt(date)),
+        )
+        .select(line_management::supervisee_id);
     let rows: Vec<(Row, Change)> = session_changes::table
         .inner_join(sessions::table)
         .filter(session_changes::state.eq(ChangeState::Pending.as_str()))
+        .filter(
+            session_changes::needs_manager
+                .eq(false)
+                .and(sessions::supervisor_id.eq(person_id.to_string()))
+                .or(session_changes::needs_manager
+                    .eq(true)
+                    .and(sessions::supervisor_id.eq_any(managed_that_day))),
+        )
         .select((columns!(), session_changes::all_columns))
         .order((session_changes::acted_at.asc(), session_changes::id.asc()))
         .load(conn)?;

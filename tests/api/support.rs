@@ -58,6 +58,10 @@ pub struct TestApp {
 /// Statements run so far on each test database, by the URL its connections were made with.
 static STATEMENTS: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
 
+/// The text of each statement run on the databases a test asked to watch
+/// ([`TestApp::watch_sql`]), by URL, until taken.
+static WATCHED_SQL: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
+
 /// Statements a connection prepared again although it had run them before, by database.
 /// diesel keeps a statement prepared only when it can cache it; one it cannot is parsed and
 /// planned afresh on every request (issue 18).
@@ -96,6 +100,16 @@ impl Instrumentation for CountStatements {
                     return;
                 }
                 self.running = text.split(" -- binds: ").next().map(str::to_string);
+                if let (Some(database), Some(sql)) = (&self.database, &self.running) {
+                    if let Some(watched) = WATCHED_SQL
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .as_mut()
+                        .and_then(|watched| watched.get_mut(database))
+                    {
+                        watched.push(sql.clone());
+                    }
+                }
                 if let Some(database) = &self.database {
                     let mut counts = STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
                     *counts
@@ -228,6 +242,47 @@ impl TestApp {
             .as_ref()
             .and_then(|counts| counts.get(&self.database).copied())
             .unwrap_or(0)
+    }
+
+    /// From now on, keeps the text of each statement run on this test's database.
+    pub fn watch_sql(&self) {
+        WATCHED_SQL
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(HashMap::new)
+            .entry(self.database.clone())
+            .or_default();
+    }
+
+    /// The statements run on this test's database since the last call (when watched).
+    pub fn take_sql(&self) -> Vec<String> {
+        WATCHED_SQL
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+            .and_then(|watched| watched.get_mut(&self.database))
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// SQLite's plan for a query on this test's database, one line a step; `None` on
+    /// PostgreSQL, whose plans follow its statistics, not only the indexes.
+    pub fn sqlite_plan(&self, sql: &str) -> Option<Vec<String>> {
+        #[derive(diesel::QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            detail: String,
+        }
+        if self.db.backend() != supervision::store::Backend::Sqlite {
+            return None;
+        }
+        let mut conn = diesel::SqliteConnection::establish(&self.database).expect("sqlite opens");
+        let steps: Vec<Step> = diesel::RunQueryDsl::load(
+            diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")),
+            &mut conn,
+        )
+        .expect("a plan");
+        Some(steps.into_iter().map(|step| step.detail).collect())
     }
 
     /// The statements this test's database prepared again since the last call (and forgets
