@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 export SUPERVISION_BIND="127.0.0.1:$PORT" SUPERVISION_LOG_LEVEL=warn SUPERVISION_WORKERS=2
 # READS="..." measures only those.
-read -ra READS <<< "${READS:-/api/v1/me /api/v1/me/sessions /api/v1/me/supervision-status /api/v1/me/notifications /api/v1/me/supervisees}"
+read -ra READS <<< "${READS:-/api/v1/me /api/v1/me/sessions /api/v1/me/supervision-status /api/v1/me/notifications /api/v1/me/supervisees /api/v1/me/pending-decisions}"
 
 # curl sends one URL `count` times on one connection.
 send() {
@@ -47,7 +47,7 @@ measure() {
   manager=$("$LOADGEN" token "$BASE" manager@home.bench "benchmark password")
   for read in "${READS[@]}"; do
     token=$worker
-    [ "$read" = /api/v1/me/supervisees ] && token=$manager
+    case $read in */supervisees | */pending-decisions) token=$manager ;; esac
     send "$BASE$read" "$token" 10
     # Twice, keeping the smaller: the reminder sweep runs every minute on the minute, and a
     # round it falls into counts its instructions too.

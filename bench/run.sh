@@ -82,7 +82,7 @@ read -r BARE_RATE BARE_P99 _ <<< "$(load "http://127.0.0.1:$BARE_PORT/bare")"
 echo "bare: $BARE_RATE req/s, p99 $BARE_P99 ms"
 kill $BARE_PID; wait $BARE_PID 2>/dev/null || true
 
-READS=(/api/v1/me /api/v1/me/sessions /api/v1/me/supervision-status /api/v1/me/notifications /api/v1/me/supervisees)
+READS=(/api/v1/me /api/v1/me/sessions /api/v1/me/supervision-status /api/v1/me/notifications /api/v1/me/supervisees /api/v1/me/pending-decisions)
 
 # The home-screen reads on one database: seeds it, serves it, loads each read in turn and
 # writes "<read> <req/s> <p99 ms>" lines to $WORK/<name>.rows.
@@ -97,7 +97,7 @@ home_reads() {
   : > "$WORK/$name.rows"
   for read in "${READS[@]}"; do
     token=$worker
-    [ "$read" = /api/v1/me/supervisees ] && token=$manager
+    case $read in */supervisees | */pending-decisions) token=$manager ;; esac
     read -r rate p99 bad <<< "$(load "$BASE$read" "$token")"
     [ "$bad" = 0 ] || { echo "$read answered $bad requests with an error" >&2; exit 1; }
     echo "$name $read: $rate req/s, p99 $p99 ms"
@@ -109,11 +109,19 @@ home_reads() {
 
 echo "== home-screen reads (wrk -t2 -c32, ${SECONDS_PER_RUN}s after ${WARM_UP}s each)"
 echo "   data: a manager with 10 supervisees, each with a year of monthly held sessions,"
-echo "   3 booked (one move pending) and 60 notifications (20 unread); worker0 reads its own"
+echo "   3 booked (two moves pending, one past due_by) and 60 notifications (20 unread); worker0 reads its own"
 home_reads sqlite "$WORK/sqlite/supervision.db"
 if [ -n "$PG_URL" ]; then
   psql "$PG_URL" -qc "CREATE DATABASE $PG_DB" > /dev/null
   home_reads postgres "${PG_URL%/*}/$PG_DB"
+  # What PostgreSQL itself manages on these cores, as a second yardstick: pgbench's
+  # select-only run (one-row primary-key selects, prepared, no server of ours in between).
+  if command -v pgbench > /dev/null; then
+    pgbench -q -i -s 1 "${PG_URL%/*}/$PG_DB" > /dev/null 2>&1
+    PG_TPS=$(pgbench -S -M prepared -c32 -j2 -T"$SECONDS_PER_RUN" "${PG_URL%/*}/$PG_DB" 2>/dev/null |
+      awk '/^tps/ { printf "%d", $3 }')
+    echo "postgres alone (pgbench -S -M prepared -c32 -j2): $PG_TPS one-row selects/s"
+  fi
 fi
 
 echo
@@ -129,6 +137,9 @@ for read in "${READS[@]}"; do
   done
   echo "$row"
 done
+if [ -n "${PG_TPS:-}" ]; then
+  awk -v tps="$PG_TPS" -v bare="$BARE_RATE" 'BEGIN { printf "| PostgreSQL alone, one-row selects (pgbench -S) | — | %d (%.0f %%) |\n", tps, 100 * tps / bare }'
+fi
 
 if [ -n "${BASELINE_BIN:-}" ]; then
   echo "== GET /api/v1/me: this build against $BASELINE_BIN, alternating, 3 runs each"
