@@ -279,17 +279,23 @@ pub fn list(
 pub type WithPending = (Session, Option<Change>);
 
 /// [`list`] with each session's proposed move waiting for a decision ([`pending_change`]):
-/// three statements whatever the page holds.
+/// one statement for the page, and a second only when a session on it waits for a decision.
 pub fn list_with_pending(
     conn: &mut DbConnection,
     filter: &Filter,
     page: Page,
 ) -> StoreResult<(Vec<WithPending>, i64)> {
     let (sessions, total) = list(conn, filter, page)?;
-    if sessions.is_empty() {
-        return Ok((Vec::new(), total));
+    // A session waits for a decision exactly while its status says so (the lifecycle,
+    // `domain::sessions::next`): a page with none has no moves to look up.
+    let ids: Vec<String> = sessions
+        .iter()
+        .filter(|s| s.status == SessionStatus::ReschedulePending)
+        .map(|s| s.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok((sessions.into_iter().map(|s| (s, None)).collect(), total));
     }
-    let ids: Vec<String> = sessions.iter().map(|s| s.id.clone()).collect();
     let mut pending: HashMap<String, Change> = HashMap::new();
     for change in session_changes::table
         .filter(session_changes::state.eq(ChangeState::Pending.as_str()))

@@ -16,9 +16,11 @@ mod history;
 use history::{supervisee_with_history, History};
 
 /// Statements per read, the access check (ACC-1) included: the same on both backends.
-const PINNED: [(&str, usize); 6] = [
+const PINNED: [(&str, usize); 7] = [
     ("/api/v1/me", 2),
     ("/api/v1/me/sessions", 3),
+    // SES-3: a page where no session waits for a decision reads no pending moves.
+    ("/api/v1/me/sessions?status=scheduled", 2),
     ("/api/v1/me/supervision-status", 4),
     ("/api/v1/me/notifications", 2),
     ("/api/v1/me/supervisees", 4),
