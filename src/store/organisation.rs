@@ -421,7 +421,7 @@ pub fn import_holidays(
 
 /// How long calendars checked against the settings' versions are used without checking
 /// again: a change made on another instance sharing the database (or by the command line) is
-/// seen within this time; one made through this instance at once ([`Calendars::forget`]).
+/// seen within this time; one made through this instance at once ([`Calendars::transact`]).
 /// The check was one statement of every status read, a round trip on PostgreSQL (issue 18).
 pub const CALENDARS_CHECKED_FOR: Duration = Duration::from_secs(1);
 
@@ -482,9 +482,22 @@ impl Calendars {
         Ok(set)
     }
 
-    /// Drops the calendars: called after every write to the settings, closure days or
-    /// holidays, so this instance's next read sees the change.
-    pub fn forget(&self) {
+    /// Runs work that writes the settings, closure days or holidays in one transaction, then
+    /// drops the calendars (refused or not), so this instance's next read sees the change at
+    /// once rather than within [`CALENDARS_CHECKED_FOR`].
+    pub async fn transact<T, E, F>(&self, db: &super::Db, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let done = db.transact(work).await;
+        self.forget();
+        done
+    }
+
+    /// Drops the calendars, so this instance's next read builds them afresh.
+    fn forget(&self) {
         let mut cached = self.cached.write().unwrap_or_else(|e| e.into_inner());
         self.forgotten.fetch_add(1, Ordering::AcqRel);
         *cached = None;

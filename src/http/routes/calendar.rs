@@ -353,11 +353,11 @@ async fn create_closure_day(
 ) -> ApiResult<HttpResponse> {
     let CreateClosureDay { date, title } = body.0;
     let created = state
-        .db
-        .transact(move |conn| calendar::add_closure_day(conn, &caller, date.date(), &title))
-        .await;
-    state.calendars.forget();
-    let created = created?;
+        .calendars
+        .transact(&state.db, move |conn| {
+            calendar::add_closure_day(conn, &caller, date.date(), &title)
+        })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -395,12 +395,12 @@ async fn delete_closure_day(
             ApiError::unreadable_field("date", &err.to_string())
         })?
         .date();
-    let removed = state
-        .db
-        .transact(move |conn| calendar::remove_closure_day(conn, &caller, day))
-        .await;
-    state.calendars.forget();
-    removed?;
+    state
+        .calendars
+        .transact(&state.db, move |conn| {
+            calendar::remove_closure_day(conn, &caller, day)
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -489,9 +489,7 @@ async fn import_holidays(
     let changes = if dry_run {
         state.db.query(work).await?
     } else {
-        let imported = state.db.transact(work).await;
-        state.calendars.forget();
-        imported?
+        state.calendars.transact(&state.db, work).await?
     };
     Ok(web::Json(HolidayImport {
         dry_run,

@@ -168,10 +168,11 @@ async fn update_organisation(
         case_supervision: body.case_supervision,
     };
     let updated = state
-        .db
-        .transact(move |conn| organisation::update_settings(conn, &caller, version, request))
+        .calendars
+        .transact(&state.db, move |conn| {
+            organisation::update_settings(conn, &caller, version, request)
+        })
         .await;
-    state.calendars.forget();
     match updated {
         Ok(settings) => Ok(organisation_response(HttpResponse::Ok(), settings)),
         // Read afresh after the refused transaction: the settings as they are now.
