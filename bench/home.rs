@@ -1,7 +1,9 @@
 //! Seeds what the home-screen benchmark in `bench/run.sh` reads: a manager supervising ten
 //! social workers, each with a signed agreement that began 400 days ago, a year of monthly
 //! held sessions, three booked ones (the first with a move waiting for a decision) and 60
-//! notifications (20 unread). Every password is `benchmark password`.
+//! notifications (20 unread); and `newcomer@home.bench`, a social worker in the same team with
+//! no agreement, sessions or notifications at all (the shape issue 18 was first measured on).
+//! Every password is `benchmark password`.
 //!
 //! `cargo run --release --example home -- DATABASE_URL` (a SQLite path or postgres://...)
 
@@ -51,12 +53,17 @@ fn main() {
             )?;
             supervisee_with_history(conn, &manager.id, &worker.id, &history, now)?;
         }
+        people::insert(
+            conn,
+            new_person("newcomer@home.bench".into(), Some(team.id), &hash),
+        )?;
         Ok(())
     })
     .expect("seeded");
     println!(
         "seeded manager@home.bench supervising worker0..worker{}@home.bench, each with {} held \
-         sessions, {} booked (two moves pending, one past due_by), {} notifications ({} unread)",
+         sessions, {} booked (two moves pending, one past due_by), {} notifications ({} unread); \
+         newcomer@home.bench with none",
         SUPERVISEES - 1,
         history.held_months,
         history.booked,

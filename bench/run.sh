@@ -3,8 +3,9 @@
 #  1. time from process start to /readyz answering on an empty SQLite database
 #  2. resident memory of the idle server right after start (SQLite, 2 workers), and of what
 #  3. the home-screen reads a phone makes each time the app opens, with wrk (2 threads,
-#     32 connections, after a warm-up), next to a bare actix-web JSON handler measured in
-#     the same run: on SQLite, and on PostgreSQL when SUPERVISION_BENCH_POSTGRES_URL (or
+#     32 connections, after a warm-up), next to yardsticks measured in the same run: a bare
+#     actix-web JSON handler, the same handler reading one SQLite row, and pgbench -S: on
+#     SQLite, and on PostgreSQL when SUPERVISION_BENCH_POSTGRES_URL (or
 #     SUPERVISION_TEST_POSTGRES_URL) names a server it may create a database on
 #  4. with BASELINE_BIN=path/to/an/older/release/supervision: GET /api/v1/me on that binary
 #     too, alternating with this one, to show what a change costs
@@ -74,34 +75,49 @@ load() {
     END { printf "%d %.2f %d\n", rate, p99, bad + 0 }'
 }
 
-echo "== bare actix-web JSON handler (wrk -t2 -c32, ${SECONDS_PER_RUN}s after ${WARM_UP}s)"
-"$BARE" "127.0.0.1:$BARE_PORT" &
+SQLITE_URL="$WORK/sqlite/supervision.db"
+echo "== seeding the home-screen data on SQLite"
+"$HOME_SEED" "$SQLITE_URL"
+
+echo "== yardsticks (wrk -t2 -c32, ${SECONDS_PER_RUN}s after ${WARM_UP}s): a bare actix-web JSON handler,"
+echo "   and the same handler reading one row by primary key from the seeded SQLite file first"
+"$BARE" "127.0.0.1:$BARE_PORT" "$SQLITE_URL" &
 BARE_PID=$!
 "$LOADGEN" wait "http://127.0.0.1:$BARE_PORT/bare"
 read -r BARE_RATE BARE_P99 _ <<< "$(load "http://127.0.0.1:$BARE_PORT/bare")"
 echo "bare: $BARE_RATE req/s, p99 $BARE_P99 ms"
+read -r BARE_SQLITE_RATE BARE_SQLITE_P99 _ <<< "$(load "http://127.0.0.1:$BARE_PORT/bare/sqlite")"
+echo "bare, one SQLite row: $BARE_SQLITE_RATE req/s, p99 $BARE_SQLITE_P99 ms"
 kill $BARE_PID; wait $BARE_PID 2>/dev/null || true
 
-READS=(/api/v1/me /api/v1/me/sessions /api/v1/me/supervision-status /api/v1/me/notifications /api/v1/me/supervisees /api/v1/me/pending-decisions)
+# "<who> <path>": worker0 has a year of history, the manager supervises ten, the newcomer has
+# nothing yet.
+READS=(
+  "worker0 /api/v1/me" "worker0 /api/v1/me/sessions" "worker0 /api/v1/me/supervision-status"
+  "worker0 /api/v1/me/notifications" "manager /api/v1/me/supervisees"
+  "manager /api/v1/me/pending-decisions"
+  "newcomer /api/v1/me" "newcomer /api/v1/me/sessions" "newcomer /api/v1/me/supervision-status"
+  "newcomer /api/v1/me/notifications"
+)
 
-# The home-screen reads on one database: seeds it, serves it, loads each read in turn and
-# writes "<read> <req/s> <p99 ms>" lines to $WORK/<name>.rows.
+# The home-screen reads on one seeded database: serves it, loads each read in turn and
+# writes "<who> <read> <req/s> <p99 ms>" lines to $WORK/<name>.rows.
 home_reads() {
-  local name=$1 url=$2 server worker manager read token result
-  "$HOME_SEED" "$url"
+  local name=$1 url=$2 server who path token rate p99 bad
   SUPERVISION_DATABASE_URL="$url" SUPERVISION_DATA_DIR="$WORK/$name" "$BIN" serve > /dev/null &
   server=$!
   "$LOADGEN" wait "$BASE/readyz"
-  worker=$("$LOADGEN" token "$BASE" worker0@home.bench "benchmark password")
-  manager=$("$LOADGEN" token "$BASE" manager@home.bench "benchmark password")
+  declare -A tokens
+  for who in worker0 manager newcomer; do
+    tokens[$who]=$("$LOADGEN" token "$BASE" "$who@home.bench" "benchmark password")
+  done
   : > "$WORK/$name.rows"
   for read in "${READS[@]}"; do
-    token=$worker
-    case $read in */supervisees | */pending-decisions) token=$manager ;; esac
-    read -r rate p99 bad <<< "$(load "$BASE$read" "$token")"
-    [ "$bad" = 0 ] || { echo "$read answered $bad requests with an error" >&2; exit 1; }
-    echo "$name $read: $rate req/s, p99 $p99 ms"
-    echo "$read $rate $p99" >> "$WORK/$name.rows"
+    read -r who path <<< "$read"
+    read -r rate p99 bad <<< "$(load "$BASE$path" "${tokens[$who]}")"
+    [ "$bad" = 0 ] || { echo "$path answered $who $bad times with an error" >&2; exit 1; }
+    echo "$name $who $path: $rate req/s, p99 $p99 ms"
+    echo "$who $path $rate $p99" >> "$WORK/$name.rows"
   done
   echo "$name idle after the load: $(memory $server)"
   kill $server; wait $server 2>/dev/null || true
@@ -109,10 +125,12 @@ home_reads() {
 
 echo "== home-screen reads (wrk -t2 -c32, ${SECONDS_PER_RUN}s after ${WARM_UP}s each)"
 echo "   data: a manager with 10 supervisees, each with a year of monthly held sessions,"
-echo "   3 booked (two moves pending, one past due_by) and 60 notifications (20 unread); worker0 reads its own"
-home_reads sqlite "$WORK/sqlite/supervision.db"
+echo "   3 booked (two moves pending, one past due_by) and 60 notifications (20 unread); worker0 reads its own;"
+echo "   a newcomer with no agreement, sessions or notifications reads theirs"
+home_reads sqlite "$SQLITE_URL"
 if [ -n "$PG_URL" ]; then
   psql "$PG_URL" -qc "CREATE DATABASE $PG_DB" > /dev/null
+  "$HOME_SEED" "${PG_URL%/*}/$PG_DB" > /dev/null
   home_reads postgres "${PG_URL%/*}/$PG_DB"
   # What PostgreSQL itself manages on these cores, as a second yardstick: pgbench's
   # select-only run (one-row primary-key selects, prepared, no server of ours in between).
@@ -125,21 +143,24 @@ if [ -n "$PG_URL" ]; then
 fi
 
 echo
-echo "| read | SQLite req/s (share of bare), p99 | PostgreSQL req/s (share of bare), p99 |"
+echo "| read (who) | SQLite req/s (share of bare), p99 | PostgreSQL req/s (share of bare), p99 |"
 echo "|---|---|---|"
 echo "| bare actix handler | $BARE_RATE, p99 $BARE_P99 ms | — |"
+awk -v rate="$BARE_SQLITE_RATE" -v p99="$BARE_SQLITE_P99" -v bare="$BARE_RATE" 'BEGIN {
+  printf "| bare handler reading one SQLite row | %d (%.0f %%), p99 %s ms | — |\n", rate, 100 * rate / bare, p99 }'
+if [ -n "${PG_TPS:-}" ]; then
+  awk -v tps="$PG_TPS" -v bare="$BARE_RATE" 'BEGIN { printf "| PostgreSQL alone, one-row selects (pgbench -S) | — | %d (%.0f %%) |\n", tps, 100 * tps / bare }'
+fi
 for read in "${READS[@]}"; do
-  row="| \`GET $read\` |"
+  read -r who path <<< "$read"
+  row="| \`GET $path\` ($who) |"
   for name in sqlite postgres; do
-    cell=$(awk -v read="$read" -v bare="$BARE_RATE" '$1 == read {
-      printf "%d (%.0f %%), p99 %s ms", $2, 100 * $2 / bare, $3 }' "$WORK/$name.rows" 2>/dev/null)
+    cell=$(awk -v who="$who" -v path="$path" -v bare="$BARE_RATE" '$1 == who && $2 == path {
+      printf "%d (%.0f %%), p99 %s ms", $3, 100 * $3 / bare, $4 }' "$WORK/$name.rows" 2>/dev/null)
     row="$row ${cell:-not run} |"
   done
   echo "$row"
 done
-if [ -n "${PG_TPS:-}" ]; then
-  awk -v tps="$PG_TPS" -v bare="$BARE_RATE" 'BEGIN { printf "| PostgreSQL alone, one-row selects (pgbench -S) | — | %d (%.0f %%) |\n", tps, 100 * tps / bare }'
-fi
 
 if [ -n "${BASELINE_BIN:-}" ]; then
   echo "== GET /api/v1/me: this build against $BASELINE_BIN, alternating, 3 runs each"
