@@ -156,7 +156,7 @@ for read in "${READS[@]}"; do
   row="| \`GET $path\` ($who) |"
   for name in sqlite postgres; do
     cell=$(awk -v who="$who" -v path="$path" -v bare="$BARE_RATE" '$1 == who && $2 == path {
-      printf "%d (%.0f %%), p99 %s ms", $3, 100 * $3 / bare, $4 }' "$WORK/$name.rows" 2>/dev/null)
+      printf "%d (%.0f %%), p99 %s ms", $3, 100 * $3 / bare, $4 }' "$WORK/$name.rows" 2>/dev/null || true)
     row="$row ${cell:-not run} |"
   done
   echo "$row"
