@@ -40,6 +40,7 @@ async fn bare_sqlite(file: web::Data<String>) -> HttpResponse {
     DATABASE.with_borrow_mut(|database| {
         let (conn, id) = database.get_or_insert_with(|| {
             let mut conn = SqliteConnection::establish(&file).expect("the SQLite file opens");
+            // Read through a memory map, as the service's connections do (store::mod.rs).
             conn.batch_execute("PRAGMA mmap_size = 67108864")
                 .expect("mmap");
             let first: Person = diesel::sql_query("SELECT id, display_name FROM people LIMIT 1")
@@ -57,12 +58,6 @@ async fn bare_sqlite(file: web::Data<String>) -> HttpResponse {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    // The settings the service gives SQLite (store::mod.rs), before SQLite starts.
-    // SAFETY: options that take one int, or none, set before the first connection opens.
-    unsafe {
-        libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0);
-        libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
-    }
     let mut args = std::env::args().skip(1);
     let bind = args.next().unwrap_or_else(|| "127.0.0.1:18181".into());
     let file = web::Data::new(args.next().unwrap_or_default());
