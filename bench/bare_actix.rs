@@ -40,8 +40,9 @@ async fn bare_sqlite(file: web::Data<String>) -> HttpResponse {
     DATABASE.with_borrow_mut(|database| {
         let (conn, id) = database.get_or_insert_with(|| {
             let mut conn = SqliteConnection::establish(&file).expect("the SQLite file opens");
-            // Read through a memory map, as the service's connections do (store::mod.rs).
-            conn.batch_execute("PRAGMA mmap_size = 67108864")
+            // Read through a memory map of the size the service's connections use
+            // (SQLITE_MMAP_BYTES in store::mod.rs).
+            conn.batch_execute("PRAGMA mmap_size = 1073741824")
                 .expect("mmap");
             let first: Person = diesel::sql_query("SELECT id, display_name FROM people LIMIT 1")
                 .get_result(&mut conn)

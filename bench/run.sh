@@ -103,7 +103,7 @@ READS=(
 # The home-screen reads on one seeded database: serves it, loads each read in turn and
 # writes "<who> <read> <req/s> <p99 ms>" lines to $WORK/<name>.rows.
 home_reads() {
-  local name=$1 url=$2 server who path token rate p99 bad
+  local name=$1 url=$2 server who path rate p99 bad
   SUPERVISION_DATABASE_URL="$url" SUPERVISION_DATA_DIR="$WORK/$name" "$BIN" serve > /dev/null &
   server=$!
   "$LOADGEN" wait "$BASE/readyz"
