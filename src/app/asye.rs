@@ -19,7 +19,7 @@ use crate::domain::sessions::{SessionKind, SessionStatus};
 use crate::domain::validation::{bounded_text, Invalid};
 use crate::store::asye::{self, Evidence, StoredPause};
 use crate::store::people::{self, Person};
-use crate::store::sessions::{self, Filter, Session};
+use crate::store::sessions::{self, Filter, Session, Whose};
 use crate::store::{audit, observations, records, DbConnection, Page, StoreResult};
 
 /// A review's session with its record, once the session is held; for the ASYE's and the
@@ -139,10 +139,7 @@ fn review_sessions(
     person_id: &str,
     points: &[ReviewPoint],
 ) -> StoreResult<Vec<ReviewState>> {
-    let filter = Filter {
-        person_id: Some(person_id.to_string()),
-        ..Filter::default()
-    };
+    let filter = Filter::new(Whose::Person(person_id.to_string()));
     let (all, _) = sessions::list(
         conn,
         &filter,

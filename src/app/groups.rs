@@ -234,9 +234,8 @@ pub fn list_sessions(
 ) -> AppResult<(Vec<Session>, i64)> {
     visible_team(conn, actor, team_id)?;
     let filter = sessions::Filter {
-        team_id: Some(team_id.to_string()),
         from: Some(from),
-        ..sessions::Filter::default()
+        ..sessions::Filter::new(sessions::Whose::Team(team_id.to_string()))
     };
     Ok(sessions::list(conn, &filter, page)?)
 }

@@ -196,9 +196,7 @@ pub fn list(
     listing.check()?;
     visibility::require_sight(conn, actor, person_id)?;
     let filter = sessions::Filter {
-        person_id: Some(person_id.to_string()),
-        agreement_id: None,
-        team_id: None,
+        whose: sessions::Whose::Person(person_id.to_string()),
         from: Some(listing.from.unwrap_or(now)),
         to: listing.to,
         statuses: match listing.status {

@@ -281,17 +281,22 @@ pub fn overrides_of(
     person_ids: Option<&[String]>,
 ) -> StoreResult<HashMap<String, Interval>> {
     let rows: Vec<(String, String, i32)> = super::for_ids(person_ids, |chunk| {
-        let mut query = frequency_overrides::table
-            .select((
-                frequency_overrides::person_id,
-                frequency_overrides::interval_kind,
-                frequency_overrides::interval_value,
-            ))
-            .into_boxed();
-        if let Some(chunk) = chunk {
-            query = query.filter(super::one_of(frequency_overrides::person_id, chunk));
+        let query = frequency_overrides::table.select((
+            frequency_overrides::person_id,
+            frequency_overrides::interval_kind,
+            frequency_overrides::interval_value,
+        ));
+        // One person's, the app's home screen, in a shape diesel finds in its cache by type
+        // (see sessions::frequency_sessions).
+        match chunk {
+            None => query.load(conn),
+            Some([one]) => query
+                .filter(frequency_overrides::person_id.eq(one))
+                .load(conn),
+            Some(chunk) => query
+                .filter(super::one_of(frequency_overrides::person_id, chunk))
+                .load(conn),
         }
-        query.load(conn)
     })?;
     rows.into_iter()
         .map(|(person_id, kind, value)| Ok((person_id, interval_from_columns(&kind, value)?)))

@@ -78,8 +78,8 @@ struct CountStatements {
 }
 
 /// Transaction control goes through `batch_execute`, which diesel never caches and SQLite
-/// parses in microseconds; only queries are looked at.
-fn is_query(sql: &str) -> bool {
+/// parses in microseconds; only queries are counted and looked at.
+pub fn is_query(sql: &str) -> bool {
     let keyword = sql.split_whitespace().next().unwrap_or_default();
     !["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"]
         .iter()
@@ -110,7 +110,9 @@ impl Instrumentation for CountStatements {
                         watched.push(sql.clone());
                     }
                 }
-                if let Some(database) = &self.database {
+                // A transaction's BEGIN and COMMIT are not counted: on SQLite they are calls
+                // into the library, not round trips; statements.rs pins where they go.
+                if let (Some(database), true) = (&self.database, is_query(&text)) {
                     let mut counts = STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
                     *counts
                         .get_or_insert_with(HashMap::new)

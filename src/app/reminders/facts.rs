@@ -109,7 +109,7 @@ fn booked_sessions(
     let (booked, _) = sessions::list(
         conn,
         &sessions::Filter {
-            person_id: Some(person.id.clone()),
+            whose: sessions::Whose::Person(person.id.clone()),
             from: Some(now),
             to: Some(horizon + Duration::minutes(i64::from(longest))),
             statuses: SessionStatus::HELD_OR_BOOKED
@@ -117,7 +117,6 @@ fn booked_sessions(
                 .copied()
                 .filter(|s| s.is_booked())
                 .collect(),
-            ..Default::default()
         },
         Page {
             limit: 200,

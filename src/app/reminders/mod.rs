@@ -16,7 +16,7 @@ use crate::domain::sessions::SessionStatus;
 use crate::store::organisation::CalendarSet;
 use crate::store::people::{self, Person};
 use crate::store::reminders as store;
-use crate::store::sessions::{self, Filter, Session};
+use crate::store::sessions::{self, Filter, Session, Whose};
 use crate::store::status::zone;
 use crate::store::{audit, DbConnection, Page, StoreResult};
 
@@ -128,10 +128,9 @@ pub fn calendar(conn: &mut DbConnection, secret: &str, now: NaiveDateTime) -> Ap
     let (list, _) = sessions::list(
         conn,
         &Filter {
-            person_id: Some(person.id.clone()),
             from: Some(now - Duration::days(FEED_PAST_DAYS)),
             to: Some(now + Duration::days(FEED_AHEAD_DAYS)),
-            ..Filter::default()
+            ..Filter::new(Whose::Person(person.id.clone()))
         },
         Page {
             limit: 2_000,

@@ -29,7 +29,7 @@ async fn one(
     let calendars = state.calendars.clone();
     let line = state
         .db
-        .read_small(move |conn| status::of_person(conn, &caller, &calendars, now(), &id))
+        .read_small_snapshot(move |conn| status::of_person(conn, &caller, &calendars, now(), &id))
         .await?;
     Ok(web::Json(line.into()))
 }
@@ -113,7 +113,9 @@ async fn my_supervisees(
     let calendars = state.calendars.clone();
     let listed = state
         .db
-        .read_small(move |conn| status::supervisees(conn, &caller, &calendars, now(), listing))
+        .read_small_snapshot(move |conn| {
+            status::supervisees(conn, &caller, &calendars, now(), listing)
+        })
         .await?;
     Ok(web::Json(listed.into()))
 }
