@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::agreements::{terms_columns, terms_from, Terms, TermsRow};
 use super::schema::{agreements, line_management, session_changes, sessions};
-use super::stamp::{MaybeDay, MaybeStamp, Stamp};
+use super::stamp::{At, MaybeDay, MaybeStamp, Stamp};
 use super::{now, DbConnection, Page, StoreError, StoreResult};
 use crate::domain::sessions::{
     ChangeAction, ChangeReason, ChangeState, SessionKind, SessionStatus,
@@ -244,8 +244,8 @@ type AnyStatus = diesel::dsl::Or<
 >;
 type Window = diesel::dsl::And<
     diesel::dsl::And<
-        diesel::dsl::GtEq<sessions::starts_at, NaiveDateTime>,
-        diesel::dsl::Lt<sessions::starts_at, NaiveDateTime>,
+        diesel::dsl::GtEq<sessions::starts_at, At>,
+        diesel::dsl::Lt<sessions::starts_at, At>,
     >,
     AnyStatus,
 >;
@@ -272,8 +272,8 @@ fn window(filter: &Filter) -> Window {
         .or(sessions::status.eq(slot(3)))
         .or(sessions::status.eq(slot(4)));
     sessions::starts_at
-        .ge(filter.from.unwrap_or_else(no_floor))
-        .and(sessions::starts_at.lt(filter.to.unwrap_or_else(no_cap)))
+        .ge(At(filter.from.unwrap_or_else(no_floor)))
+        .and(sessions::starts_at.lt(At(filter.to.unwrap_or_else(no_cap))))
         .and(any)
 }
 
@@ -663,12 +663,12 @@ pub fn frequency_sessions(
         };
         let last_held = of_agreement()
             .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-            .filter(sessions::starts_at.lt(held_before))
+            .filter(sessions::starts_at.lt(At(held_before)))
             .select(max(sessions::starts_at))
             .single_value();
         let next_booked = of_agreement()
             .filter(is_booked())
-            .filter(sessions::starts_at.ge(booked_from))
+            .filter(sessions::starts_at.ge(At(booked_from)))
             .select(min(sessions::starts_at))
             .single_value();
         macro_rules! load_where {
