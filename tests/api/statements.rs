@@ -285,7 +285,118 @@ async fn rem4_lists_count_every_row_on_any_page(app: TestApp) {
     }
 }
 
+/// A person's sessions by start and status (SES-1), as the app lists them (issue 18's page of
+/// one statement): for any window, status and page, the page holds the matching sessions in
+/// time order from its offset, and its total counts them all, whether the page is full,
+/// short or past the end. Sampled over half a year of held sessions and four booked,
+/// against the table itself.
+async fn ses1_any_page_of_my_sessions_is_the_matching_slice_with_its_total(app: TestApp) {
+    use chrono::{Duration, NaiveDateTime, SecondsFormat};
+    use diesel::prelude::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use supervision::store::schema::sessions;
+    let admin = app.admin().await;
+    let manager = app.worker(&admin, "manager").await;
+    let history = History {
+        held_months: 6,
+        booked: 4,
+        notifications: 0,
+        unread: 0,
+    };
+    let worker = supervisees(&app, &manager.0, 0, 1, history).await.remove(0);
+    let token = app.token("worker0@test.example", PASSWORD).await;
+    let all: Vec<(String, NaiveDateTime, String)> = app
+        .db
+        .read(move |conn| {
+            Ok(sessions::table
+                .filter(
+                    sessions::supervisee_id
+                        .eq(&worker)
+                        .or(sessions::supervisor_id.eq(&worker)),
+                )
+                .select((sessions::id, sessions::starts_at, sessions::status))
+                .load(conn)?)
+        })
+        .await
+        .expect("the worker's sessions");
+    assert_eq!(all.len(), 10, "{all:?}");
+    let now = Utc::now().naive_utc();
+    let statuses = [
+        "scheduled",
+        "reschedule_pending",
+        "held",
+        "missed",
+        "cancelled",
+    ];
+    let samples = (
+        -220i64..60,
+        prop::option::of(1i64..240),
+        prop::option::of(prop::sample::select(statuses.to_vec())),
+        1i64..7,
+        0i64..12,
+    );
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..40 {
+        let (from_days, span_days, status, limit, offset) =
+            samples.new_tree(&mut runner).unwrap().current();
+        let from = now + Duration::days(from_days);
+        let to = span_days.map(|span| from + Duration::days(span));
+        let rfc3339 = |at: NaiveDateTime| at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let mut query = format!("from={}&limit={limit}&offset={offset}", rfc3339(from));
+        if let Some(to) = to {
+            query += &format!("&to={}", rfc3339(to));
+        }
+        if let Some(status) = status {
+            query += &format!("&status={status}");
+        }
+        let wanted: &[&str] = match status {
+            Some(status) => &[status][..],
+            None => &statuses[..2],
+        };
+        // Whole seconds, as the query sends them.
+        let from = rfc3339(from)
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap()
+            .naive_utc();
+        let to = to.map(|to| {
+            rfc3339(to)
+                .parse::<chrono::DateTime<Utc>>()
+                .unwrap()
+                .naive_utc()
+        });
+        let mut matching: Vec<&(String, NaiveDateTime, String)> = all
+            .iter()
+            .filter(|(_, starts_at, status)| {
+                *starts_at >= from
+                    && to.is_none_or(|to| *starts_at < to)
+                    && wanted.contains(&status.as_str())
+            })
+            .collect();
+        matching.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        let expected: Vec<&str> = matching
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|(id, _, _)| id.as_str())
+            .collect();
+        let page = app
+            .get(&format!("/api/v1/me/sessions?{query}"), &token)
+            .await
+            .ok(200);
+        let ids: Vec<&str> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|item| item["id"].as_str().expect("an id"))
+            .collect();
+        assert_eq!(ids, expected, "{query}");
+        assert_eq!(page["total"], matching.len(), "{query}");
+    }
+}
+
 crate::on_both_backends!(
     home_screen_reads_make_a_fixed_number_of_statements,
     rem4_lists_count_every_row_on_any_page,
+    ses1_any_page_of_my_sessions_is_the_matching_slice_with_its_total,
 );
