@@ -259,12 +259,11 @@ type Window = diesel::dsl::And<
 fn window(filter: &Filter) -> Window {
     // Five tests can name every status: a sixth status must widen the shape first.
     const _: () = assert!(SessionStatus::ALL.len() == 5);
-    let statuses: Vec<&'static str> = if filter.statuses.is_empty() {
-        SessionStatus::ALL.iter().map(|s| s.as_str()).collect()
-    } else {
-        filter.statuses.iter().map(|s| s.as_str()).collect()
+    let statuses = match filter.statuses.as_slice() {
+        [] => SessionStatus::ALL,
+        listed => listed,
     };
-    let slot = |i: usize| statuses[i.min(statuses.len() - 1)];
+    let slot = |i: usize| statuses[i.min(statuses.len() - 1)].as_str();
     let any = sessions::status
         .eq(slot(0))
         .or(sessions::status.eq(slot(1)))

@@ -113,20 +113,26 @@ async fn counts(
     made
 }
 
-async fn home_screen_reads_make_a_fixed_number_of_statements(app: TestApp) {
+/// A manager and their first supervisee, worker0, with `history`: each as (id, token).
+async fn manager_and_worker(
+    app: &TestApp,
+    history: History,
+) -> ((String, String), (String, String)) {
     let admin = app.admin().await;
     let manager = app.worker(&admin, "manager").await;
+    let worker = supervisees(app, &manager.0, 0, 1, history).await.remove(0);
+    let token = app.token("worker0@test.example", PASSWORD).await;
+    (manager, (worker, token))
+}
+
+async fn home_screen_reads_make_a_fixed_number_of_statements(app: TestApp) {
     let small = History {
         held_months: 1,
         booked: 1,
         notifications: 2,
         unread: 1,
     };
-    let first = supervisees(&app, &manager.0, 0, 1, small).await;
-    let worker = (
-        first[0].clone(),
-        app.token("worker0@test.example", PASSWORD).await,
-    );
+    let (manager, worker) = manager_and_worker(&app, small).await;
     let with_little = counts(&app, &manager, &worker).await;
 
     // Ten supervisees with a year each, and more of everything for the one reading.
@@ -244,16 +250,13 @@ async fn page(app: &TestApp, token: &str, list: &str, query: &str) -> (usize, Va
 /// REM-4, SES-1: a page of the inbox or of the sessions carries its counts in its own rows;
 /// a page past the end, and the unread inbox alone, still say how many there are.
 async fn rem4_lists_count_every_row_on_any_page(app: TestApp) {
-    let admin = app.admin().await;
-    let manager = app.worker(&admin, "manager").await;
     let history = History {
         held_months: 2,
         booked: 3,
         notifications: 7,
         unread: 3,
     };
-    supervisees(&app, &manager.0, 0, 1, history).await;
-    let token = app.token("worker0@test.example", PASSWORD).await;
+    let (_, (_, token)) = manager_and_worker(&app, history).await;
     let inbox = |query: &'static str| page(&app, &token, "notifications", query);
     assert_eq!(inbox("").await, (7, 7.into(), 3.into()));
     assert_eq!(inbox("limit=5&offset=5").await, (2, 7.into(), 3.into()));
@@ -296,16 +299,13 @@ async fn ses1_any_page_of_my_sessions_is_the_matching_slice_with_its_total(app: 
     use proptest::prelude::*;
     use proptest::strategy::ValueTree;
     use supervision::store::schema::sessions;
-    let admin = app.admin().await;
-    let manager = app.worker(&admin, "manager").await;
     let history = History {
         held_months: 6,
         booked: 4,
         notifications: 0,
         unread: 0,
     };
-    let worker = supervisees(&app, &manager.0, 0, 1, history).await.remove(0);
-    let token = app.token("worker0@test.example", PASSWORD).await;
+    let (_, (worker, token)) = manager_and_worker(&app, history).await;
     let all: Vec<(String, NaiveDateTime, String)> = app
         .db
         .read(move |conn| {
