@@ -41,9 +41,10 @@ async fn bare_sqlite(file: web::Data<String>) -> HttpResponse {
         let (conn, id) = database.get_or_insert_with(|| {
             let mut conn = SqliteConnection::establish(&file).expect("the SQLite file opens");
             // Read through a memory map of the size the service's connections use
-            // (SQLITE_MMAP_BYTES in store::mod.rs).
-            conn.batch_execute("PRAGMA mmap_size = 1073741824")
-                .expect("mmap");
+            // (SQLITE_MMAP_BYTES in store::mod.rs), and wait for a lock as they do: both
+            // workers open the file at once, and the first may be recovering its WAL index.
+            conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 1073741824")
+                .expect("the connection's settings");
             let first: Person = diesel::sql_query("SELECT id, display_name FROM people LIMIT 1")
                 .get_result(&mut conn)
                 .expect("a person");

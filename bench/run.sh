@@ -28,6 +28,12 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Waits until the process just started answers at this URL, and fails if it is not the one
+# answering (another process already on the port).
+started() {
+  "$LOADGEN" wait "$2"
+  kill -0 "$1" 2> /dev/null || { echo "$2 answered, but not from the process started (port taken?)" >&2; exit 1; }
+}
 command -v wrk > /dev/null || { echo "wrk is needed (Debian: apt-get install wrk)" >&2; exit 1; }
 
 cargo build --release --quiet --bin supervision --example loadgen --example bare_actix --example home
@@ -56,20 +62,22 @@ memory() {
 echo "== idle resident memory right after start, empty SQLite database, 2 workers"
 SUPERVISION_DATA_DIR="$WORK/idle" "$BIN" serve > /dev/null &
 SERVER=$!
-"$LOADGEN" wait "$BASE/readyz"
+started $SERVER "$BASE/readyz"
 sleep 2
 echo "after start: $(memory $SERVER)"
 echo "threads: $(ls /proc/$SERVER/task | wc -l)"
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
-# wrk on one URL: "<requests per second> <p99 in ms> <non-2xx responses>".
+# wrk on one URL: "<requests per second> <p99 in ms> <errors>" (non-2xx responses, and
+# connections reset or timed out).
 load() {
   local url=$1 token=${2:-} header=()
   [ -n "$token" ] && header=(-H "Authorization: Bearer $token")
   wrk -t2 -c32 -d"${WARM_UP}s" "${header[@]}" "$url" > /dev/null
   wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "${header[@]}" "$url" | awk '
     /Requests\/sec:/ { rate = $2 }
-    /Non-2xx or 3xx responses:/ { bad = $5 }
+    /Non-2xx or 3xx responses:/ { bad += $5 }
+    /Socket errors:/ { gsub(",", ""); bad += $4 + $6 + $8 + $10 }
     / 99%/ { v = $2; unit = v; gsub(/[0-9.]/, "", unit); sub(/[a-z]+$/, "", v);
              p99 = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
     END { printf "%d %.2f %d\n", rate, p99, bad + 0 }'
@@ -83,10 +91,12 @@ echo "== yardsticks (wrk -t2 -c32, ${SECONDS_PER_RUN}s after ${WARM_UP}s): a bar
 echo "   and the same handler reading one row by primary key from the seeded SQLite file first"
 "$BARE" "127.0.0.1:$BARE_PORT" "$SQLITE_URL" &
 BARE_PID=$!
-"$LOADGEN" wait "http://127.0.0.1:$BARE_PORT/bare"
-read -r BARE_RATE BARE_P99 _ <<< "$(load "http://127.0.0.1:$BARE_PORT/bare")"
+started $BARE_PID "http://127.0.0.1:$BARE_PORT/bare"
+read -r BARE_RATE BARE_P99 bad <<< "$(load "http://127.0.0.1:$BARE_PORT/bare")"
+[ "$bad" = 0 ] || { echo "the bare handler answered $bad times with an error" >&2; exit 1; }
 echo "bare: $BARE_RATE req/s, p99 $BARE_P99 ms"
-read -r BARE_SQLITE_RATE BARE_SQLITE_P99 _ <<< "$(load "http://127.0.0.1:$BARE_PORT/bare/sqlite")"
+read -r BARE_SQLITE_RATE BARE_SQLITE_P99 bad <<< "$(load "http://127.0.0.1:$BARE_PORT/bare/sqlite")"
+[ "$bad" = 0 ] || { echo "the one-row SQLite read answered $bad times with an error" >&2; exit 1; }
 echo "bare, one SQLite row: $BARE_SQLITE_RATE req/s, p99 $BARE_SQLITE_P99 ms"
 kill $BARE_PID; wait $BARE_PID 2>/dev/null || true
 
@@ -106,7 +116,7 @@ home_reads() {
   local name=$1 url=$2 server who path rate p99 bad
   SUPERVISION_DATABASE_URL="$url" SUPERVISION_DATA_DIR="$WORK/$name" "$BIN" serve > /dev/null &
   server=$!
-  "$LOADGEN" wait "$BASE/readyz"
+  started $server "$BASE/readyz"
   declare -A tokens
   for who in worker0 manager newcomer; do
     tokens[$who]=$("$LOADGEN" token "$BASE" "$who@home.bench" "benchmark password")
@@ -142,6 +152,24 @@ if [ -n "$PG_URL" ]; then
   fi
 fi
 
+# One table row per read: each backend's cell is what the awk program given prints from that
+# read's "<who> <path> <req/s> <p99 ms>" line, with y the backend's yardstick (2nd and 3rd
+# arguments, for SQLite and PostgreSQL); "not run" where there is none.
+table() {
+  local program=$1 who path row name y cell
+  for read in "${READS[@]}"; do
+    read -r who path <<< "$read"
+    row="| \`GET $path\` ($who) |"
+    for name in sqlite postgres; do
+      y=$2; [ $name = postgres ] && y=$3
+      cell=$(awk -v who="$who" -v path="$path" -v y="$y" \
+        "\$1 == who && \$2 == path && y > 0 { $program }" "$WORK/$name.rows" 2>/dev/null || true)
+      row="$row ${cell:-not run} |"
+    done
+    echo "$row"
+  done
+}
+
 echo
 echo "| read (who) | SQLite req/s (share of bare), p99 | PostgreSQL req/s (share of bare), p99 |"
 echo "|---|---|---|"
@@ -151,16 +179,24 @@ awk -v rate="$BARE_SQLITE_RATE" -v p99="$BARE_SQLITE_P99" -v bare="$BARE_RATE" '
 if [ -n "${PG_TPS:-}" ]; then
   awk -v tps="$PG_TPS" -v bare="$BARE_RATE" 'BEGIN { printf "| PostgreSQL alone, one-row selects (pgbench -S) | — | %d (%.0f %%) |\n", tps, 100 * tps / bare }'
 fi
-for read in "${READS[@]}"; do
-  read -r who path <<< "$read"
-  row="| \`GET $path\` ($who) |"
-  for name in sqlite postgres; do
-    cell=$(awk -v who="$who" -v path="$path" -v bare="$BARE_RATE" '$1 == who && $2 == path {
-      printf "%d (%.0f %%), p99 %s ms", $3, 100 * $3 / bare, $4 }' "$WORK/$name.rows" 2>/dev/null || true)
-    row="$row ${cell:-not run} |"
-  done
-  echo "$row"
-done
+table 'printf "%d (%.0f %%), p99 %s ms", $3, 100 * $3 / y, $4' "$BARE_RATE" "$BARE_RATE"
+
+# What the yardsticks leave to any read in this run. SQLite: none beats the handler that
+# reads one row with nothing of ours in between. PostgreSQL on the same cores: a read costs at
+# least the bare handler's CPU (HTTP, wrk's side included) plus a select's (pgbench's, its
+# client's side included), so one statement allows at most 1/(1/bare + 1/pgbench).
+echo
+echo "| read (who) | SQLite: share of one SQLite row | PostgreSQL: share of pgbench -S |"
+echo "|---|---|---|"
+table 'printf "%.0f %%", 100 * $3 / y' "$BARE_SQLITE_RATE" "${PG_TPS:-0}"
+echo
+awk -v one="$BARE_SQLITE_RATE" -v bare="$BARE_RATE" 'BEGIN {
+  printf "Ceiling on SQLite: one row read with nothing of ours in between, %d req/s (%.0f %% of bare).\n", one, 100 * one / bare }'
+if [ -n "${PG_TPS:-}" ]; then
+  awk -v tps="$PG_TPS" -v bare="$BARE_RATE" 'BEGIN {
+    for (k = 1; k <= 3; k++) { rate = 1 / (1 / bare + k / tps); line = line sprintf("%s%d statement%s %d req/s (%.0f %%)", k > 1 ? ", " : "", k, k > 1 ? "s" : "", rate, 100 * rate / bare) }
+    printf "Ceiling on PostgreSQL on the same cores, with bare and pgbench costs added (share of bare): %s.\n", line }'
+fi
 
 if [ -n "${BASELINE_BIN:-}" ]; then
   echo "== GET /api/v1/me: this build against $BASELINE_BIN, alternating, 3 runs each"
@@ -169,7 +205,7 @@ if [ -n "${BASELINE_BIN:-}" ]; then
       bin=$BIN; [ $which = baseline ] && bin=$BASELINE_BIN
       SUPERVISION_DATA_DIR="$WORK/$which" "$bin" serve --demo > /dev/null &
       SERVER=$!
-      "$LOADGEN" wait "$BASE/readyz"
+      started $SERVER "$BASE/readyz"
       token=$("$LOADGEN" token "$BASE" aisha.khan@demo.council.example demo-supervision-2026)
       read -r rate p99 _ <<< "$(load "$BASE/api/v1/me" "$token")"
       echo "$which run $run: $rate req/s, p99 $p99 ms"
