@@ -18,7 +18,7 @@ use crate::store::agreements::{self, Agreement, Terms};
 use crate::store::line_management as links;
 use crate::store::organisation::{self, CalendarSet, Calendars};
 use crate::store::people::{self, Person};
-use crate::store::status::{calendar_error, person_dates, zone};
+use crate::store::status::{self as rows_of, calendar_error, person_dates, zone, Rows};
 pub use crate::store::status::{Line, Reach};
 use crate::store::{sessions, teams, DbConnection, Page, StoreResult};
 
@@ -104,21 +104,38 @@ pub fn lines(
     reach: Reach,
     now: NaiveDateTime,
 ) -> StoreResult<Vec<Line>> {
-    let ids: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
-    let listed = (reach == Reach::Listed).then_some(ids.as_slice());
-    // Listed people's agreements come with their sessions in one statement; the
+    // Listed people's agreements, sessions and overrides come in one statement; the
     // organisation's report reads every agreement, then the sessions in passes of its own.
-    let (terms, listed_sessions) = match reach {
+    let rows = match reach {
         Reach::Listed => {
-            let (terms, extremes) = sessions::frequency_sessions(
-                conn,
-                sessions::AgreementsOf::Supervisees(&ids),
-                None,
-                now,
-            )?;
-            (terms, Some(extremes))
+            let ids: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
+            rows_of::of_people(conn, &ids, now)?
         }
-        Reach::Everyone => (agreements::all_terms(conn)?, None),
+        Reach::Everyone => Rows {
+            terms: agreements::all_terms(conn)?,
+            sessions: None,
+            overrides: organisation::all_overrides(conn)?,
+        },
+    };
+    lines_from(conn, calendars, people, rows, now)
+}
+
+/// [`lines`] from the people's [`Rows`]. Listed people's rows come with their sessions'
+/// extremes; without them (everyone's), the sessions are read here in passes.
+fn lines_from(
+    conn: &mut DbConnection,
+    calendars: &CalendarSet,
+    people: Vec<Person>,
+    Rows {
+        terms,
+        sessions: listed_sessions,
+        overrides,
+    }: Rows,
+    now: NaiveDateTime,
+) -> StoreResult<Vec<Line>> {
+    let reach = match listed_sessions {
+        Some(_) => Reach::Listed,
+        None => Reach::Everyone,
     };
     let mut by_person: HashMap<String, Vec<Terms>> = HashMap::new();
     for agreement in terms {
@@ -127,7 +144,6 @@ pub fn lines(
             .or_default()
             .push(agreement);
     }
-    let overrides = organisation::overrides_of(conn, listed)?;
     let profile = calendars.settings.profile();
     let calendar = calendars.organisation();
     // Each person's own today (CAL-4) and the agreements that count for them.
@@ -267,9 +283,9 @@ pub fn of_person(
     person_id: &str,
 ) -> AppResult<Line> {
     visibility::require_sight(conn, actor, person_id)?;
-    let person = people::find(conn, person_id)?;
     let calendars = calendars.load(conn)?;
-    lines(conn, &calendars, vec![person], Reach::Listed, now)?
+    let (person, rows) = rows_of::of_person(conn, person_id, now)?;
+    lines_from(conn, &calendars, vec![person], rows, now)?
         .pop()
         .ok_or(AppError::NotFound)
 }

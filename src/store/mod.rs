@@ -476,11 +476,11 @@ impl Db {
         self.small_read(false, work).await
     }
 
-    /// [`Db::read_small`] for a read of several statements (a supervision status, worked out
-    /// from the person, their agreements' sessions and any override). On SQLite they run in
-    /// one read transaction: they see one snapshot of the database, and take its read lock
-    /// once rather than once each, a system call apiece under load. A read of one statement
-    /// does without: beginning and ending a transaction costs more than that one lock.
+    /// [`Db::read_small`] for a read of several statements (a manager's supervisees'
+    /// statuses, from the people, their agreements' sessions and their overrides). On SQLite
+    /// they run in one read transaction: they see one snapshot of the database, and take its
+    /// read lock once rather than once each, a system call apiece under load. A read of one
+    /// statement does without: beginning and ending a transaction costs more than that lock.
     pub async fn read_small_snapshot<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,

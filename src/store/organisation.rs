@@ -274,30 +274,16 @@ pub fn frequency_override(
         .transpose()
 }
 
-/// The overrides of these people, or (None) everyone's, by person: a status read for one
-/// person or a caseload need not read the whole organisation's.
-pub fn overrides_of(
-    conn: &mut DbConnection,
-    person_ids: Option<&[String]>,
-) -> StoreResult<HashMap<String, Interval>> {
-    let rows: Vec<(String, String, i32)> = super::for_ids(person_ids, |chunk| {
-        let query = frequency_overrides::table.select((
+/// Everyone's overrides, by person, for the organisation's report. A listed status reads
+/// its people's with the rest of their rows (`status::of_people`).
+pub fn all_overrides(conn: &mut DbConnection) -> StoreResult<HashMap<String, Interval>> {
+    let rows: Vec<(String, String, i32)> = frequency_overrides::table
+        .select((
             frequency_overrides::person_id,
             frequency_overrides::interval_kind,
             frequency_overrides::interval_value,
-        ));
-        // One person's, the app's home screen, in a shape diesel finds in its cache by type
-        // (see sessions::frequency_sessions).
-        match chunk {
-            None => query.load(conn),
-            Some([one]) => query
-                .filter(frequency_overrides::person_id.eq(one))
-                .load(conn),
-            Some(chunk) => query
-                .filter(super::one_of(frequency_overrides::person_id, chunk))
-                .load(conn),
-        }
-    })?;
+        ))
+        .load(conn)?;
     rows.into_iter()
         .map(|(person_id, kind, value)| Ok((person_id, interval_from_columns(&kind, value)?)))
         .collect()

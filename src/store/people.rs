@@ -11,7 +11,7 @@ use crate::domain::people::StaffCategory;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
-type Row = (
+pub(super) type Row = (
     String,
     String,
     String,
@@ -31,7 +31,7 @@ type Row = (
     i32,
 );
 
-type Columns = (
+pub(super) type Columns = (
     people::id,
     people::email,
     people::display_name,
@@ -52,7 +52,7 @@ type Columns = (
 );
 
 /// Every column but the password hash, which only [`credentials_by_email`] reads.
-const COLUMNS: Columns = (
+pub(super) const COLUMNS: Columns = (
     people::id,
     people::email,
     people::display_name,
@@ -93,7 +93,7 @@ pub struct Person {
     pub version: i32,
 }
 
-fn from_row(row: Row) -> StoreResult<Person> {
+pub(super) fn from_row(row: Row) -> StoreResult<Person> {
     let staff_category = row.3.parse().map_err(|e: String| {
         StoreError::Database(diesel::result::Error::DeserializationError(e.into()))
     })?;

@@ -630,17 +630,43 @@ pub enum AgreementsOf<'a> {
 /// The latest date a held session can have, for a "before" bound that bounds nothing. Not
 /// NaiveDateTime::MAX: SQLite compares timestamps as text, and MAX renders as "+262143-…",
 /// which sorts before every four-digit year.
-fn no_cap() -> NaiveDateTime {
+pub(super) fn no_cap() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(9999, 12, 31)
         .expect("a valid date")
         .and_time(NaiveTime::MIN)
 }
 
+/// For the agreement in the row (`agreements::id`), the last held formal 1:1 before
+/// `$held_before` and the first still booked from `$booked_from`: two correlated sub-selects,
+/// each one seek on `sessions (agreement_id, kind, status, starts_at)`. A macro, not a
+/// function: their types name the statement around them.
+macro_rules! frequency_extremes {
+    ($held_before:expr, $booked_from:expr) => {{
+        use $crate::store::schema::{agreements, sessions};
+        let of_agreement = || {
+            sessions::table
+                .filter(sessions::agreement_id.eq(agreements::id.nullable()))
+                .filter(sessions::kind.eq($crate::domain::sessions::SessionKind::OneToOne.as_str()))
+        };
+        let last_held = of_agreement()
+            .filter(sessions::status.eq($crate::domain::sessions::SessionStatus::Held.as_str()))
+            .filter(sessions::starts_at.lt($crate::store::stamp::At($held_before)))
+            .select(diesel::dsl::max(sessions::starts_at))
+            .single_value();
+        let next_booked = of_agreement()
+            .filter($crate::store::sessions::is_booked())
+            .filter(sessions::starts_at.ge($crate::store::stamp::At($booked_from)))
+            .select(diesel::dsl::min(sessions::starts_at))
+            .single_value();
+        (last_held, next_booked)
+    }};
+}
+pub(super) use frequency_extremes;
+
 /// The agreements' terms and, per agreement, the last held formal 1:1 (before `held_before`,
 /// if given) and the first still booked from `booked_from`: one statement, the terms read
-/// with the sessions rather than in a round trip of their own. Two correlated sub-selects,
-/// each one seek on `sessions (agreement_id, kind, status, starts_at)`: the cost follows the
-/// number of agreements, not the years behind them. For a team or one person; the whole
+/// with the sessions rather than in a round trip of their own ([`frequency_extremes`]): the
+/// cost follows the number of agreements, not the years behind them. For a team or one person; the whole
 /// organisation reads [`recent_frequency_sessions`] instead.
 pub fn frequency_sessions(
     conn: &mut DbConnection,
@@ -648,28 +674,13 @@ pub fn frequency_sessions(
     held_before: Option<NaiveDateTime>,
     booked_from: NaiveDateTime,
 ) -> StoreResult<(Vec<Terms>, FrequencySessions)> {
-    let one_to_one = SessionKind::OneToOne.as_str();
     let held_before = held_before.unwrap_or_else(no_cap);
     let ids = match of {
         AgreementsOf::Supervisees(ids) | AgreementsOf::Ids(ids) => ids,
     };
-    let rows: Vec<(TermsRow, Option<Stamp>, Option<Stamp>)> = super::for_ids(Some(ids), |chunk| {
+    let rows: Vec<ExtremesRow> = super::for_ids(Some(ids), |chunk| {
         let chunk = chunk.unwrap_or_default();
-        let of_agreement = || {
-            sessions::table
-                .filter(sessions::agreement_id.eq(agreements::id.nullable()))
-                .filter(sessions::kind.eq(one_to_one))
-        };
-        let last_held = of_agreement()
-            .filter(sessions::status.eq(SessionStatus::Held.as_str()))
-            .filter(sessions::starts_at.lt(At(held_before)))
-            .select(max(sessions::starts_at))
-            .single_value();
-        let next_booked = of_agreement()
-            .filter(is_booked())
-            .filter(sessions::starts_at.ge(At(booked_from)))
-            .select(min(sessions::starts_at))
-            .single_value();
+        let (last_held, next_booked) = frequency_extremes!(held_before, booked_from);
         macro_rules! load_where {
             ($test:expr) => {
                 agreements::table
@@ -678,7 +689,7 @@ pub fn frequency_sessions(
                     .load(conn)
             };
         }
-        // One person's status, the app's home screen, is a fixed shape that diesel finds in
+        // One person's (a plan's or a move's due date) is a fixed shape that diesel finds in
         // its cache by type; a list of ids has its SQL rendered to be looked up (issue 18).
         match (of, chunk) {
             (AgreementsOf::Supervisees(_), [one]) => load_where!(agreements::supervisee_id.eq(one)),
@@ -689,7 +700,18 @@ pub fn frequency_sessions(
             (AgreementsOf::Ids(_), _) => load_where!(super::one_of(agreements::id, chunk)),
         }
     })?;
-    let mut terms = Vec::with_capacity(rows.len());
+    extremes_from(rows)
+}
+
+/// An agreement's terms with its last held and next booked 1:1, as [`frequency_extremes`]
+/// selects them.
+pub(super) type ExtremesRow = (TermsRow, Option<Stamp>, Option<Stamp>);
+
+/// The terms and the sessions' extremes from [`ExtremesRow`]s.
+pub(super) fn extremes_from(
+    rows: impl IntoIterator<Item = ExtremesRow>,
+) -> StoreResult<(Vec<Terms>, FrequencySessions)> {
+    let mut terms = Vec::new();
     let mut result = FrequencySessions::default();
     for (row, last, next) in rows {
         let agreement = terms_from(row)?;
@@ -707,7 +729,7 @@ pub fn frequency_sessions(
 /// A booked session (scheduled, or with a move pending), as `=` joined by `OR`: diesel never
 /// keeps a SQLite statement with `IN` (`eq_any`) prepared, so a read using it was parsed and
 /// planned afresh every time (issue 18).
-fn is_booked() -> diesel::dsl::Or<
+pub(super) fn is_booked() -> diesel::dsl::Or<
     diesel::dsl::Eq<sessions::status, &'static str>,
     diesel::dsl::Eq<sessions::status, &'static str>,
 > {

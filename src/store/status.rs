@@ -1,10 +1,21 @@
-//! The shapes of FREQ-4's read model and the person's dates and zone it starts from. The
-//! read model itself (which rows to fetch, and the domain's verdict on them) is a query of
-//! the application layer: `app::status::lines`.
+//! The shapes of FREQ-4's read model, the person's dates and zone it starts from, and one
+//! person's rows for it in one statement. The read model itself (which rows to fetch for a
+//! list, and the domain's verdict on them) is a query of the application layer:
+//! `app::status::lines`.
 
-use super::people::Person;
-use super::StoreError;
-use crate::domain::policy::PersonDates;
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::agreements::{terms_columns, Terms, TermsRow};
+use super::organisation::interval_from_columns;
+use super::people::{self, Person};
+use super::schema::{agreements, frequency_overrides, people as people_table};
+use super::sessions::{extremes_from, frequency_extremes, no_cap, FrequencySessions};
+use super::stamp::Stamp;
+use super::{DbConnection, StoreError, StoreResult};
+use crate::domain::policy::{Interval, PersonDates};
 use crate::domain::supervision::{Facts, Report};
 
 pub fn person_dates(person: &Person) -> PersonDates {
@@ -52,4 +63,119 @@ pub fn calendar_error(err: crate::domain::calendar::CalendarError) -> StoreError
     StoreError::Database(diesel::result::Error::QueryBuilderError(
         err.to_string().into(),
     ))
+}
+
+/// What people's statuses are worked out from: their agreements' terms, each agreement's
+/// last held and next booked 1:1, and their frequency overrides, by person.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub terms: Vec<Terms>,
+    /// None when not read with the terms: the organisation's report reads them in passes.
+    pub sessions: Option<FrequencySessions>,
+    pub overrides: HashMap<String, Interval>,
+}
+
+/// One row of [`rows_where`]: the person (`P`, their columns or id), their override's
+/// interval, and one agreement's terms with its sessions' extremes (none when they have none).
+type RowOf<P> = (
+    P,
+    Option<(String, i32)>,
+    Option<TermsRow>,
+    Option<Stamp>,
+    Option<Stamp>,
+);
+
+/// People's status rows, selecting `$person` of those `$which` picks, in one statement: each
+/// person joined to their override and to each of their agreements, which carries its last
+/// held and next booked 1:1 (booked from `$booked_from`). A macro: the two selections are
+/// two statements' types.
+macro_rules! rows_where {
+    ($conn:expr, $person:expr, $which:expr, $booked_from:expr) => {{
+        let (last_held, next_booked) = frequency_extremes!(no_cap(), $booked_from);
+        people_table::table
+            .left_join(
+                frequency_overrides::table.on(frequency_overrides::person_id.eq(people_table::id)),
+            )
+            .left_join(agreements::table.on(agreements::supervisee_id.eq(people_table::id)))
+            .filter($which)
+            .select((
+                $person,
+                (
+                    frequency_overrides::interval_kind,
+                    frequency_overrides::interval_value,
+                )
+                    .nullable(),
+                terms_columns().nullable(),
+                last_held,
+                next_booked,
+            ))
+            .load($conn)
+    }};
+}
+
+/// The first row's person and everyone's [`Rows`] from [`rows_where`]'s rows.
+fn rows_from<P>(rows: Vec<RowOf<P>>, id_of: impl Fn(&P) -> &str) -> StoreResult<(Option<P>, Rows)> {
+    let mut first = None;
+    let mut overrides = HashMap::new();
+    let mut agreements = Vec::with_capacity(rows.len());
+    for (person, interval, terms, last, next) in rows {
+        if let Some((kind, value)) = interval {
+            let id = id_of(&person);
+            if !overrides.contains_key(id) {
+                overrides.insert(id.to_string(), interval_from_columns(&kind, value)?);
+            }
+        }
+        if let Some(terms) = terms {
+            agreements.push((terms, last, next));
+        }
+        first.get_or_insert(person);
+    }
+    let (terms, sessions) = extremes_from(agreements)?;
+    let rows = Rows {
+        terms,
+        sessions: Some(sessions),
+        overrides,
+    };
+    Ok((first, rows))
+}
+
+/// One person and the [`Rows`] of their status, in one statement: the app's home screen asks
+/// for it each time it opens, and on PostgreSQL each statement is a round trip (issue 18).
+pub fn of_person(
+    conn: &mut DbConnection,
+    person_id: &str,
+    booked_from: NaiveDateTime,
+) -> StoreResult<(Person, Rows)> {
+    let found: Vec<RowOf<people::Row>> = rows_where!(
+        conn,
+        people::COLUMNS,
+        people_table::id.eq(person_id),
+        booked_from
+    )?;
+    let (person, rows) = rows_from(found, |person| &person.0)?;
+    Ok((people::from_row(person.ok_or(StoreError::NotFound)?)?, rows))
+}
+
+/// The [`Rows`] of these people's statuses, in one statement per [`super::MAX_IN_LIST`] people.
+pub fn of_people(
+    conn: &mut DbConnection,
+    ids: &[String],
+    booked_from: NaiveDateTime,
+) -> StoreResult<Rows> {
+    let found: Vec<RowOf<String>> =
+        super::for_ids(Some(ids), |chunk| match chunk.unwrap_or_default() {
+            [one] => rows_where!(
+                conn,
+                people_table::id,
+                people_table::id.eq(one),
+                booked_from
+            ),
+            chunk => rows_where!(
+                conn,
+                people_table::id,
+                super::one_of(people_table::id, chunk),
+                booked_from
+            ),
+        })?;
+    Ok(rows_from(found, String::as_str)?.1)
 }

@@ -21,9 +21,10 @@ const PINNED: [(&str, usize); 7] = [
     ("/api/v1/me/sessions", 3),
     // SES-3: a page where no session waits for a decision reads no pending moves.
     ("/api/v1/me/sessions?status=scheduled", 2),
-    ("/api/v1/me/supervision-status", 4),
+    // The person, their override and their agreements' sessions in one statement.
+    ("/api/v1/me/supervision-status", 2),
     ("/api/v1/me/notifications", 2),
-    ("/api/v1/me/supervisees", 4),
+    ("/api/v1/me/supervisees", 3),
     // SES-3: a manager's pending decisions, looked up from their side (not every pending
     // move in the organisation with a line-manager lookup each).
     ("/api/v1/me/pending-decisions", 2),
@@ -220,18 +221,19 @@ async fn follow_the_readers_rows(
     }
 }
 
-/// Issue 18, on SQLite: a status, worked out from several statements, reads them all in one
-/// transaction (one snapshot, its read lock taken once); a read of one statement (the access
-/// check, the profile, a list) runs without the cost of beginning and ending one.
+/// Issue 18, on SQLite: the supervisees' statuses, worked out from several statements, read
+/// them all in one transaction (one snapshot, its read lock taken once); a read of one
+/// statement (the access check, the profile, one person's status, a list) runs without the
+/// cost of beginning and ending one.
 fn snapshot_on_sqlite(path: &str, ran: &[String]) {
     let control = |word: &str| ran.iter().filter(|sql| sql.starts_with(word)).count();
     let (begun, ended) = (control("BEGIN"), control("COMMIT"));
-    if path.ends_with("/supervision-status") || path.ends_with("/supervisees") {
+    if path.ends_with("/supervisees") {
         assert_eq!((begun, ended), (1, 1), "{path} ran {ran:#?}");
         let begin = ran.iter().position(|sql| sql.starts_with("BEGIN"));
         let commit = ran.iter().position(|sql| sql.starts_with("COMMIT"));
         let inside = ran[begin.unwrap() + 1..commit.unwrap()].len();
-        assert!(inside >= 3, "{path} reads outside its snapshot: {ran:#?}");
+        assert!(inside >= 2, "{path} reads outside its snapshot: {ran:#?}");
     } else {
         assert_eq!((begun, ended), (0, 0), "{path} ran {ran:#?}");
     }
@@ -395,8 +397,221 @@ async fn ses1_any_page_of_my_sessions_is_the_matching_slice_with_its_total(app: 
     }
 }
 
+/// FREQ-4 (issue 18): one person's status, read in one statement (the person, their override
+/// and their agreements with each one's last held and next booked 1:1), is read from the
+/// rows the agreements' and the override's own reads find, and is the status their line in
+/// a manager's list shows. Sampled over people of each category,
+/// with or without an override, one to three agreements of any kind (the first signed, the
+/// others signed or not), and sessions of two kinds in every status, past and future.
+async fn freq4_one_persons_status_matches_their_line_in_a_list(app: TestApp) {
+    use std::collections::BTreeMap;
+
+    use chrono::{Duration, NaiveDateTime, NaiveTime, Weekday};
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use supervision::domain::people::StaffCategory;
+    use supervision::domain::policy::Interval;
+    use supervision::domain::sessions::{AgreementKind, Party, SessionKind, SessionStatus};
+    use supervision::store::agreements::{self, NewAgreement};
+    use supervision::store::organisation;
+    use supervision::store::sessions::{self, NewSession};
+    use supervision::store::status as status_rows;
+
+    let admin = app.admin().await;
+    let manager = app.worker(&admin, "manager").await;
+    let hash = password::hash(PASSWORD);
+    let categories = vec![
+        StaffCategory::SocialWorker,
+        StaffCategory::Asye,
+        StaffCategory::Student,
+        StaffCategory::OtherStaff,
+    ];
+    let kinds = vec![
+        AgreementKind::LineManagement,
+        AgreementKind::PracticeEducator,
+        AgreementKind::PlacementSupervisor,
+        AgreementKind::Professional,
+        AgreementKind::Clinical,
+    ];
+    let statuses = vec![
+        SessionStatus::Held,
+        SessionStatus::Scheduled,
+        SessionStatus::ReschedulePending,
+        SessionStatus::Missed,
+        SessionStatus::Cancelled,
+    ];
+    let interval = prop_oneof![
+        (5u32..40).prop_map(Interval::MaxWorkingDays),
+        (7u32..60).prop_map(Interval::MaxCalendarDays),
+        (1u32..4).prop_map(Interval::EveryMonths),
+    ];
+    // (agreement, one-to-one or ad hoc, days from now, status)
+    let session = (
+        0usize..3,
+        any::<bool>(),
+        -400i64..60,
+        prop::sample::select(statuses),
+    );
+    let samples = (
+        prop::sample::select(categories),
+        0i64..900,
+        prop::option::of(interval),
+        prop::collection::vec(
+            (prop::sample::select(kinds), 0i64..500, any::<bool>()),
+            1..4,
+        ),
+        prop::collection::vec(session, 0..9),
+    );
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for case in 0..16 {
+        let sample = samples.new_tree(&mut runner).unwrap().current();
+        let described = format!("{sample:?}");
+        let (category, employed_days, interval, agreed, held) = sample;
+        let (manager_id, hash) = (manager.0.clone(), hash.clone());
+        let person = app
+            .db
+            .write(move |conn| {
+                let now = Utc::now().naive_utc();
+                let today = now.date();
+                let mut new =
+                    bench_support::new_person(format!("p{case}@test.example"), None, &hash);
+                new.staff_category = category;
+                new.employment_start = Some(today - Duration::days(employed_days));
+                new.asye_start = Some(today - Duration::days(employed_days / 2));
+                new.placement_start = Some(today - Duration::days(employed_days / 3));
+                new.placement_end = Some(today + Duration::days(60));
+                let person = people::insert(conn, new)?;
+                if let Some(interval) = interval {
+                    organisation::set_override(conn, &person.id, interval, "Sampled", &manager_id)?;
+                }
+                let mut ids = Vec::new();
+                // The first is signed, so the person is on the manager's list.
+                for (n, (kind, began_days, signed)) in agreed.into_iter().enumerate() {
+                    let agreement = agreements::insert(
+                        conn,
+                        NewAgreement {
+                            supervisee_id: person.id.clone(),
+                            supervisor_id: manager_id.clone(),
+                            kind,
+                            frequency: Interval::EveryMonths(1),
+                            session_minutes: 60,
+                            usual_weekday: Weekday::Tue,
+                            usual_time: NaiveTime::from_hms_opt(10, 0, 0).expect("a time"),
+                            place: "Room 1".into(),
+                            agenda: "Cases".into(),
+                            starts_on: today - Duration::days(began_days),
+                            created_by: manager_id.clone(),
+                        },
+                    )?;
+                    if signed || n == 0 {
+                        let agreement = agreements::sign(
+                            conn,
+                            &agreement.id,
+                            Party::Supervisor,
+                            agreement.version,
+                        )?;
+                        agreements::sign(
+                            conn,
+                            &agreement.id,
+                            Party::Supervisee,
+                            agreement.version,
+                        )?;
+                    }
+                    ids.push(agreement.id);
+                }
+                for (which, one_to_one, days, status) in held {
+                    let new = NewSession {
+                        agreement_id: Some(ids[which % ids.len()].clone()),
+                        team_id: None,
+                        kind: if one_to_one {
+                            SessionKind::OneToOne
+                        } else {
+                            SessionKind::AdHoc
+                        },
+                        supervisor_id: manager_id.clone(),
+                        supervisee_id: Some(person.id.clone()),
+                        starts_at: now + Duration::days(days),
+                        duration_minutes: 60,
+                        place: "Room 1".into(),
+                        replaces_id: None,
+                        created_by: manager_id.clone(),
+                    };
+                    let session = sessions::insert(conn, new)?;
+                    if status != SessionStatus::Scheduled {
+                        sessions::update(conn, &session.id, session.version, status, None)?;
+                    }
+                }
+                Ok(person.id)
+            })
+            .await
+            .expect("a sampled person");
+        // The rows themselves, against the reads a plan's due date still makes apart.
+        let (id, now) = (person.clone(), Utc::now().naive_utc());
+        let (together, apart) = app
+            .db
+            .read(move |conn| {
+                type Summary = (
+                    Vec<agreements::Terms>,
+                    BTreeMap<String, NaiveDateTime>,
+                    BTreeMap<String, NaiveDateTime>,
+                    Option<Interval>,
+                );
+                let summary = |mut terms: Vec<agreements::Terms>,
+                               found: sessions::FrequencySessions,
+                               interval|
+                 -> Summary {
+                    terms.sort_by(|a, b| a.id.cmp(&b.id));
+                    (
+                        terms,
+                        found.last_held.into_iter().collect(),
+                        found.next_booked.into_iter().collect(),
+                        interval,
+                    )
+                };
+                let (_, rows) = status_rows::of_person(conn, &id, now)?;
+                let interval = rows.overrides.get(&id).copied();
+                let together = summary(
+                    rows.terms,
+                    rows.sessions.expect("read with the terms"),
+                    interval,
+                );
+                let (terms, found) = sessions::frequency_sessions(
+                    conn,
+                    sessions::AgreementsOf::Supervisees(std::slice::from_ref(&id)),
+                    None,
+                    now,
+                )?;
+                let interval = organisation::frequency_override(conn, &id)?.map(|o| o.interval);
+                Ok((together, summary(terms, found, interval)))
+            })
+            .await
+            .expect("the rows read both ways");
+        assert_eq!(together, apart, "{described}");
+
+        let alone = app
+            .get(
+                &format!("/api/v1/people/{person}/supervision-status"),
+                &admin,
+            )
+            .await
+            .ok(200);
+        let list = app
+            .get("/api/v1/me/supervisees?limit=200", &manager.1)
+            .await
+            .ok(200);
+        let in_list = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|line| line["person_id"] == person.as_str())
+            .expect("the person on the list");
+        assert_eq!(&alone, in_list, "{described}");
+    }
+}
+
 crate::on_both_backends!(
     home_screen_reads_make_a_fixed_number_of_statements,
     rem4_lists_count_every_row_on_any_page,
     ses1_any_page_of_my_sessions_is_the_matching_slice_with_its_total,
+    freq4_one_persons_status_matches_their_line_in_a_list,
 );

@@ -29,7 +29,7 @@ async fn one(
     let calendars = state.calendars.clone();
     let line = state
         .db
-        .read_small_snapshot(move |conn| status::of_person(conn, &caller, &calendars, now(), &id))
+        .read_small(move |conn| status::of_person(conn, &caller, &calendars, now(), &id))
         .await?;
     Ok(web::Json(line.into()))
 }
