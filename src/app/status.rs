@@ -2,7 +2,7 @@
 //! a few statements, the domain's verdict on each (`supervision::report`), and the lists a
 //! person may read: their own, a person's, their supervisees', a team's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, Months, NaiveDate, NaiveDateTime};
 
@@ -368,16 +368,19 @@ pub fn supervisees(
     listing: Listing,
 ) -> AppResult<Listed> {
     let today = organisation_today();
-    let mut people: Vec<Person> = people::under_agreements_with(conn, &actor.person_id)?
-        .into_iter()
-        .filter(|(_, terms)| terms.in_force(today))
-        .map(|(person, _)| person)
+    let (mut people, rows) = rows_of::of_supervisees(conn, &actor.person_id, now)?;
+    // On the list: those under an agreement with the actor in force today (AGR-3).
+    let supervised: HashSet<&str> = rows
+        .terms
+        .iter()
+        .filter(|terms| terms.supervisor_id == actor.person_id && terms.in_force(today))
+        .map(|terms| terms.supervisee_id.as_str())
         .collect();
+    people.retain(|person| supervised.contains(person.id.as_str()));
     // By id, as the list was before it was sorted worst first (ties keep this order).
     people.sort_by(|a, b| a.id.cmp(&b.id));
-    people.dedup_by(|a, b| a.id == b.id);
     let calendars = calendars.load(conn)?;
-    let lines = lines(conn, &calendars, people, Reach::Listed, now)?;
+    let lines = lines_from(conn, &calendars, people, rows, now)?;
     Ok(listed(lines, listing)?)
 }
 

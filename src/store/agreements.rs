@@ -50,6 +50,7 @@ impl Agreement {
         Terms {
             id: self.id.clone(),
             supervisee_id: self.supervisee_id.clone(),
+            supervisor_id: self.supervisor_id.clone(),
             kind: self.kind,
             starts_on: self.starts_on,
             ends_on: self.ends_on,
@@ -75,6 +76,7 @@ impl Agreement {
 pub struct Terms {
     pub id: String,
     pub supervisee_id: String,
+    pub supervisor_id: String,
     pub kind: AgreementKind,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
@@ -108,6 +110,7 @@ impl Terms {
 pub(super) type TermsColumns = (
     agreements::id,
     agreements::supervisee_id,
+    agreements::supervisor_id,
     agreements::kind,
     agreements::starts_on,
     agreements::ends_on,
@@ -119,6 +122,7 @@ pub(super) fn terms_columns() -> TermsColumns {
     (
         agreements::id,
         agreements::supervisee_id,
+        agreements::supervisor_id,
         agreements::kind,
         agreements::starts_on,
         agreements::ends_on,
@@ -128,13 +132,23 @@ pub(super) fn terms_columns() -> TermsColumns {
 }
 
 /// What [`TermsColumns`] reads.
-pub(super) type TermsRow = (String, String, String, Day, Option<Day>, bool, bool);
+pub(super) type TermsRow = (String, String, String, String, Day, Option<Day>, bool, bool);
 
 pub(super) fn terms_from(row: TermsRow) -> StoreResult<Terms> {
-    let (id, supervisee_id, kind, starts_on, ends_on, supervisor_signed, supervisee_signed) = row;
+    let (
+        id,
+        supervisee_id,
+        supervisor_id,
+        kind,
+        starts_on,
+        ends_on,
+        supervisor_signed,
+        supervisee_signed,
+    ) = row;
     Ok(Terms {
         id,
         supervisee_id,
+        supervisor_id,
         kind: kind.parse().map_err(corrupt)?,
         starts_on: starts_on.into(),
         ends_on: ends_on.map(Into::into),

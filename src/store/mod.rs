@@ -473,43 +473,12 @@ impl Db {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
-        self.small_read(false, work).await
-    }
-
-    /// [`Db::read_small`] for a read of several statements (a manager's supervisees'
-    /// statuses, from the people, their agreements' sessions and their overrides). On SQLite
-    /// they run in one read transaction: they see one snapshot of the database, and take its
-    /// read lock once rather than once each, a system call apiece under load. A read of one
-    /// statement does without: beginning and ending a transaction costs more than that lock.
-    pub async fn read_small_snapshot<T, E, F>(&self, work: F) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
-    {
-        self.small_read(true, work).await
-    }
-
-    async fn small_read<T, E, F>(&self, snapshot: bool, work: F) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
-    {
-        let sqlite = self.backend == Backend::Sqlite;
-        let run = move |conn: &mut DbConnection| {
-            if snapshot && sqlite {
-                transaction(conn, "BEGIN", work)
-            } else {
-                work(conn)
-            }
-        };
-        if sqlite {
+        if self.backend == Backend::Sqlite {
             if let Some(mut conn) = self.pool.try_get() {
-                return run(&mut conn);
+                return work(&mut conn);
             }
         }
-        self.query(run).await
+        self.query(work).await
     }
 
     /// Runs work in one write transaction on the blocking pool. On SQLite the transaction
@@ -593,18 +562,9 @@ fn write_transaction<T, E: From<StoreError>>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E> {
-    transaction(conn, "BEGIN IMMEDIATE", work)
-}
-
-/// Runs work in one transaction, begun on SQLite with `sqlite_begin`.
-fn transaction<T, E: From<StoreError>>(
-    conn: &mut DbConnection,
-    sqlite_begin: &str,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E> {
     match conn {
         DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, sqlite_begin)
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
                 .map_err(StoreError::from)?
         }
         DbConnection::Postgres(_) => {

@@ -3,8 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::agreements::{terms_columns, terms_from, Terms, TermsRow};
-use super::schema::{agreements, people};
+use super::schema::people;
 use super::stamp::{Day, Stamp};
 use super::{now, DbConnection, Page, StoreError, StoreResult};
 use crate::domain::people::StaffCategory;
@@ -177,23 +176,6 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Person> {
         .optional()?
         .ok_or(StoreError::NotFound)
         .and_then(from_row)
-}
-
-/// The supervisees of everyone's agreements with this supervisor, each with the terms of one
-/// such agreement (a person with two comes twice), in one statement: a manager's caseload
-/// and the agreements that put each person on it, without reading either table twice.
-pub fn under_agreements_with(
-    conn: &mut DbConnection,
-    supervisor_id: &str,
-) -> StoreResult<Vec<(Person, Terms)>> {
-    agreements::table
-        .inner_join(people::table.on(people::id.eq(agreements::supervisee_id)))
-        .filter(agreements::supervisor_id.eq(supervisor_id))
-        .select((COLUMNS, terms_columns()))
-        .load::<(Row, TermsRow)>(conn)?
-        .into_iter()
-        .map(|(person, terms)| Ok((from_row(person)?, terms_from(terms)?)))
-        .collect()
 }
 
 /// The person with this e-mail and their password hash, for sign-in.

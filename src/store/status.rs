@@ -3,7 +3,7 @@
 //! list, and the domain's verdict on them) is a query of the application layer:
 //! `app::status::lines`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -113,22 +113,27 @@ macro_rules! rows_where {
     }};
 }
 
-/// The first row's person and everyone's [`Rows`] from [`rows_where`]'s rows.
-fn rows_from<P>(rows: Vec<RowOf<P>>, id_of: impl Fn(&P) -> &str) -> StoreResult<(Option<P>, Rows)> {
-    let mut first = None;
+/// The people, each once in the order found, and their [`Rows`] from [`rows_where`]'s rows.
+fn rows_from<P>(rows: Vec<RowOf<P>>, id_of: impl Fn(&P) -> &str) -> StoreResult<(Vec<P>, Rows)> {
+    let mut people = Vec::new();
+    let mut seen = HashSet::new();
     let mut overrides = HashMap::new();
     let mut agreements = Vec::with_capacity(rows.len());
     for (person, interval, terms, last, next) in rows {
-        if let Some((kind, value)) = interval {
-            let id = id_of(&person);
-            if !overrides.contains_key(id) {
-                overrides.insert(id.to_string(), interval_from_columns(&kind, value)?);
-            }
-        }
         if let Some(terms) = terms {
             agreements.push((terms, last, next));
         }
-        first.get_or_insert(person);
+        // A person comes once per agreement.
+        if !seen.insert(id_of(&person).to_string()) {
+            continue;
+        }
+        if let Some((kind, value)) = interval {
+            overrides.insert(
+                id_of(&person).to_string(),
+                interval_from_columns(&kind, value)?,
+            );
+        }
+        people.push(person);
     }
     let (terms, sessions) = extremes_from(agreements)?;
     let rows = Rows {
@@ -136,7 +141,7 @@ fn rows_from<P>(rows: Vec<RowOf<P>>, id_of: impl Fn(&P) -> &str) -> StoreResult<
         sessions: Some(sessions),
         overrides,
     };
-    Ok((first, rows))
+    Ok((people, rows))
 }
 
 /// One person and the [`Rows`] of their status, in one statement: the app's home screen asks
@@ -152,8 +157,35 @@ pub fn of_person(
         people_table::id.eq(person_id),
         booked_from
     )?;
-    let (person, rows) = rows_from(found, |person| &person.0)?;
-    Ok((people::from_row(person.ok_or(StoreError::NotFound)?)?, rows))
+    let (found, rows) = rows_from(found, |person| &person.0)?;
+    let person = found.into_iter().next().ok_or(StoreError::NotFound)?;
+    Ok((people::from_row(person)?, rows))
+}
+
+/// Everyone under an agreement with this supervisor, whether in force or not, and the
+/// [`Rows`] of their statuses, in one statement: a manager's list of supervisees (issue 18).
+pub fn of_supervisees(
+    conn: &mut DbConnection,
+    supervisor_id: &str,
+    booked_from: NaiveDateTime,
+) -> StoreResult<(Vec<Person>, Rows)> {
+    // An alias: the statement joins the people's own agreements too.
+    let theirs = diesel::alias!(agreements as supervised_by);
+    let supervised = theirs
+        .filter(theirs.field(agreements::supervisor_id).eq(supervisor_id))
+        .select(theirs.field(agreements::supervisee_id));
+    let found: Vec<RowOf<people::Row>> = rows_where!(
+        conn,
+        people::COLUMNS,
+        people_table::id.eq_any(supervised),
+        booked_from
+    )?;
+    let (found, rows) = rows_from(found, |person| &person.0)?;
+    let people = found
+        .into_iter()
+        .map(people::from_row)
+        .collect::<StoreResult<_>>()?;
+    Ok((people, rows))
 }
 
 /// The [`Rows`] of these people's statuses, in one statement per [`super::MAX_IN_LIST`] people.

@@ -113,9 +113,7 @@ async fn my_supervisees(
     let calendars = state.calendars.clone();
     let listed = state
         .db
-        .read_small_snapshot(move |conn| {
-            status::supervisees(conn, &caller, &calendars, now(), listing)
-        })
+        .read_small(move |conn| status::supervisees(conn, &caller, &calendars, now(), listing))
         .await?;
     Ok(web::Json(listed.into()))
 }
