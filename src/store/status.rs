@@ -157,9 +157,9 @@ pub fn of_person(
         people_table::id.eq(person_id),
         booked_from
     )?;
-    let (found, rows) = rows_from(found, |person| &person.0)?;
-    let person = found.into_iter().next().ok_or(StoreError::NotFound)?;
-    Ok((people::from_row(person)?, rows))
+    let (people, rows) = people_and_rows(found)?;
+    let person = people.into_iter().next().ok_or(StoreError::NotFound)?;
+    Ok((person, rows))
 }
 
 /// Everyone under an agreement with this supervisor, whether in force or not, and the
@@ -180,6 +180,11 @@ pub fn of_supervisees(
         people_table::id.eq_any(supervised),
         booked_from
     )?;
+    people_and_rows(found)
+}
+
+/// [`rows_from`] for rows that carry the people's columns.
+fn people_and_rows(found: Vec<RowOf<people::Row>>) -> StoreResult<(Vec<Person>, Rows)> {
     let (found, rows) = rows_from(found, |person| &person.0)?;
     let people = found
         .into_iter()
