@@ -32,7 +32,8 @@ trap cleanup EXIT
 # answering (another process already on the port).
 started() {
   "$LOADGEN" wait "$2"
-  kill -0 "$1" 2> /dev/null || { echo "$2 answered, but not from the process started (port taken?)" >&2; exit 1; }
+  kill -0 "$1" 2> /dev/null ||
+    { echo "$2 answered, but not from the process started (port taken?)" >&2; exit 1; }
 }
 command -v wrk > /dev/null || { echo "wrk is needed (Debian: apt-get install wrk)" >&2; exit 1; }
 
@@ -194,8 +195,12 @@ awk -v one="$BARE_SQLITE_RATE" -v bare="$BARE_RATE" 'BEGIN {
   printf "Ceiling on SQLite: one row read with nothing of ours in between, %d req/s (%.0f %% of bare).\n", one, 100 * one / bare }'
 if [ -n "${PG_TPS:-}" ]; then
   awk -v tps="$PG_TPS" -v bare="$BARE_RATE" 'BEGIN {
-    for (k = 1; k <= 3; k++) { rate = 1 / (1 / bare + k / tps); line = line sprintf("%s%d statement%s %d req/s (%.0f %%)", k > 1 ? ", " : "", k, k > 1 ? "s" : "", rate, 100 * rate / bare) }
-    printf "Ceiling on PostgreSQL on the same cores, with bare and pgbench costs added (share of bare): %s.\n", line }'
+    printf "Ceiling on PostgreSQL on the same cores, with bare and pgbench costs added:"
+    for (k = 1; k <= 3; k++) {
+      rate = 1 / (1 / bare + k / tps)
+      printf " %d statement%s %d req/s (%.0f %% of bare)%s", k, (k > 1 ? "s" : ""), rate,
+        100 * rate / bare, (k < 3 ? "," : ".\n")
+    } }'
 fi
 
 if [ -n "${BASELINE_BIN:-}" ]; then

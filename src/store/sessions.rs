@@ -666,8 +666,10 @@ pub(super) use frequency_extremes;
 /// The agreements' terms and, per agreement, the last held formal 1:1 (before `held_before`,
 /// if given) and the first still booked from `booked_from`: one statement, the terms read
 /// with the sessions rather than in a round trip of their own ([`frequency_extremes`]): the
-/// cost follows the number of agreements, not the years behind them. For a team or one person; the whole
-/// organisation reads [`recent_frequency_sessions`] instead.
+/// cost follows the number of agreements, not the years behind them. For one person's plan
+/// or move, and the agreements a report's recent pass left behind; a status reads its rows
+/// with the people (`status::of_people`), and the whole organisation reads
+/// [`recent_frequency_sessions`] first.
 pub fn frequency_sessions(
     conn: &mut DbConnection,
     of: AgreementsOf,

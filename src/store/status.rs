@@ -1,7 +1,7 @@
-//! The shapes of FREQ-4's read model, the person's dates and zone it starts from, and one
-//! person's rows for it in one statement. The read model itself (which rows to fetch for a
-//! list, and the domain's verdict on them) is a query of the application layer:
-//! `app::status::lines`.
+//! The shapes of FREQ-4's read model, the person's dates and zone it starts from, and the
+//! rows it is worked out from, read for one person, a manager's supervisees or a list of
+//! people in one statement. Working the statuses out from those rows (the domain's verdict
+//! on each) is a query of the application layer: `app::status::lines`.
 
 use std::collections::{HashMap, HashSet};
 
